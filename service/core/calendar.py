@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from service.core.i18n import Message
+from service.core.i18n import UNKNOWN_FIELD, FieldProblems, Message
 
 # Longest run of closed days we search through: a full (leap) year of closed dates plus one
 # week, so any calendar with an open weekday and at most a year of closures finds a day.
@@ -19,16 +19,8 @@ class CalendarAlwaysClosed(ValueError):
     """No open day exists within the search horizon (e.g. every weekday is closed)."""
 
 
-class CalendarInvalid(ValueError):
+class CalendarInvalid(FieldProblems):
     """A calendar definition is malformed; ``problems`` maps field -> bilingual message."""
-
-    def __init__(self, problems: Mapping[str, Message]) -> None:
-        self.problems: dict[str, Message] = dict(problems)
-        super().__init__("; ".join(f"{k}: {m.en}" for k, m in self.problems.items()))
-
-    def messages(self, lang: str | None = "en") -> dict[str, str]:
-        """Per-field messages in one language, for problem details."""
-        return {field: msg.in_lang(lang) for field, msg in self.problems.items()}
 
 
 _BAD_WEEKDAY = Message(
@@ -94,7 +86,7 @@ class BranchCalendar:
                     problems[f"closed_dates[{i}]"] = _BAD_DATE
         unknown = set(data) - {"closed_weekdays", "closed_dates"}
         for key in sorted(unknown):
-            problems[key] = Message(en="unknown field", zh="未知字段")
+            problems[key] = UNKNOWN_FIELD
         if problems:
             raise CalendarInvalid(problems)
         return cls(frozenset(weekdays), frozenset(dates))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,3 +33,22 @@ class Message:
     def to_dict(self) -> dict[str, str]:
         """JSON-friendly form, keyed by the language tags the API uses."""
         return {"en": self.en, "zh-CN": self.zh}
+
+
+class FieldProblems(ValueError):
+    """Invalid input; ``problems`` maps a field path to a bilingual message (problem details)."""
+
+    def __init__(self, problems: Mapping[str, Message]) -> None:
+        self.problems: dict[str, Message] = dict(problems)
+        super().__init__("; ".join(f"{k}: {m.en}" for k, m in self.problems.items()))
+
+    def messages(self, lang: str | None = "en") -> dict[str, str]:
+        """Per-field messages in one language."""
+        return {field: msg.in_lang(lang) for field, msg in self.problems.items()}
+
+
+# Validation messages shared by every parser of admin input.
+REQUIRED = Message(en="is required", zh="必填")
+UNKNOWN_FIELD = Message(en="unknown field", zh="未知字段")
+NOT_A_WHOLE_NUMBER = Message(en="must be a whole number", zh="必须是整数")
+NEGATIVE = Message(en="must not be negative", zh="不能为负数")
