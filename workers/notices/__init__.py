@@ -1,0 +1,1 @@
+"""Reader notices: keys, templates, rendering and the e-mail and webhook channels (no database)."""

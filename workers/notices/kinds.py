@@ -1,0 +1,20 @@
+"""The kinds of notice Lector sends to readers."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class NoticeKind(StrEnum):
+    """What a notice is about; the value is stable and used in keys and template names."""
+
+    reservation_ready = "reservation_ready"
+    pickup_reminder = "pickup_reminder"
+    due_soon = "due_soon"
+    overdue = "overdue"
+    hold_expired = "hold_expired"
+    hold_cancelled = "hold_cancelled"
+    fine_assessed = "fine_assessed"
+    feedback_answered = "feedback_answered"
+    suggestion_decided = "suggestion_decided"
+    digest = "digest"

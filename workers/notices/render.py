@@ -1,0 +1,202 @@
+"""Render notices from Jinja2 templates (shipped per kind and language, or edited by staff)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from jinja2 import FileSystemLoader, StrictUndefined, Template, TemplateError, meta, pass_context
+from jinja2.ext import Extension
+from jinja2.runtime import Context
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+from workers.notices.context import ContextError, prepare_context, variables_for
+from workers.notices.formatting import (
+    DEFAULT_TIMEZONE,
+    format_date,
+    format_datetime,
+    format_money,
+)
+from workers.notices.kinds import NoticeKind
+from workers.notices.samples import sample_context
+
+TEMPLATE_DIR = Path(__file__).parent / "templates"
+SUPPORTED_LANGS = ("zh-CN", "en")
+DEFAULT_LANG = "zh-CN"
+PARTS = ("subject", "text", "html")
+_SUFFIX = {"subject": "subject.j2", "text": "txt.j2", "html": "html.j2"}
+
+Overrides = Mapping[tuple[str, str, str], str]
+
+
+@dataclass(frozen=True)
+class RenderedNotice:
+    """One notice ready to send: a one-line subject, a plain-text body and an HTML body."""
+
+    subject: str
+    text: str
+    html: str
+
+
+class NoticeTemplateError(ValueError):
+    """A template (shipped or staff-edited) failed to render with the given context."""
+
+    def __init__(self, kind: str, lang: str, part: str, message: str) -> None:
+        super().__init__(f"{kind}/{lang}/{part}: {message}")
+        self.kind, self.lang, self.part = kind, lang, part
+
+
+def normalize_lang(lang: str | None) -> str:
+    """Map a reader's locale ('zh', 'zh_CN', 'en-GB', ...) to a shipped language; default zh-CN."""
+    tag = (lang or "").strip().lower().replace("_", "-")
+    # A notice in the library's default language beats no notice at all.
+    return "en" if tag.startswith("en") else DEFAULT_LANG
+
+
+def template_name(kind: NoticeKind | str, lang: str, part: str) -> str:
+    """Loader name of a shipped template, e.g. 'zh-CN/overdue.html.j2'."""
+    if part not in _SUFFIX:
+        raise ValueError(f"part must be one of {PARTS}, got {part!r}")
+    return f"{normalize_lang(lang)}/{NoticeKind(kind).value}.{_SUFFIX[part]}"
+
+
+def shipped_source(kind: NoticeKind | str, lang: str, part: str) -> str:
+    """Source text of the shipped template, the starting point for a staff edit."""
+    return (TEMPLATE_DIR / template_name(kind, lang, part)).read_text(encoding="utf-8")
+
+
+@pass_context
+def _date(ctx: Context, value: Any) -> str:
+    return format_date(value, ctx["lang"], ctx.get("timezone") or DEFAULT_TIMEZONE)
+
+
+@pass_context
+def _datetime(ctx: Context, value: Any) -> str:
+    return format_datetime(value, ctx["lang"], ctx.get("timezone") or DEFAULT_TIMEZONE)
+
+
+@pass_context
+def _money(ctx: Context, value: Any) -> str:
+    return format_money(value, ctx["lang"])
+
+
+_TAGS_ONLY = re.compile(r"^\s*(?:\{[%#](?:(?!%\}|#\}).)*[%#]\}\s*)+$")
+
+
+class _LineBreaks(Extension):
+    """Lines holding only tags vanish; a tag that ends a line of text keeps the line break.
+
+    Plain trim_blocks would also eat the newline after '... {% endif %}' at the end of a
+    text line, joining list items; staff editing templates should not need to know that.
+    """
+
+    def preprocess(self, source: str, name: str | None, filename: str | None = None) -> str:
+        return "".join(_keep_break(line) for line in source.splitlines(keepends=True))
+
+
+def _keep_break(line: str) -> str:
+    body = line.rstrip("\r\n")
+    if body == line or not body.endswith("%}") or body.endswith(("+%}", "-%}")):
+        return line
+    if _TAGS_ONLY.match(body):
+        return line
+    return body[:-2] + "+%}" + line[len(body):]
+
+
+@lru_cache(maxsize=2)
+def _environment(autoescape: bool) -> ImmutableSandboxedEnvironment:
+    # Sandboxed because staff edit templates: no attribute tricks reach Python internals.
+    env = ImmutableSandboxedEnvironment(
+        loader=FileSystemLoader(TEMPLATE_DIR),
+        autoescape=autoescape,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        auto_reload=False,
+        extensions=[_LineBreaks],
+    )
+    env.filters.update(date=_date, datetime=_datetime, money=_money)
+    return env
+
+
+@lru_cache(maxsize=256)
+def _from_source(autoescape: bool, source: str) -> Template:
+    return _environment(autoescape).from_string(source)
+
+
+def _template(kind: NoticeKind, lang: str, part: str, overrides: Overrides | None) -> Template:
+    escape = part == "html"
+    source = (overrides or {}).get((kind.value, lang, part))
+    if source is not None:
+        return _from_source(escape, source)
+    return _environment(escape).get_template(template_name(kind, lang, part))
+
+
+def _tidy(part: str, text: str) -> str:
+    if part == "subject":
+        # A header must be one line; templates may wrap, readers must not see it.
+        return " ".join(text.split())
+    lines = [line.rstrip() for line in text.strip().splitlines()]
+    # Optional paragraphs leave runs of blank lines; readers see at most one.
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)) + "\n"
+
+
+def render_notice(
+    kind: NoticeKind | str,
+    lang: str,
+    context: Mapping[str, Any],
+    overrides: Overrides | None = None,
+) -> RenderedNotice:
+    """Render subject, text and HTML of a notice; overrides[(kind, lang, part)] replaces a file."""
+    kind = NoticeKind(kind)
+    lang = normalize_lang(lang)
+    try:
+        ctx = prepare_context(kind, lang, context)
+    except ContextError as exc:
+        raise NoticeTemplateError(kind.value, lang, "context", str(exc)) from exc
+    out: dict[str, str] = {}
+    for part in PARTS:
+        try:
+            out[part] = _tidy(part, _template(kind, lang, part, overrides).render(ctx))
+        except (TemplateError, TypeError, ValueError) as exc:
+            raise NoticeTemplateError(kind.value, lang, part, str(exc)) from exc
+    if not out["subject"]:
+        raise NoticeTemplateError(kind.value, lang, "subject", "the subject is empty")
+    return RenderedNotice(subject=out["subject"], text=out["text"], html=out["html"])
+
+
+def validate_template(
+    source: str, kind: NoticeKind | str | None = None, part: str = "text"
+) -> list[str]:
+    """Return the problems of a template source (syntax, unknown names, sample render); [] if ok."""
+    if part not in PARTS:
+        raise ValueError(f"part must be one of {PARTS}, got {part!r}")
+    env = _environment(part == "html")
+    try:
+        ast = env.parse(source)
+        env.from_string(source)  # compiling also finds unknown filters and tests
+    except TemplateError as exc:
+        line = getattr(exc, "lineno", None)
+        return [f"line {line}: {exc}" if line else str(exc)]
+    known = variables_for(kind) | set(env.globals)
+    errors = [f"unknown variable '{name}'" for name in
+              sorted(meta.find_undeclared_variables(ast) - known)]
+    if errors or kind is None:
+        return errors
+    # A trial render with the sample reader catches typos in item fields and bad filter input.
+    kind = NoticeKind(kind)
+    for lang in SUPPORTED_LANGS:
+        try:
+            override = {(kind.value, lang, part): source}
+            render_notice(kind, lang, sample_context(kind, lang), override)
+        except NoticeTemplateError as exc:
+            message = f"does not render with the sample reader ({lang}): {exc}"
+            if part == "subject" and "subject is empty" in str(exc):
+                message = "the subject is empty"
+            if message not in errors:
+                errors.append(message)
+    return errors
