@@ -41,7 +41,7 @@ _MANUAL_NOTE = Message(
 )
 _FINES = Message(
     en="Unpaid fines of {owed_en} have reached the limit of {limit_en}; please pay them first.",
-    zh="未缴罚款 {owed_zh}，已达到 {limit_zh} 的上限，请先缴纳罚款。",
+    zh="未缴罚款 {owed_zh}，已达到上限 {limit_zh}，请先缴纳罚款。",
 )
 _OVERDUE = Message(
     en="A loan is {days} days overdue (the limit is {limit} days); please return it first.",

@@ -110,10 +110,9 @@ def test_every_reason_has_a_distinct_chinese_and_english_message(reason: BlockRe
 
 
 def test_the_fines_message_names_the_amounts_in_each_language() -> None:
-    kwargs = {"fines_owed_fen": 1250, "threshold_fen": 1000}
-    assert "¥12.50" in message(BlockReason.FINES_OVER_THRESHOLD, "en", **kwargs)
-    assert "12.50 元" in message(BlockReason.FINES_OVER_THRESHOLD, "zh-CN", **kwargs)
-    assert "10.00 元" in message(BlockReason.FINES_OVER_THRESHOLD, "zh", **kwargs)
+    msg = block_message(BlockReason.FINES_OVER_THRESHOLD, fines_owed_fen=1250, threshold_fen=1000)
+    assert "¥12.50" in msg.in_lang("en") and "¥10.00" in msg.in_lang("en")
+    assert "12.50 元" in msg.in_lang("zh-CN") and "10.00 元" in msg.in_lang("zh")
 
 
 def test_the_overdue_message_names_the_days() -> None:
