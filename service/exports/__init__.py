@@ -1,0 +1,1 @@
+"""Export formats: streamed CSV and XLSX writers over rows read from projections."""
