@@ -301,3 +301,14 @@ def test_bad_marcxml_records_are_reported_and_reading_stops_only_at_broken_xml(
 def test_format_is_detected_from_content_not_from_the_file_name() -> None:
     assert detect_format(b"\xef\xbb\xbf  <?xml version='1.0'?>") == "xml"
     assert detect_format(b"00714cam a2200205 a 4500") == "binary"
+
+
+def test_a_utf8_record_with_a_few_bad_bytes_is_kept_with_a_warning(tmp_path: Path) -> None:
+    record = _record(Field(tag="001", data="u1"), _data("245", "a", "Café au lait"))
+    raw = record.as_marc().replace("é".encode(), b"\xff\x41")  # same length, invalid UTF-8
+    path = tmp_path / "bad-bytes.mrc"
+    path.write_bytes(raw)
+    [item] = list(iter_marc_file(path))
+    assert isinstance(item, TitleRecord)
+    assert item.title == "Caf\ufffdA au lait"
+    assert item.warnings and "replaced" in item.warnings[-1]
