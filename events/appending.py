@@ -1,0 +1,38 @@
+"""The version arithmetic every store shares: check expectations, number the new entries."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from events.store import ANY, ConcurrencyError, PendingEvent
+
+
+def streams_touched(events: Sequence[PendingEvent], expected: Mapping[str, int]) -> list[str]:
+    """Every stream whose version matters to this append, in a stable order."""
+    names = dict.fromkeys(expected)
+    for pending in events:
+        names.update(dict.fromkeys(pending.streams))
+    return list(names)
+
+
+def check_expected(expected: Mapping[str, int], current: Mapping[str, int]) -> None:
+    """Raise ConcurrencyError if any stream moved since the caller read it."""
+    for stream_id, version in expected.items():
+        actual = current.get(stream_id, 0)
+        if version != ANY and version != actual:
+            raise ConcurrencyError(stream_id, version, actual)
+
+
+def number_entries(
+    events: Sequence[PendingEvent], current: Mapping[str, int]
+) -> tuple[list[list[tuple[str, int]]], dict[str, int]]:
+    """Give each event its (stream, version) entries; return them and the new versions."""
+    versions = dict(current)
+    entries: list[list[tuple[str, int]]] = []
+    for pending in events:
+        mine = []
+        for stream_id in dict.fromkeys(pending.streams):
+            versions[stream_id] = versions.get(stream_id, 0) + 1
+            mine.append((stream_id, versions[stream_id]))
+        entries.append(mine)
+    return entries, versions

@@ -1,0 +1,58 @@
+"""Engine construction shared by every process: SQLite pragmas and write-lock transactions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy.pool import NullPool
+
+WRITE = {"lector_write": True}
+
+
+def make_engine(url: str, **kwargs: Any) -> Engine:
+    """Create an engine; on SQLite enable WAL and BEGIN IMMEDIATE for write transactions."""
+    if url.startswith("sqlite"):
+        return _sqlite_engine(url, **kwargs)
+    kwargs.setdefault("pool_pre_ping", True)
+    kwargs.setdefault("pool_size", 10)
+    kwargs.setdefault("max_overflow", 20)
+    return create_engine(url, **kwargs)
+
+
+def write_connection(engine: Engine) -> Connection:
+    """A connection whose transactions take the database write lock at BEGIN on SQLite."""
+    return engine.connect().execution_options(**WRITE)
+
+
+def is_postgres(engine: Engine) -> bool:
+    return engine.dialect.name == "postgresql"
+
+
+def _sqlite_engine(url: str, **kwargs: Any) -> Engine:
+    connect_args = kwargs.pop("connect_args", {})
+    connect_args.setdefault("timeout", 30)
+    connect_args.setdefault("check_same_thread", False)
+    if ":memory:" in url or url in ("sqlite://", "sqlite:///"):
+        raise ValueError("use a file database: the worker and the API share it")
+    engine = create_engine(url, connect_args=connect_args, poolclass=NullPool, **kwargs)
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+        # Take transaction control away from pysqlite so BEGIN is ours to emit.
+        dbapi_conn.isolation_level = None
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA synchronous=NORMAL")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute("PRAGMA busy_timeout=30000")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        # Writers lock at BEGIN, so they queue instead of failing with "database is locked"
+        # on upgrade from a read lock; readers stay deferred and never block under WAL.
+        immediate = conn.get_execution_options().get("lector_write", False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+    return engine

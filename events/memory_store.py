@@ -1,0 +1,124 @@
+"""In-memory twin of the SQL store, for unit tests of handlers; same contract, same codec."""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from collections.abc import Iterator, Mapping, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from events import pii
+from events.appending import check_expected, number_entries, streams_touched
+from events.codec import from_data, to_data, upcast
+from events.store import AppendResult, LoadedStreams, PendingEvent, StoredEvent
+
+
+class MemoryEventStore:
+    """Keeps encoded rows exactly as the SQL store would, so codec and PII paths are shared."""
+
+    def __init__(self) -> None:
+        self._rows: list[dict[str, Any]] = []
+        self._streams: dict[str, list[int]] = {}
+        self._keys: dict[str, bytes] = {}
+        self._idempotency: dict[str, AppendResult] = {}
+        self._lock = threading.Lock()
+
+    def append(
+        self,
+        events: Sequence[PendingEvent],
+        *,
+        expected: Mapping[str, int],
+        meta: Mapping[str, Any],
+        idempotency_key: str | None = None,
+        result: Mapping[str, Any] | None = None,
+    ) -> AppendResult:
+        with self._lock:
+            if idempotency_key is not None and idempotency_key in self._idempotency:
+                first = self._idempotency[idempotency_key]
+                return AppendResult(first.positions, first.stream_versions, first.result, True)
+            names = streams_touched(events, expected)
+            current = {s: len(self._streams[s]) for s in names if s in self._streams}
+            check_expected(expected, current)
+            entries, versions = number_entries(events, current)
+            now = datetime.now(UTC)
+            positions = []
+            for pending, mine in zip(events, entries, strict=True):
+                position = len(self._rows) + 1
+                self._rows.append(self._row(pending, mine[0], meta, now, position))
+                for stream_id, _version in mine:
+                    self._streams.setdefault(stream_id, []).append(position)
+                positions.append(position)
+            done = AppendResult(tuple(positions), {s: versions[s] for s in names}, result)
+            if idempotency_key is not None:
+                self._idempotency[idempotency_key] = done
+            return done
+
+    def _row(
+        self, pending: PendingEvent, home: tuple[str, int], meta: Mapping[str, Any],
+        now: datetime, position: int,
+    ) -> dict[str, Any]:
+        event = pending.event
+        data = to_data(event)
+        subject = pii.subject_of(event)
+        if subject is not None:
+            key = self._keys.setdefault(subject, pii.new_key())
+            pii.encrypt_fields(data, event.pii_fields, subject, key)
+        return {
+            "position": position, "event_id": str(uuid.uuid4()), "stream_id": home[0],
+            "version": home[1], "type": event.type_name,
+            "schema_version": event.schema_version, "data": data, "meta": dict(meta),
+            "recorded_at": now,
+        }
+
+    def load(self, stream_ids: Sequence[str]) -> LoadedStreams:
+        with self._lock:
+            versions = {s: len(self._streams[s]) for s in stream_ids if s in self._streams}
+            positions = sorted({p for s in stream_ids for p in self._streams.get(s, [])})
+            return LoadedStreams(versions, [self._decode(self._rows[p - 1]) for p in positions])
+
+    def read_all(
+        self, after: int = 0, limit: int = 1000, *, types: Sequence[str] | None = None,
+        until: int | None = None,
+    ) -> list[StoredEvent]:
+        with self._lock:
+            rows = [
+                r for r in self._rows[after:]
+                if (types is None or r["type"] in types)
+                and (until is None or r["position"] <= until)
+            ]
+            return [self._decode(r) for r in rows[:limit]]
+
+    def iter_all(self, after: int = 0, chunk: int = 1000) -> Iterator[StoredEvent]:
+        while batch := self.read_all(after, chunk):
+            yield from batch
+            after = batch[-1].position
+
+    def last_position(self) -> int:
+        return len(self._rows)
+
+    def idempotent_result(self, key: str) -> AppendResult | None:
+        with self._lock:
+            first = self._idempotency.get(key)
+            if first is None:
+                return None
+            return AppendResult(first.positions, first.stream_versions, first.result, True)
+
+    def erase_subject(self, subject: str) -> bool:
+        with self._lock:
+            return self._keys.pop(subject, None) is not None
+
+    def raw_rows(self) -> list[dict[str, Any]]:
+        """The encoded rows, as a database would hold them (for tests about what is stored)."""
+        return list(self._rows)
+
+    def _decode(self, row: dict[str, Any]) -> StoredEvent:
+        data = dict(row["data"])
+        erased = pii.decrypt_fields(data, self._keys)
+        data = upcast(row["type"], row["schema_version"], data)
+        return StoredEvent(
+            position=row["position"], event_id=row["event_id"], stream_id=row["stream_id"],
+            version=row["version"], type=row["type"], schema_version=row["schema_version"],
+            event=from_data(row["type"], data), meta=row["meta"],
+            recorded_at=row["recorded_at"], erased_fields=erased,
+        )

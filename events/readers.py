@@ -1,0 +1,82 @@
+"""Facts about readers. Personal fields are encrypted under the reader's own key."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import ClassVar
+
+from events.base import Event
+
+PERSONAL = frozenset({"name", "phone", "email", "id_number", "address"})
+
+
+@dataclass(frozen=True)
+class ReaderRegistered(Event, type_name="reader.registered", version=1):
+    reader_id: str
+    card_number: str
+    name: str | None
+    category: str
+    language: str = "zh-CN"
+    phone: str | None = None
+    email: str | None = None
+    id_number: str | None = None
+    address: str | None = None
+    notice_channels: tuple[str, ...] = ("email",)
+    keep_history: bool = True
+    expires_on: date | None = None
+    home_branch: str | None = None
+
+    pii_fields: ClassVar[frozenset[str]] = PERSONAL
+    pii_subject: ClassVar[str | None] = "reader_id"
+
+
+@dataclass(frozen=True)
+class ReaderUpdated(Event, type_name="reader.updated", version=1):
+    """Only the fields named in ``changed`` carry new values."""
+
+    reader_id: str
+    changed: tuple[str, ...]
+    name: str | None = None
+    phone: str | None = None
+    email: str | None = None
+    id_number: str | None = None
+    address: str | None = None
+    expires_on: date | None = None
+    home_branch: str | None = None
+
+    pii_fields: ClassVar[frozenset[str]] = PERSONAL
+    pii_subject: ClassVar[str | None] = "reader_id"
+
+
+@dataclass(frozen=True)
+class ReaderCategoryChanged(Event, type_name="reader.category_changed", version=1):
+    reader_id: str
+    category: str
+    previous: str
+
+
+@dataclass(frozen=True)
+class ReaderBlocked(Event, type_name="reader.blocked", version=1):
+    reader_id: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class ReaderUnblocked(Event, type_name="reader.unblocked", version=1):
+    reader_id: str
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class ReaderPreferencesChanged(Event, type_name="reader.preferences_changed", version=1):
+    reader_id: str
+    language: str
+    notice_channels: tuple[str, ...]
+    keep_history: bool
+    digest: bool = False
+
+
+@dataclass(frozen=True)
+class ReaderErased(Event, type_name="reader.erased", version=1):
+    reader_id: str

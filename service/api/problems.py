@@ -1,0 +1,118 @@
+"""RFC 9457 problem details: one error shape for every failure the API reports."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Response, json, request
+from flask_smorest import Api
+from werkzeug.exceptions import HTTPException
+
+from service.core.errors import DomainError
+
+log = logging.getLogger(__name__)
+PROBLEM_TYPE = "application/problem+json"
+
+HTTP_CODES = {
+    400: ("malformed_request", "请求格式错误。"),
+    401: ("unauthorized", "需要登录。"),
+    403: ("forbidden", "没有权限。"),
+    404: ("not_found", "未找到。"),
+    405: ("method_not_allowed", "不支持该请求方法。"),
+    409: ("conflict", "冲突。"),
+    413: ("payload_too_large", "请求体过大。"),
+    415: ("unsupported_media_type", "不支持的媒体类型。"),
+    422: ("invalid_request", "请求内容无效。"),
+    429: ("too_many_requests", "请求过于频繁。"),
+    500: ("internal_error", "服务器内部错误。"),
+    503: ("service_unavailable", "服务暂不可用。"),
+}
+
+
+def wants_chinese() -> bool:
+    best = request.accept_languages.best_match(["zh-CN", "zh", "en"]) if request else None
+    return bool(best and best.startswith("zh"))
+
+
+def problem(
+    status: int, code: str, title: str, detail: str | None = None,
+    errors: Mapping[str, list[str]] | None = None, headers: Mapping[str, str] | None = None,
+    **extra: Any,
+) -> Response:
+    """A problem+json response with a stable ``code`` and optional per-field ``errors``."""
+    body: dict[str, Any] = {
+        "type": f"https://lector.dev/problems/{code}", "title": title, "status": status,
+        "code": code,
+    }
+    if detail:
+        body["detail"] = detail
+    if errors:
+        body["errors"] = dict(errors)
+    body.update(extra)
+    body["instance"] = request.path if request else None
+    response = Response(json.dumps(body, ensure_ascii=False), status=status,
+                        mimetype=PROBLEM_TYPE)
+    for name, value in (headers or {}).items():
+        response.headers[name] = value
+    return response
+
+
+def flatten(messages: Any, prefix: str = "") -> dict[str, list[str]]:
+    """Turn webargs' nested {location: {field: [msg]}} into {"field.sub": [msg]}."""
+    out: dict[str, list[str]] = {}
+    if isinstance(messages, Mapping):
+        for key, value in messages.items():
+            name = f"{prefix}.{key}" if prefix else str(key)
+            out.update(flatten(value, name))
+    elif isinstance(messages, list) and all(isinstance(m, str) for m in messages):
+        out[prefix or "_"] = list(messages)
+    elif isinstance(messages, list):
+        for i, value in enumerate(messages):
+            out.update(flatten(value, f"{prefix}[{i}]"))
+    else:
+        out[prefix or "_"] = [str(messages)]
+    return out
+
+
+def domain_problem(error: DomainError) -> Response:
+    zh = wants_chinese()
+    headers = {"Retry-After": "1"} if error.status == 503 else None
+    return problem(
+        error.status, error.code, error.zh if zh else error.en,
+        detail=error.en if zh else error.zh, errors=error.fields or None, headers=headers,
+        message_en=error.en, message_zh=error.zh, **error.extra,
+    )
+
+
+class LectorApi(Api):
+    """flask-smorest Api that answers every HTTP error as problem details."""
+
+    def handle_http_exception(self, error: HTTPException) -> Response:  # type: ignore[override]
+        status = error.code or 500
+        code, zh_title = HTTP_CODES.get(status, ("http_error", "请求错误。"))
+        data = getattr(error, "data", None) or {}
+        messages = data.get("messages")
+        errors = None
+        if messages:
+            # Drop the webargs location level ("json", "query") for the field names.
+            inner = messages
+            if isinstance(messages, Mapping) and len(messages) == 1:
+                inner = next(iter(messages.values()))
+            errors = flatten(inner)
+            if status == 400 and "json" in messages:
+                code = "malformed_json"
+        headers = dict(data.get("headers") or {})
+        valid = getattr(error, "valid_methods", None)
+        if valid:
+            headers["Allow"] = ", ".join(valid)
+        title = zh_title if wants_chinese() else (error.name or "Error")
+        detail = error.description if isinstance(error.description, str) else None
+        return problem(status, code, title, detail, errors, headers)
+
+
+def unexpected(error: Exception) -> Response:
+    log.exception("unhandled error", exc_info=error)
+    return problem(500, "internal_error", "Internal server error",
+                   "The error was logged.")

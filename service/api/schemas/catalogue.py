@@ -1,0 +1,99 @@
+"""Request and response shapes for titles and copies."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+from service.api.schemas.common import PageArgsSchema, PageSchema, not_blank
+
+BARCODE = validate.Regexp(r"^[A-Za-z0-9\-]{1,32}$", error="Letters, digits and '-' only (max 32).")
+ITEM_TYPE = validate.Regexp(r"^[a-z][a-z0-9_]{0,31}$", error="Lower-case letters, digits, '_'.")
+BRANCH = validate.Regexp(r"^[A-Za-z0-9_\-]{1,64}$", error="Letters, digits, '_' and '-'.")
+
+
+class TitleFieldsSchema(Schema):
+    title = fields.String(validate=[not_blank, validate.Length(max=500)])
+    authors = fields.List(fields.String(validate=validate.Length(max=200)),
+                          validate=validate.Length(max=50))
+    isbn = fields.String(allow_none=True, validate=validate.Length(max=32))
+    publisher = fields.String(allow_none=True, validate=validate.Length(max=300))
+    year = fields.Integer(allow_none=True, validate=validate.Range(min=1000, max=2100))
+    language = fields.String(allow_none=True, validate=validate.Length(max=8))
+    clc_class = fields.String(allow_none=True, validate=validate.Regexp(
+        r"^[A-Z][A-Z0-9.\-/=:()]{0,40}$", error="Not a CLC class mark (e.g. I247.5)."))
+    other_classes = fields.Dict(keys=fields.String(validate=validate.Length(max=16)),
+                                values=fields.String(validate=validate.Length(max=64)),
+                                allow_none=True)
+    subjects = fields.List(fields.String(validate=validate.Length(max=200)),
+                           validate=validate.Length(max=50))
+    title_original = fields.String(allow_none=True, validate=validate.Length(max=500))
+
+
+class CatalogueTitleSchema(TitleFieldsSchema):
+    title = fields.String(required=True, validate=[not_blank, validate.Length(max=500)])
+
+
+class TitleSchema(Schema):
+    title_id = fields.String()
+    title = fields.String()
+    title_original = fields.String(allow_none=True)
+    authors = fields.List(fields.String())
+    isbn = fields.String(allow_none=True)
+    publisher = fields.String(allow_none=True)
+    year = fields.Integer(allow_none=True)
+    language = fields.String(allow_none=True)
+    clc_class = fields.String(allow_none=True)
+    other_classes = fields.Dict(allow_none=True)
+    subjects = fields.List(fields.String())
+    availability = fields.Dict(keys=fields.String(), values=fields.Integer())
+    holds_waiting = fields.Integer()
+
+
+class TitleCommandResultSchema(Schema):
+    title_id = fields.String()
+    position = fields.Integer()
+    replayed = fields.Boolean()
+
+
+class TitleListArgsSchema(PageArgsSchema):
+    q = fields.String(load_default=None, validate=validate.Length(max=200))
+    isbn = fields.String(load_default=None, validate=validate.Length(max=32))
+    clc_class = fields.String(load_default=None, validate=validate.Length(max=40))
+
+
+class TitlePageSchema(PageSchema):
+    items = fields.List(fields.Nested(TitleSchema))
+
+
+class AddCopySchema(Schema):
+    barcode = fields.String(required=True, validate=BARCODE)
+    title_id = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    branch = fields.String(required=True, validate=BRANCH)
+    item_type = fields.String(load_default="book", validate=ITEM_TYPE)
+    shelf_mark = fields.String(load_default=None, allow_none=True,
+                               validate=validate.Length(max=100))
+    price_fen = fields.Integer(load_default=None, allow_none=True,
+                              validate=validate.Range(min=0, max=100_000_000))
+
+
+class WithdrawSchema(Schema):
+    reason = fields.String(load_default="", validate=validate.Length(max=400))
+
+
+class CopySchema(Schema):
+    barcode = fields.String()
+    title_id = fields.String()
+    branch = fields.String()
+    item_type = fields.String()
+    shelf_mark = fields.String(allow_none=True)
+    price_fen = fields.Integer(allow_none=True)
+    status = fields.String()
+    due_on = fields.Date(allow_none=True)
+    title = fields.String(allow_none=True)
+
+
+class CopyCommandResultSchema(Schema):
+    barcode = fields.String()
+    title_id = fields.String()
+    position = fields.Integer()
+    replayed = fields.Boolean()

@@ -1,0 +1,55 @@
+"""Schemas shared by every API module."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, ValidationError, fields, validate
+
+LANGUAGES = ("zh-CN", "en")
+CHANNELS = ("email", "webhook", "none")
+
+
+def not_blank(value: str) -> None:
+    if not value or not value.strip():
+        raise ValidationError("Must not be blank.")
+
+
+class PositionSchema(Schema):
+    """Every command answer carries the log position of its last event."""
+
+    position = fields.Integer(required=True, metadata={"description": "Log position reached."})
+    replayed = fields.Boolean(
+        load_default=False, metadata={"description": "True when an Idempotency-Key repeated."}
+    )
+
+
+class PageArgsSchema(Schema):
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    page_size = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
+    min_position = fields.Integer(
+        load_default=None, validate=validate.Range(min=0),
+        metadata={"description": "Wait until the read model has reached this position."},
+    )
+
+
+class MinPositionArgsSchema(Schema):
+    min_position = fields.Integer(load_default=None, validate=validate.Range(min=0))
+
+
+class PageSchema(Schema):
+    total = fields.Integer(required=True)
+    page = fields.Integer(required=True)
+    page_size = fields.Integer(required=True)
+
+
+class ProblemSchema(Schema):
+    """RFC 9457 problem details."""
+
+    type = fields.String()
+    title = fields.String()
+    status = fields.Integer()
+    code = fields.String(metadata={"description": "Stable machine-readable code."})
+    detail = fields.String()
+    instance = fields.String(allow_none=True)
+    errors = fields.Dict(keys=fields.String(), values=fields.List(fields.String()))
+    message_en = fields.String()
+    message_zh = fields.String()

@@ -1,0 +1,57 @@
+"""The Flask application factory."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+from werkzeug.exceptions import HTTPException
+
+from service.api import auth_routes, copies, log_feed, ops, readers, titles
+from service.api.problems import LectorApi, domain_problem, unexpected
+from service.bootstrap import Lector, bootstrap
+from service.config import Config
+from service.core.errors import DomainError
+
+API_BLUEPRINTS = (auth_routes.blp, readers.blp, titles.blp, copies.blp, log_feed.blp)
+
+
+def build_app(config: Config | Lector | None = None) -> Flask:
+    """Create the app for a config (or an already bootstrapped Lector)."""
+    lector = config if isinstance(config, Lector) else bootstrap(config)
+    app = Flask(__name__)
+    app.config.update(
+        SECRET_KEY=lector.config.secret_key,
+        MAX_CONTENT_LENGTH=lector.config.max_content_length,
+        API_TITLE="Lector API", API_VERSION="v1", OPENAPI_VERSION="3.0.3",
+        OPENAPI_URL_PREFIX="/api/v1", OPENAPI_JSON_PATH="openapi.json",
+        OPENAPI_SWAGGER_UI_PATH="docs",
+        OPENAPI_SWAGGER_UI_URL="https://cdn.jsdelivr.net/npm/swagger-ui-dist/",
+        API_SPEC_OPTIONS={
+            "components": {"securitySchemes": {
+                "bearerAuth": {"type": "http", "scheme": "bearer"}}},
+            "security": [{"bearerAuth": []}],
+        },
+        JSON_SORT_KEYS=False,
+    )
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]
+    app.extensions["lector"] = lector
+    api = LectorApi(app)
+    for blp in API_BLUEPRINTS:
+        api.register_blueprint(blp)
+    app.register_blueprint(ops.blp)
+    app.register_error_handler(DomainError, domain_problem)
+    app.register_error_handler(HTTPException, api.handle_http_exception)
+    app.register_error_handler(Exception, _unexpected)
+    for hook in _extra_setup:
+        hook(app, api)
+    return app
+
+
+def _unexpected(error: Exception) -> Any:
+    if isinstance(error, HTTPException):
+        return error
+    return unexpected(error)
+
+
+_extra_setup: list[Any] = []

@@ -1,0 +1,68 @@
+"""The composition root shared by the API, the workers and the CLI (no Flask here)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Engine
+
+import events.domain  # noqa: F401  (registers every event type before anything is read)
+from events.engine import make_engine
+from events.sqlalchemy_store import SqlEventStore
+from projections.base import Projection
+from projections.registry import all_projections
+from service.config import Config
+from service.core.context import AfterCommit, Ports, utc_now
+from service.dispatch import CeleryCatchUp, InProcessCatchUp
+
+
+@dataclass
+class Lector:
+    """Everything a process needs, built once."""
+
+    config: Config
+    engine: Engine
+    store: SqlEventStore
+    projections: list[Projection]
+    ports: Ports
+    redis: Any = None
+    celery: Any = None
+    extras: dict[str, Any] = field(default_factory=dict)
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+        if self.redis is not None:
+            self.redis.close()
+
+
+def producer_celery(config: Config) -> Any:
+    """A Celery app used only to send tasks by name (no task code imported)."""
+    from celery import Celery
+
+    app = Celery("lector-producer", broker=config.redis_url)
+    app.conf.update(task_serializer="json", accept_content=["json"],
+                    broker_connection_retry_on_startup=True)
+    return app
+
+
+def bootstrap(config: Config | None = None, *, after_commit: AfterCommit | None = None,
+              clock: Any = None) -> Lector:
+    """Build engine, store, projections and the after-commit dispatcher from config."""
+    config = config or Config.from_env()
+    engine = make_engine(config.database_url)
+    store = SqlEventStore(engine)
+    projections = all_projections()
+    redis = celery = None
+    if after_commit is None:
+        if config.embedded:
+            after_commit = InProcessCatchUp(engine, store, projections)
+        else:
+            import redis as redis_lib
+
+            redis = redis_lib.Redis.from_url(config.redis_url)
+            celery = producer_celery(config)
+            after_commit = CeleryCatchUp(redis, celery)
+    ports = Ports(engine=engine, store=store, after_commit=after_commit,
+                  clock=clock or utc_now, timezone=config.timezone)
+    return Lector(config, engine, store, projections, ports, redis, celery)

@@ -1,0 +1,164 @@
+"""Catalogue commands: catalogue and update titles, add and withdraw copies."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+from events.catalogue import CopyAdded, CopyWithdrawn, TitleCatalogued, TitleUpdated
+from events.store import NO_STREAM, LoadedStreams, PendingEvent
+from service.core.context import Actor, Ports
+from service.core.errors import Conflict, Invalid, NotFound
+from service.core.execute import Decision, Outcome, execute
+from service.core.isbn import InvalidIsbn, normalize_isbn
+
+TITLE_FIELDS = (
+    "title", "authors", "isbn", "publisher", "year", "language", "clc_class",
+    "other_classes", "subjects", "title_original",
+)
+ISBN_REASONS = {
+    "bad_length": ("must have 10 or 13 digits", "应为 10 位或 13 位"),
+    "bad_characters": ("may contain only digits (and X last)", "只能包含数字（末位可为 X）"),
+    "bad_checksum": ("check digit does not match", "校验位不正确"),
+}
+
+
+def title_stream(title_id: str) -> str:
+    return f"title-{title_id}"
+
+
+def copy_stream(barcode: str) -> str:
+    return f"copy-{barcode}"
+
+
+def clean_isbn(raw: str | None) -> str | None:
+    """Normalise to ISBN-13 or refuse with a per-field message."""
+    if raw is None or not raw.strip():
+        return None
+    try:
+        return normalize_isbn(raw)
+    except InvalidIsbn as exc:
+        en, zh = ISBN_REASONS.get(exc.reason, ("is not valid", "无效"))
+        raise Invalid("invalid_isbn", f"ISBN {raw!r} {en}.", f"ISBN {raw!r} {zh}。",
+                      fields={"isbn": [f"Invalid ISBN: {en}."]}) from None
+
+
+@dataclass(frozen=True)
+class CatalogueTitle:
+    title: str
+    authors: tuple[str, ...] = ()
+    isbn: str | None = None
+    publisher: str | None = None
+    year: int | None = None
+    language: str | None = None
+    clc_class: str | None = None
+    other_classes: dict[str, str] | None = None
+    subjects: tuple[str, ...] = ()
+    title_original: str | None = None
+    source_keys: tuple[str, ...] = ()
+    title_id: str = field(default_factory=lambda: uuid.uuid4().hex[:16])
+
+
+def catalogue_title(ports: Ports, actor: Actor, cmd: CatalogueTitle, key: str | None) -> Outcome:
+    isbn = clean_isbn(cmd.isbn)
+    stream = title_stream(cmd.title_id)
+
+    def decide(loaded: LoadedStreams) -> Decision:
+        if loaded.version(stream) != NO_STREAM:
+            raise Conflict("title_exists", "Title id already used.", "书目编号已存在。")
+        event = TitleCatalogued(
+            title_id=cmd.title_id, title=cmd.title, authors=cmd.authors, isbn=isbn,
+            publisher=cmd.publisher, year=cmd.year, language=cmd.language,
+            clc_class=cmd.clc_class, other_classes=cmd.other_classes, subjects=cmd.subjects,
+            title_original=cmd.title_original, source_keys=cmd.source_keys,
+        )
+        return Decision([PendingEvent(event, (stream,))], {"title_id": cmd.title_id})
+
+    return execute(ports, actor, "catalogue_title", [stream], decide, key)
+
+
+def require_title(loaded: LoadedStreams, title_id: str) -> TitleCatalogued:
+    for stored in loaded.events:
+        if isinstance(stored.event, TitleCatalogued) and stored.event.title_id == title_id:
+            return stored.event
+    raise NotFound("title_not_found", "Title not found.", "未找到该书目。")
+
+
+def update_title(
+    ports: Ports, actor: Actor, title_id: str, changes: dict[str, Any], key: str | None
+) -> Outcome:
+    changes = dict(changes)
+    if "isbn" in changes:
+        changes["isbn"] = clean_isbn(changes["isbn"])
+    for name in ("authors", "subjects"):
+        if name in changes:
+            changes[name] = list(changes[name])
+    stream = title_stream(title_id)
+
+    def decide(loaded: LoadedStreams) -> Decision:
+        require_title(loaded, title_id)
+        events = [TitleUpdated(title_id, changes)] if changes else []
+        return Decision([PendingEvent(e, (stream,)) for e in events], {"title_id": title_id})
+
+    return execute(ports, actor, "update_title", [stream], decide, key)
+
+
+@dataclass(frozen=True)
+class AddCopy:
+    barcode: str
+    title_id: str
+    branch: str
+    item_type: str = "book"
+    shelf_mark: str | None = None
+    price_fen: int | None = None
+
+
+def add_copy(ports: Ports, actor: Actor, cmd: AddCopy, key: str | None) -> Outcome:
+    """Add a copy; the copy stream makes barcodes unique under any concurrency."""
+    streams = [copy_stream(cmd.barcode), title_stream(cmd.title_id)]
+
+    def decide(loaded: LoadedStreams) -> Decision:
+        require_title(loaded, cmd.title_id)
+        if loaded.version(copy_stream(cmd.barcode)) != NO_STREAM:
+            raise Conflict("barcode_taken", f"Barcode {cmd.barcode} is already in use.",
+                           f"条码 {cmd.barcode} 已被使用。",
+                           fields={"barcode": ["Already in use."]})
+        event = CopyAdded(cmd.barcode, cmd.title_id, cmd.branch, cmd.item_type,
+                          cmd.shelf_mark, cmd.price_fen)
+        return Decision([PendingEvent(event, tuple(streams))],
+                        {"barcode": cmd.barcode, "title_id": cmd.title_id})
+
+    return execute(ports, actor, "add_copy", streams, decide, key)
+
+
+def copy_title_id(ports: Ports, barcode: str) -> str | None:
+    """The title a barcode belongs to, read from the copy's own stream."""
+    for stored in ports.store.load([copy_stream(barcode)]).events:
+        if isinstance(stored.event, CopyAdded):
+            return stored.event.title_id
+    return None
+
+
+def withdraw_copy(ports: Ports, actor: Actor, barcode: str, reason: str, key: str | None) -> Outcome:
+    from service.core.copy_state import fold_copy
+
+    stream = copy_stream(barcode)
+
+    def decide(loaded: LoadedStreams) -> Decision:
+        copy = fold_copy(loaded.events, barcode)
+        if copy.title_id is None:
+            raise NotFound("copy_not_found", "Copy not found.", "未找到该册。")
+        if copy.status == "withdrawn":
+            return Decision([], {"barcode": barcode})
+        if copy.status == "on_loan":
+            raise Conflict("copy_on_loan", "The copy is on loan; check it in first.",
+                           "该册正在借出，请先归还。")
+        title_id = copy.title_id
+        return Decision(
+            [PendingEvent(CopyWithdrawn(barcode, title_id, reason), (stream, title_stream(title_id)))],
+            {"barcode": barcode},
+            expected={stream: loaded.version(stream)},
+        )
+
+    return execute(ports, actor, "withdraw_copy", [stream], decide, key)

@@ -1,0 +1,68 @@
+"""A copy's decision state, folded from its stream (pure)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+
+from events.catalogue import CopyAdded, CopyFound, CopyMarkedLost, CopyWithdrawn
+from events.holds import HoldCancelled, HoldExpired, HoldFulfilled, HoldTrapped
+from events.loans import LoanClosed, LoanOpened, LoanRenewed
+from events.store import StoredEvent
+
+
+@dataclass
+class CopyState:
+    barcode: str
+    title_id: str | None = None
+    branch: str = ""
+    item_type: str = "book"
+    price_fen: int | None = None
+    status: str = "missing"  # available on_loan trapped lost withdrawn
+    loan_id: str | None = None
+    reader_id: str | None = None
+    due_on: date | None = None
+    renewals_used: int = 0
+    hold_id: str | None = None  # set while trapped
+    trapped_for: str | None = None
+    pickup_by: date | None = None
+    lost_while_on_loan: bool = False
+
+
+def fold_copy(events: Iterable[StoredEvent], barcode: str) -> CopyState:
+    """Fold the events of one copy (events about other copies are ignored)."""
+    s = CopyState(barcode)
+    for stored in events:
+        e = stored.event
+        if getattr(e, "barcode", None) != barcode:
+            continue
+        match e:
+            case CopyAdded():
+                s.title_id, s.branch, s.item_type = e.title_id, e.branch, e.item_type
+                s.price_fen, s.status = e.price_fen, "available"
+            case CopyWithdrawn():
+                s.status = "withdrawn"
+            case CopyMarkedLost():
+                s.status, s.lost_while_on_loan = "lost", e.loan_id is not None
+            case CopyFound():
+                s.status, s.lost_while_on_loan = "available", False
+                s.loan_id = s.reader_id = s.due_on = None
+            case LoanOpened():
+                s.status, s.loan_id, s.reader_id = "on_loan", e.loan_id, e.reader_id
+                s.due_on, s.renewals_used = e.due_on, 0
+                s.hold_id = s.trapped_for = s.pickup_by = None
+            case LoanRenewed():
+                s.due_on, s.renewals_used = e.due_on, e.renewals_used
+            case LoanClosed():
+                s.status = "available"
+                s.loan_id = s.reader_id = s.due_on = None
+            case HoldTrapped():
+                s.status, s.hold_id, s.trapped_for, s.pickup_by = (
+                    "trapped", e.hold_id, e.reader_id, e.pickup_by
+                )
+            case HoldFulfilled() | HoldExpired() | HoldCancelled():
+                if s.hold_id == e.hold_id and s.status == "trapped":
+                    s.status = "available"
+                    s.hold_id = s.trapped_for = s.pickup_by = None
+    return s

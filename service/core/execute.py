@@ -1,0 +1,80 @@
+"""Run a command: load streams, decide, append with expected versions, retry on conflict."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Connection
+
+from events.engine import write_connection
+from events.store import ConcurrencyError, LoadedStreams, PendingEvent
+from service.core.context import Actor, Ports
+from service.core.errors import Conflict, DomainError
+
+MAX_ATTEMPTS = 8
+
+
+@dataclass(frozen=True)
+class Decision:
+    """What a command decided: events to append and the answer to give the caller."""
+
+    events: Sequence[PendingEvent]
+    result: Mapping[str, Any] = field(default_factory=dict)
+    expected: Mapping[str, int] | None = None  # defaults to every loaded stream's version
+    # Writes outside the log that must commit with the events (e.g. a hashed PIN).
+    also: Callable[[Connection], None] | None = None
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """The command's answer, the log position it reached, and whether it was a replay."""
+
+    result: Mapping[str, Any]
+    position: int
+    replayed: bool = False
+
+
+def execute(
+    ports: Ports, actor: Actor, command: str, streams: Sequence[str],
+    decide: Callable[[LoadedStreams], Decision], idempotency_key: str | None = None,
+) -> Outcome:
+    """Decide against the current streams and append atomically; replay repeated keys."""
+    key = f"{command}:{actor.principal.actor}:{idempotency_key}" if idempotency_key else None
+    if key is not None:
+        first = ports.store.idempotent_result(key)
+        if first is not None:
+            return Outcome(first.result or {}, first.last_position, replayed=True)
+    for _attempt in range(MAX_ATTEMPTS):
+        loaded = ports.store.load(list(streams))
+        try:
+            decision = decide(loaded)
+        except DomainError:
+            # A concurrent twin with the same key may have just won: answer as it did.
+            first = ports.store.idempotent_result(key) if key is not None else None
+            if first is None:
+                raise
+            return Outcome(first.result or {}, first.last_position, replayed=True)
+        expected = decision.expected
+        if expected is None:
+            expected = {s: loaded.version(s) for s in streams}
+        try:
+            with write_connection(ports.engine) as conn, conn.begin():
+                appended = ports.store.append(
+                    decision.events, expected=expected, meta=actor.meta(command),
+                    idempotency_key=key, result=decision.result, conn=conn,
+                )
+                if decision.also is not None and not appended.replayed:
+                    decision.also(conn)
+        except ConcurrencyError:
+            continue  # someone else changed what we decided on: look again
+        position = appended.last_position
+        if appended.positions and not appended.replayed:
+            ports.after_commit(position)
+        return Outcome(appended.result or {}, position, appended.replayed)
+    raise Conflict(
+        "concurrency_conflict",
+        "The record kept changing while we tried to update it; please try again.",
+        "记录在更新过程中不断变化，请重试。",
+    )

@@ -1,0 +1,47 @@
+"""How the service asks for projection work after a commit: in-process or via Celery."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import Engine
+
+from events.sqlalchemy_store import SqlEventStore
+from projections.base import Projection
+from projections.runner import catch_up
+
+log = logging.getLogger(__name__)
+
+CATCH_UP_TASK = "projections.catch_up_all"
+PENDING_FLAG = "lector:catch_up:pending"
+
+
+class InProcessCatchUp:
+    """Embedded mode: fold new events right away, in the caller's process."""
+
+    def __init__(self, engine: Engine, store: SqlEventStore, projections: Sequence[Projection]):
+        self.engine, self.store, self.projections = engine, store, list(projections)
+
+    def __call__(self, position: int) -> None:
+        for projection in self.projections:
+            catch_up(self.engine, self.store, projection)
+
+
+class CeleryCatchUp:
+    """With a broker: enqueue one catch-up task, coalescing bursts through a Redis flag.
+
+    The worker clears the flag *before* it reads the log, so an append that lands after
+    the clear always enqueues a fresh task: nothing is left behind until the safety net.
+    """
+
+    def __init__(self, redis: Any, celery: Any, ttl_s: int = 30) -> None:
+        self.redis, self.celery, self.ttl_s = redis, celery, ttl_s
+
+    def __call__(self, position: int) -> None:
+        try:
+            if self.redis.set(PENDING_FLAG, position, nx=True, ex=self.ttl_s):
+                self.celery.send_task(CATCH_UP_TASK)
+        except Exception:  # the beat safety net will catch up; a command never fails here
+            log.exception("could not enqueue projection catch-up")
