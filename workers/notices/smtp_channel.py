@@ -7,6 +7,7 @@ import ssl
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from email.errors import HeaderParseError
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime, parseaddr
@@ -65,11 +66,11 @@ def build_message(
     msg = EmailMessage()
     try:
         msg["From"] = _address(*parseaddr(settings.sender))
-    except ValueError as exc:  # configuration, not the notice: let it wait for a fix
+    except (ValueError, HeaderParseError) as exc:  # configuration, not the notice: let it wait for a fix
         raise TransientDeliveryError(FailureReason.sender_rejected, str(exc)) from exc
     try:
         msg["To"] = _address(to_name, to_addr)
-    except ValueError as exc:
+    except (ValueError, HeaderParseError) as exc:
         raise PermanentDeliveryError(FailureReason.invalid_address, str(exc)) from exc
     msg["Subject"] = rendered.subject
     msg["Date"] = format_datetime(sent_at or datetime.now(UTC))
