@@ -66,7 +66,7 @@ def build_message(
     msg = EmailMessage()
     try:
         msg["From"] = _address(*parseaddr(settings.sender))
-    except (ValueError, HeaderParseError) as exc:  # configuration, not the notice: let it wait for a fix
+    except (ValueError, HeaderParseError) as exc:  # our configuration: wait for a fix
         raise TransientDeliveryError(FailureReason.sender_rejected, str(exc)) from exc
     try:
         msg["To"] = _address(to_name, to_addr)

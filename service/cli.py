@@ -1,0 +1,168 @@
+"""The `lector` command for operators: serve, worker, beat, db, rebuild, staff, demo, ..."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from typing import Any
+
+import click
+
+from service.config import Config
+
+
+def _config() -> Config:
+    return Config.from_env()
+
+
+@click.group()
+def main() -> None:
+    """Lector: library reader-relationship and circulation service."""
+
+
+@main.group()
+def db() -> None:
+    """Database schema."""
+
+
+@db.command("upgrade")
+def db_upgrade() -> None:
+    """Apply every pending migration."""
+    from service.db import upgrade
+
+    config = _config()
+    upgrade(config.database_url)
+    click.echo(f"database is up to date ({_safe_url(config.database_url)})")
+
+
+def _safe_url(url: str) -> str:
+    from sqlalchemy import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def run_server(config: Config, host: str, port: int, banner: list[str] | None = None) -> None:
+    """Serve the app; embedded mode also runs the periodic jobs in a thread."""
+    from werkzeug.serving import run_simple
+
+    from service.app import build_app
+    from service.bootstrap import bootstrap
+    from service.db import upgrade
+
+    upgrade(config.database_url)
+    lector = bootstrap(config)
+    app = build_app(lector)
+    scheduler = None
+    if config.embedded:
+        from workers.embedded import EmbeddedScheduler
+
+        scheduler = EmbeddedScheduler(lector)
+        scheduler.start()
+    for line in banner or []:
+        click.echo(line)
+    click.echo(f"Lector is serving on http://{host}:{port}/  (Ctrl+C to stop)")
+    try:
+        run_simple(host, port, app, threaded=True, use_reloader=False)
+    finally:
+        if scheduler is not None:
+            scheduler.stop()
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+def serve(host: str, port: int) -> None:
+    """Run the API and web pages (use gunicorn 'service.wsgi:app' in production)."""
+    run_server(_config(), host, port)
+
+
+def _exec_celery(*args: str) -> None:
+    celery = shutil.which("celery") or os.path.join(os.path.dirname(sys.executable), "celery")
+    os.execv(celery, [celery, "-A", "workers.main", *args])
+
+
+@main.command(context_settings={"ignore_unknown_options": True})
+@click.argument("args", nargs=-1, type=click.UNPROCESSED)
+def worker(args: tuple[str, ...]) -> None:
+    """Run a Celery worker (needs REDIS_URL); extra arguments go to celery."""
+    if _config().embedded:
+        raise click.ClickException("set REDIS_URL: the embedded mode runs tasks in-process")
+    _exec_celery("worker", "--loglevel=INFO", *args)
+
+
+@main.command(context_settings={"ignore_unknown_options": True})
+@click.argument("args", nargs=-1, type=click.UNPROCESSED)
+def beat(args: tuple[str, ...]) -> None:
+    """Run celery beat, the scheduler of periodic jobs (needs REDIS_URL)."""
+    if _config().embedded:
+        raise click.ClickException("set REDIS_URL: the embedded mode schedules in-process")
+    _exec_celery("beat", "--loglevel=INFO", *args)
+
+
+@main.command()
+@click.argument("name", required=False)
+@click.option("--all", "all_", is_flag=True, help="Rebuild every projection.")
+@click.option("--batch", default=2000, show_default=True)
+def rebuild(name: str | None, all_: bool, batch: int) -> None:
+    """Drop projections and fold the whole log again, with progress."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+    from projections.registry import all_projections, by_name
+    from projections.runner import rebuild as rebuild_projection
+    from service.bootstrap import bootstrap
+
+    if not name and not all_:
+        raise click.UsageError("name a projection or pass --all")
+    lector = bootstrap(_config())
+    try:
+        chosen = all_projections() if all_ else [by_name(name or "")]
+    except KeyError:
+        names = ", ".join(p.name for p in all_projections())
+        raise click.ClickException(f"unknown projection {name!r}; known: {names}") from None
+    head = lector.store.last_position()
+    with Progress("[progress.description]{task.description}", BarColumn(),
+                  MofNCompleteColumn(), TimeRemainingColumn()) as progress:
+        for projection in chosen:
+            task = progress.add_task(projection.name, total=max(head, 1))
+
+            def show(reached: int, last: int, task: Any = task) -> None:
+                progress.update(task, completed=reached, total=max(last, 1))
+
+            reached = rebuild_projection(lector.engine, lector.store, projection, batch, show)
+            progress.update(task, completed=max(reached, 1), total=max(reached, 1))
+    lector.dispose()
+
+
+@main.group()
+def staff() -> None:
+    """Staff accounts."""
+
+
+@staff.command("create")
+@click.argument("username")
+@click.option("--role", type=click.Choice(["admin", "librarian", "desk"]), required=True)
+@click.option("--name", "display_name", default=None)
+@click.password_option(envvar="LECTOR_STAFF_PASSWORD")
+def staff_create(username: str, role: str, display_name: str | None, password: str) -> None:
+    """Create a staff account (password prompted, or LECTOR_STAFF_PASSWORD)."""
+    from service.core.accounts import create_staff
+    from service.core.errors import DomainError
+    from service.db import upgrade
+
+    config = _config()
+    upgrade(config.database_url)
+    from events.engine import make_engine
+
+    engine = make_engine(config.database_url)
+    try:
+        create_staff(engine, username, password, role, display_name)
+    except DomainError as exc:
+        raise click.ClickException(exc.en) from None
+    finally:
+        engine.dispose()
+    click.echo(f"created {role} {username}")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

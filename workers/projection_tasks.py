@@ -1,0 +1,33 @@
+"""Projection tasks: catch up (coalesced, idempotent via checkpoints) and rebuild."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from projections.registry import by_name
+from projections.runner import catch_up, rebuild
+from service.dispatch import PENDING_FLAG
+from workers.runtime import get_lector
+
+
+@shared_task(name="projections.catch_up_all", acks_late=True, ignore_result=True)
+def catch_up_all() -> dict[str, int]:
+    """Fold every new event into every projection. Safe to run twice or concurrently."""
+    lector = get_lector()
+    if lector.redis is not None:
+        # Clear first: an append after this line enqueues a new task, so none is missed.
+        lector.redis.delete(PENDING_FLAG)
+    return {p.name: catch_up(lector.engine, lector.store, p) for p in lector.projections}
+
+
+@shared_task(name="projections.catch_up", acks_late=True, ignore_result=True)
+def catch_up_one(name: str) -> int:
+    lector = get_lector()
+    return catch_up(lector.engine, lector.store, by_name(name))
+
+
+@shared_task(name="projections.rebuild", acks_late=True, ignore_result=True)
+def rebuild_one(name: str) -> int:
+    """Drop and refold one projection from position 0."""
+    lector = get_lector()
+    return rebuild(lector.engine, lector.store, by_name(name))

@@ -1,0 +1,23 @@
+"""Every periodic job, in one place (used by celery beat and by the embedded scheduler)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from celery.schedules import crontab, schedule
+
+from service.config import Config
+
+
+def beat_schedule(config: Config) -> dict[str, dict[str, Any]]:
+    """Task name, timing and arguments of every periodic job."""
+    return {
+        # Safety net: catch-up is also enqueued after every commit, coalesced.
+        "projections-safety-net": {
+            "task": "projections.catch_up_all",
+            "schedule": schedule(config.catch_up_interval_s),
+        },
+    }
+
+
+__all__ = ["beat_schedule", "crontab", "schedule"]
