@@ -8,7 +8,8 @@ import os
 import re
 import tempfile
 from collections.abc import Iterable, Iterator, Sequence
-from datetime import date, datetime
+from datetime import datetime
+from itertools import islice
 from typing import Any
 
 from openpyxl import Workbook
@@ -16,21 +17,26 @@ from openpyxl.cell import WriteOnlyCell
 
 CHUNK_SIZE = 64 * 1024
 UTF8_BOM = b"\xef\xbb\xbf"
+_BATCH_ROWS = 128
 XLSX_MAX_ROWS = 1_048_576  # Excel's hard limit per sheet, header included
 # Cells starting with these are run as formulas by spreadsheet programs (CSV injection).
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_FORMULA_START = frozenset("=+-@\t\r")
 # XML 1.0 forbids these control characters; openpyxl refuses them.
 _ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
-def _csv_cell(value: object, formula_guard: bool) -> object:
-    if value is None:
-        return ""
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    if formula_guard and isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
+def _csv_row(row: Sequence[object], formula_guard: bool) -> list[object]:
+    # csv.writer already writes None as "" and a date as YYYY-MM-DD; only datetimes (ISO 'T')
+    # and formula-like strings need help. This runs once per cell, so it is kept lean.
+    out: list[object] = []
+    for value in row:
+        if isinstance(value, str):
+            if formula_guard and value[:1] in _FORMULA_START:
+                value = "'" + value
+        elif isinstance(value, datetime):
+            value = value.isoformat()
+        out.append(value)
+    return out
 
 
 def stream_csv(
@@ -49,8 +55,10 @@ def stream_csv(
     yield UTF8_BOM + buffer.getvalue().encode("utf-8")
     buffer.seek(0)
     buffer.truncate()
-    for row in rows:
-        writer.writerow([_csv_cell(v, formula_guard) for v in row])
+    source = iter(rows)
+    # Small batches let csv.writer loop in C; the chunk size is checked between batches.
+    while batch := list(islice(source, _BATCH_ROWS)):
+        writer.writerows([_csv_row(row, formula_guard) for row in batch])
         if buffer.tell() >= chunk_size:
             yield buffer.getvalue().encode("utf-8")
             buffer.seek(0)
@@ -78,9 +86,7 @@ def _xlsx_cell(sheet: Any, value: object) -> object:
     return text
 
 
-def _write_xlsx(
-    path: str, header: Sequence[str], rows: Iterable[Sequence[object]], title: str
-) -> None:
+def _write_xlsx(path: str, header: Sequence[str], rows: Iterable[Sequence[object]], title: str) -> None:
     book = Workbook(write_only=True)
     part, used = 0, XLSX_MAX_ROWS
     sheet = None
