@@ -217,7 +217,9 @@ def test_starttls_against_a_relay_without_it_is_a_transient_tls_failure(serve: A
     assert caught.value.reason == "tls_failed"
 
 
-def test_wrong_credentials_wait_for_the_operator(serve: Any, certificate: tuple[Path, Path]) -> None:
+def test_wrong_credentials_wait_for_the_operator(
+    serve: Any, certificate: tuple[Path, Path]
+) -> None:
     def refuse(*args: Any) -> AuthResult:
         return AuthResult(success=False, handled=False)  # handled=False: server answers 535
 
