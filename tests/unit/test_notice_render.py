@@ -113,6 +113,20 @@ def test_each_list_item_stays_on_its_own_line_in_plain_text() -> None:
     assert len(lines) == 3
 
 
+def test_a_condition_at_the_end_of_a_text_line_keeps_the_line_break() -> None:
+    source = (
+        "{% for item in items %}\n"
+        "* {{ item.title }}{% if item.barcode %} [{{ item.barcode }}]{% endif %}\n"
+        "{% endfor %}\n"
+        "end\n"
+    )
+    items = [{"title": "To Live", "barcode": "C1", "due_date": "2026-11-19", "days_overdue": 14},
+             {"title": "Brothers", "due_date": "2026-11-26", "days_overdue": 7}]
+    overrides = {("overdue", "en", "text"): source}
+    notice = render_notice("overdue", "en", _overdue("en", items=items), overrides)
+    assert notice.text == "* To Live [C1]\n* Brothers\nend\n"
+
+
 def test_plain_text_never_has_two_blank_lines_in_a_row() -> None:
     for kind, lang in ALL:
         assert "\n\n\n" not in render_notice(kind, lang, sample_context(kind, lang)).text

@@ -89,5 +89,5 @@ def backoff_seconds(
         raise ValueError("jitter must be within [0, 1]")
     if base < 0 or cap < 0:
         raise ValueError("base and cap must be >= 0")
-    ceiling = min(float(cap), float(base) * 2 ** min(attempt, _MAX_EXPONENT))
+    ceiling: float = min(float(cap), float(base) * 2.0 ** min(attempt, _MAX_EXPONENT))
     return jitter * ceiling

@@ -5,26 +5,15 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
-from jinja2 import FileSystemLoader, StrictUndefined, Template, TemplateError, meta, pass_context
-from jinja2.ext import Extension
-from jinja2.runtime import Context
-from jinja2.sandbox import ImmutableSandboxedEnvironment
+from jinja2 import Template, TemplateError, meta
 
 from workers.notices.context import ContextError, prepare_context, variables_for
-from workers.notices.formatting import (
-    DEFAULT_TIMEZONE,
-    format_date,
-    format_datetime,
-    format_money,
-)
+from workers.notices.environment import TEMPLATE_DIR, environment, from_source
 from workers.notices.kinds import NoticeKind
 from workers.notices.samples import sample_context
 
-TEMPLATE_DIR = Path(__file__).parent / "templates"
 SUPPORTED_LANGS = ("zh-CN", "en")
 DEFAULT_LANG = "zh-CN"
 PARTS = ("subject", "text", "html")
@@ -69,71 +58,12 @@ def shipped_source(kind: NoticeKind | str, lang: str, part: str) -> str:
     return (TEMPLATE_DIR / template_name(kind, lang, part)).read_text(encoding="utf-8")
 
 
-@pass_context
-def _date(ctx: Context, value: Any) -> str:
-    return format_date(value, ctx["lang"], ctx.get("timezone") or DEFAULT_TIMEZONE)
-
-
-@pass_context
-def _datetime(ctx: Context, value: Any) -> str:
-    return format_datetime(value, ctx["lang"], ctx.get("timezone") or DEFAULT_TIMEZONE)
-
-
-@pass_context
-def _money(ctx: Context, value: Any) -> str:
-    return format_money(value, ctx["lang"])
-
-
-_TAGS_ONLY = re.compile(r"^\s*(?:\{[%#](?:(?!%\}|#\}).)*[%#]\}\s*)+$")
-
-
-class _LineBreaks(Extension):
-    """Lines holding only tags vanish; a tag that ends a line of text keeps the line break.
-
-    Plain trim_blocks would also eat the newline after '... {% endif %}' at the end of a
-    text line, joining list items; staff editing templates should not need to know that.
-    """
-
-    def preprocess(self, source: str, name: str | None, filename: str | None = None) -> str:
-        return "".join(_keep_break(line) for line in source.splitlines(keepends=True))
-
-
-def _keep_break(line: str) -> str:
-    body = line.rstrip("\r\n")
-    if body == line or not body.endswith("%}") or body.endswith(("+%}", "-%}")):
-        return line
-    if _TAGS_ONLY.match(body):
-        return line
-    return body[:-2] + "+%}" + line[len(body):]
-
-
-@lru_cache(maxsize=2)
-def _environment(autoescape: bool) -> ImmutableSandboxedEnvironment:
-    # Sandboxed because staff edit templates: no attribute tricks reach Python internals.
-    env = ImmutableSandboxedEnvironment(
-        loader=FileSystemLoader(TEMPLATE_DIR),
-        autoescape=autoescape,
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        auto_reload=False,
-        extensions=[_LineBreaks],
-    )
-    env.filters.update(date=_date, datetime=_datetime, money=_money)
-    return env
-
-
-@lru_cache(maxsize=256)
-def _from_source(autoescape: bool, source: str) -> Template:
-    return _environment(autoescape).from_string(source)
-
-
 def _template(kind: NoticeKind, lang: str, part: str, overrides: Overrides | None) -> Template:
     escape = part == "html"
     source = (overrides or {}).get((kind.value, lang, part))
     if source is not None:
-        return _from_source(escape, source)
-    return _environment(escape).get_template(template_name(kind, lang, part))
+        return from_source(escape, source)
+    return environment(escape).get_template(template_name(kind, lang, part))
 
 
 def _tidy(part: str, text: str) -> str:
@@ -175,7 +105,7 @@ def validate_template(
     """Return the problems of a template source (syntax, unknown names, sample render); [] if ok."""
     if part not in PARTS:
         raise ValueError(f"part must be one of {PARTS}, got {part!r}")
-    env = _environment(part == "html")
+    env = environment(part == "html")
     try:
         ast = env.parse(source)
         env.from_string(source)  # compiling also finds unknown filters and tests
