@@ -152,6 +152,12 @@ def test_a_chinese_notice_arrives_whole_with_its_derived_message_id(serve: Any) 
     assert plain.get_content_charset() == html.get_content_charset() == "utf-8"
 
 
+def test_the_sender_domain_is_read_from_the_configured_sender() -> None:
+    assert _settings(25).sender_domain == "lib.example.cn"
+    assert SmtpSettings("relay", sender="Lector <noreply@Lector.Local>").sender_domain == (
+        "lector.local")
+
+
 def test_the_wire_format_is_seven_bit_clean(serve: Any) -> None:
     sink = Sink()
     send_email(_settings(serve(sink)), *READER, _rendered(), MID)

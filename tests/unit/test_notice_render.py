@@ -146,6 +146,11 @@ def test_a_staff_override_replaces_only_its_part() -> None:
     assert notice.text == render_notice("overdue", "en", _overdue("en")).text
 
 
+def test_overrides_may_be_keyed_by_the_enum_and_an_unnormalised_language() -> None:
+    overrides = {(NoticeKind.overdue, "zh-CN", "subject"): "请还书"}
+    assert render_notice("overdue", "zh_CN", _overdue("zh-CN"), overrides).subject == "请还书"
+
+
 def test_a_staff_html_override_is_autoescaped() -> None:
     overrides = {("overdue", "en", "html"): "<p>{{ reader_name }}</p>"}
     notice = render_notice("overdue", "en", _overdue("en", reader_name="<i>Eve</i>"), overrides)

@@ -41,6 +41,11 @@ class SmtpSettings:
         if self.security not in ("none", "starttls", "ssl"):
             raise ValueError(f"security must be none, starttls or ssl, got {self.security!r}")
 
+    @property
+    def sender_domain(self) -> str:
+        """Domain of the sender address: the natural right-hand side of our Message-IDs."""
+        return parseaddr(self.sender)[1].rpartition("@")[2].lower()
+
 
 def _address(display: str | None, addr: str) -> Address:
     """Build a header address; refuse anything that is not one plain local@domain."""
