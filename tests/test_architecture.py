@@ -1,0 +1,169 @@
+"""The dependency direction of DESIGN.md §1, checked by parsing every import with ast."""
+
+from __future__ import annotations
+
+import ast
+import sys
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+PACKAGES = ("events", "projections", "service", "workers")
+STDLIB = frozenset(sys.stdlib_module_names)
+WEB = frozenset({"flask", "flask_smorest", "flask_babel", "marshmallow", "werkzeug", "webargs",
+                 "apispec"})
+WORKER_MAY_USE = ("service.core", "service.bootstrap", "service.config", "service.dispatch",
+                  "service.db")
+
+
+@dataclass(frozen=True)
+class Import:
+    """One imported name, fully resolved (``from a.b import c`` gives ``a.b.c``)."""
+
+    module: str  # the importing module
+    line: int
+    name: str
+
+
+def under(name: str, prefix: str) -> bool:
+    """True if the dotted name is the prefix itself or lies inside it."""
+    return name == prefix or name.startswith(prefix + ".")
+
+
+def imports_in(source: str, module: str, is_package: bool = False) -> list[Import]:
+    """Every import in the source, including those inside functions and TYPE_CHECKING blocks."""
+    package = module if is_package else module.rpartition(".")[0]
+    found: list[Import] = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            found += [Import(module, node.lineno, alias.name) for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            base = _resolve(node, package)
+            found += [Import(module, node.lineno, f"{base}.{alias.name}") for alias in node.names]
+    return found
+
+
+def _resolve(node: ast.ImportFrom, package: str) -> str:
+    if node.level == 0:
+        return node.module or ""
+    parts = package.split(".")
+    anchor = ".".join(parts[: len(parts) - node.level + 1])
+    return f"{anchor}.{node.module}" if node.module else anchor
+
+
+def project_imports(root: Path = ROOT) -> list[Import]:
+    """Every import in every module of our four packages."""
+    found: list[Import] = []
+    for package in PACKAGES:
+        for path in sorted((root / package).rglob("*.py")):
+            parts = path.relative_to(root).with_suffix("").parts
+            is_package = parts[-1] == "__init__"
+            module = ".".join(parts[:-1] if is_package else parts)
+            found += imports_in(path.read_text(encoding="utf-8"), module, is_package)
+    return found
+
+
+@dataclass(frozen=True)
+class Rule:
+    """Modules under ``scope`` (or, with ``outside``, not under it) must not import ``forbids``."""
+
+    scope: str
+    forbids: Callable[[str], bool]
+    outside: bool = False
+
+    def governs(self, module: str) -> bool:
+        return under(module, self.scope) != self.outside
+
+
+def violations(rule: Rule, found: Iterable[Import]) -> list[str]:
+    """Readable lines for every import that breaks the rule."""
+    return [f"{i.module}:{i.line} imports {i.name}" for i in found
+            if rule.governs(i.module) and rule.forbids(i.name)]
+
+
+def _top(name: str) -> str:
+    return name.split(".")[0]
+
+
+EVENTS = Rule("events", lambda n: _top(n) not in STDLIB | {"sqlalchemy", "cryptography", "events"})
+PROJECTIONS = Rule("projections",
+                   lambda n: _top(n) not in STDLIB | {"sqlalchemy", "events", "projections"})
+CORE = Rule("service.core", lambda n: _top(n) in WEB | {"celery"}
+            or under(n, "service.api") or under(n, "service.app"))
+WORKERS = Rule("workers", lambda n: _top(n) in WEB
+               or (under(n, "service") and not any(under(n, p) for p in WORKER_MAY_USE)))
+WORKER_ENTRY = Rule("workers", lambda n: under(n, "workers.main"), outside=True)
+
+
+def test_the_checker_sees_the_project_modules() -> None:
+    found = project_imports()
+    modules = {i.module for i in found}
+    assert {"events.store", "projections.runner", "service.bootstrap", "workers.celery_app"} <= modules
+
+
+def test_the_checker_catches_forbidden_imports_at_module_level_and_inside_functions() -> None:
+    source = (
+        "from __future__ import annotations\n"
+        "import sqlalchemy\n"
+        "import flask\n"
+        "from projections import runner\n"
+        "def later():\n"
+        "    from celery import shared_task\n"
+    )
+    found = imports_in(source, "events.fake")
+    assert violations(EVENTS, found) == [
+        "events.fake:3 imports flask",
+        "events.fake:4 imports projections.runner",
+        "events.fake:6 imports celery.shared_task",
+    ]
+
+
+def test_the_checker_tells_the_flask_free_parts_of_service_from_the_rest_in_workers() -> None:
+    source = (
+        "from service.core.errors import DomainError\n"
+        "from service import config\n"
+        "from service import create_app\n"
+        "import service.api.readers\n"
+        "from .runtime import get_lector\n"
+    )
+    assert violations(WORKERS, imports_in(source, "workers.tasks")) == [
+        "workers.tasks:3 imports service.create_app",
+        "workers.tasks:4 imports service.api.readers",
+    ]
+
+
+def test_the_checker_resolves_relative_imports_against_the_importing_package() -> None:
+    found = imports_in("from ..api import readers\nfrom . import rules\n", "service.core.loans")
+    assert [i.name for i in found] == ["service.api.readers", "service.core.rules"]
+    assert violations(CORE, found) == ["service.core.loans:1 imports service.api.readers"]
+    in_init = imports_in("from .errors import DomainError\n", "service.core", is_package=True)
+    assert [i.name for i in in_init] == ["service.core.errors.DomainError"]
+
+
+def test_the_checker_ignores_modules_outside_a_rules_scope() -> None:
+    found = imports_in("import flask\n", "service.api.readers")
+    assert violations(CORE, found) == []
+    assert violations(WORKER_ENTRY, imports_in("import workers.main\n", "workers.beat")) == []
+    assert violations(WORKER_ENTRY, imports_in("import workers.main\n", "service.cli")) == [
+        "service.cli:1 imports workers.main"]
+
+
+def test_events_import_only_the_standard_library_sqlalchemy_and_cryptography() -> None:
+    assert violations(EVENTS, project_imports()) == []
+
+
+def test_projections_import_only_events_the_standard_library_and_sqlalchemy() -> None:
+    assert violations(PROJECTIONS, project_imports()) == []
+
+
+def test_service_core_imports_no_web_framework_no_celery_and_no_api() -> None:
+    assert violations(CORE, project_imports()) == []
+
+
+def test_workers_import_no_web_framework_and_only_the_flask_free_parts_of_service() -> None:
+    assert violations(WORKERS, project_imports()) == []
+
+
+def test_nothing_outside_workers_imports_the_worker_entry_module() -> None:
+    assert violations(WORKER_ENTRY, project_imports()) == []
