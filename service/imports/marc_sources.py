@@ -102,7 +102,7 @@ def _record_from_xml(element: ET.Element) -> Record:
         if name == "leader":
             record.leader = Leader((child.text or "").ljust(24)[:24])
         elif name == "controlfield":
-            record.add_field(Field(tag=child.attrib["tag"], data=child.text or ""))
+            record.fields.append(Field(tag=child.attrib["tag"], data=child.text or ""))
         elif name == "datafield":
             subfields = [
                 Subfield(code=sf.attrib["code"], value=sf.text or "")
@@ -110,7 +110,7 @@ def _record_from_xml(element: ET.Element) -> Record:
                 if _local(sf.tag) == "subfield"
             ]
             indicators = Indicators(child.get("ind1", " ") or " ", child.get("ind2", " ") or " ")
-            record.add_field(Field(child.attrib["tag"], indicators, subfields))
+            record.fields.append(Field(child.attrib["tag"], indicators, subfields))
     if not record.fields:
         raise ValueError("record has no fields")
     return record

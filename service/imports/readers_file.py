@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import warnings
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from os import PathLike
@@ -126,7 +126,7 @@ def _parse_row(
     text = {c: cell_text(v) for c, v in raw.items()}
     errors: list[RowError] = []
     values: dict[str, object] = {}
-    rules = {
+    rules: dict[str, Callable[[], object]] = {
         "email": lambda: parse_email(text["email"]),
         "language": lambda: parse_language(text["language"]),
         "phone": lambda: parse_phone(text["phone"]),
