@@ -68,9 +68,9 @@ class FrameReader:
                 return end + 2
             self._ending = b"\r"
             return end + 1
-        # CR is the last byte received: keep the connection's last CR-style ending and
-        # drop a LF that may start the next packet.
-        self._ending = b"\r\n" if self._ending == b"\r\n" else b"\r"
+        # CR is the last byte received: answer with CR (what we saw) and drop a LF that may
+        # still arrive at the start of the next packet.
+        self._ending = b"\r"
         self._swallow_lf = True
         return end + 1
 

@@ -20,7 +20,7 @@ from service.sip2.codec import (
     parse,
 )
 from service.sip2.framing import Frame
-from service.sip2.messages import supported_messages_bitmap
+from service.sip2.messages import REQUEST_CODES, supported_messages_bitmap
 from service.sip2.replies import Context, refusal, reply
 from service.sip2.settings import Sip2Settings
 from service.sip2.texts import refusal_text
@@ -86,6 +86,9 @@ class Sip2Session:
             request = parse(text)
         except Sip2FormatError as error:
             log.info("sip2 %s: unreadable message (%s)", self.peer, error)
+            return self._resend_request(frame.ending, with_checksum=has_checksum(text))
+        if request.code not in REQUEST_CODES:
+            log.info("sip2 %s: %s is not a request", self.peer, request.code)
             return self._resend_request(frame.ending, with_checksum=has_checksum(text))
         if request.checksum is not None and not checksum_ok(text, frame.payload):
             log.info("sip2 %s: bad checksum on %s", self.peer, request.code)
