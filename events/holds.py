@@ -15,6 +15,8 @@ class HoldPlaced(Event, type_name="hold.placed", version=1):
     reader_id: str
     pickup_branch: str
     placed_at: datetime
+    reader_category: str = ""
+    clc_class: str | None = None
 
 
 @dataclass(frozen=True)

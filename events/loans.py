@@ -35,6 +35,9 @@ class LoanRenewed(Event, type_name="loan.renewed", version=1):
     due_on: date
     previous_due_on: date
     renewals_used: int
+    branch: str = ""
+    reader_category: str = ""
+    clc_class: str | None = None
 
 
 @dataclass(frozen=True)
@@ -47,3 +50,6 @@ class LoanClosed(Event, type_name="loan.closed", version=1):
     closed_at: datetime
     due_on: date
     days_late: int = 0
+    reader_category: str = ""
+    clc_class: str | None = None
+    item_type: str = "book"

@@ -11,12 +11,16 @@ from sqlalchemy import (
     Connection,
     Date,
     DateTime,
+    Integer,
     String,
     Table,
     select,
     update,
 )
 
+from events.feedback import FeedbackSubmitted
+from events.holds import HoldPlaced
+from events.loans import LoanClosed, LoanOpened, LoanRenewed
 from events.readers import (
     ReaderBlocked,
     ReaderCategoryChanged,
@@ -52,6 +56,8 @@ reader_profiles = Table(
     Column("registered_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
     Column("search_text", String(1000), nullable=False, index=True),
+    Column("lifetime_loans", Integer, nullable=False, default=0),
+    Column("last_activity_at", DateTime(timezone=True)),
 )
 
 SEARCHABLE = ("card_number", "name", "phone", "email")
@@ -75,7 +81,7 @@ class ReaderProfiles(Projection):
             "notice_channels": list(e.notice_channels), "keep_history": e.keep_history,
             "digest": False, "expires_on": e.expires_on, "home_branch": e.home_branch,
             "manual_block": None, "erased": False, "registered_at": s.recorded_at,
-            "updated_at": s.recorded_at,
+            "updated_at": s.recorded_at, "lifetime_loans": 0, "last_activity_at": s.recorded_at,
         }
         row["search_text"] = search_text(row)
         conn.execute(reader_profiles.insert().values(**row))
@@ -117,6 +123,17 @@ class ReaderProfiles(Projection):
             conn, e.reader_id, s, name=None, phone=None, email=None, id_number=None,
             address=None, erased=True, search_text=str(card or "").lower(),
         )
+
+    @handles(LoanOpened)
+    def borrowed(self, conn: Connection, e: LoanOpened, s: StoredEvent) -> None:
+        conn.execute(update(reader_profiles).where(reader_profiles.c.reader_id == e.reader_id)
+                     .values(lifetime_loans=reader_profiles.c.lifetime_loans + 1,
+                             last_activity_at=s.recorded_at))
+
+    @handles(LoanClosed, LoanRenewed, HoldPlaced, FeedbackSubmitted)
+    def active(self, conn: Connection, e: Any, s: StoredEvent) -> None:
+        conn.execute(update(reader_profiles).where(reader_profiles.c.reader_id == e.reader_id)
+                     .values(last_activity_at=s.recorded_at))
 
     @staticmethod
     def _set(conn: Connection, reader_id: str, s: StoredEvent, **values: Any) -> None:

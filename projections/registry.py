@@ -4,16 +4,25 @@ from __future__ import annotations
 
 from projections.base import Projection
 from projections.catalogue import Catalogue
+from projections.current_loans import CurrentLoans
+from projections.feedback_inbox import FeedbackInbox
+from projections.fines import Fines
+from projections.hold_queue import HoldQueue
 from projections.reader_profiles import ReaderProfiles
+from projections.reading_history import ReadingHistory
+from projections.trends import Trends
 
 
-def all_projections() -> list[Projection]:
+def all_projections(timezone: str = "Asia/Shanghai") -> list[Projection]:
     """Fresh instances of every projection, in a stable order."""
-    return [ReaderProfiles(), Catalogue()]
+    return [
+        ReaderProfiles(), Catalogue(), CurrentLoans(), HoldQueue(), Fines(), ReadingHistory(),
+        FeedbackInbox(), Trends(timezone),
+    ]
 
 
-def by_name(name: str) -> Projection:
-    for projection in all_projections():
+def by_name(name: str, timezone: str = "Asia/Shanghai") -> Projection:
+    for projection in all_projections(timezone):
         if projection.name == name:
             return projection
     raise KeyError(name)

@@ -52,7 +52,7 @@ def bootstrap(config: Config | None = None, *, after_commit: AfterCommit | None 
     config = config or Config.from_env()
     engine = make_engine(config.database_url)
     store = SqlEventStore(engine)
-    projections = all_projections()
+    projections = all_projections(config.timezone)
     redis = celery = None
     if after_commit is None:
         if config.embedded:

@@ -8,6 +8,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from projections.catalogue import availability_counts, get_title, list_titles
+from projections.hold_queue import waiting_counts as holds_waiting
 from service.api.auth import current_actor, idempotency_key, require
 from service.api.common import answer, lector, offset, page, ports
 from service.api.consistency import wait_for
@@ -22,7 +23,6 @@ from service.api.schemas.catalogue import (
 from service.api.schemas.common import MinPositionArgsSchema
 from service.core import catalogue as handlers
 from service.core.errors import NotFound
-from service.core.queue_counts import holds_waiting
 
 blp = Blueprint("titles", __name__, url_prefix="/api/v1/titles",
                 description="Titles: cataloguing, search and availability.")

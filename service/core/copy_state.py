@@ -45,6 +45,7 @@ def fold_copy(events: Iterable[StoredEvent], barcode: str) -> CopyState:
                 s.status = "withdrawn"
             case CopyMarkedLost():
                 s.status, s.lost_while_on_loan = "lost", e.loan_id is not None
+                s.loan_id = s.due_on = None
             case CopyFound():
                 s.status, s.lost_while_on_loan = "available", False
                 s.loan_id = s.reader_id = s.due_on = None

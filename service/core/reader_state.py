@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date
 
+from events.catalogue import CopyMarkedLost
 from events.fines import FineAssessed, FinePaid, FineWaived
 from events.holds import HoldCancelled, HoldExpired, HoldFulfilled, HoldPlaced, HoldTrapped
 from events.loans import LoanClosed, LoanOpened, LoanRenewed
@@ -115,6 +116,9 @@ def _apply(s: ReaderState, e: object) -> None:
                 )
         case LoanClosed():
             s.loans.pop(e.loan_id, None)
+        case CopyMarkedLost():
+            if e.loan_id is not None:
+                s.loans.pop(e.loan_id, None)
         case HoldPlaced():
             s.holds[e.hold_id] = HoldInfo(e.hold_id, e.title_id, e.pickup_branch)
         case HoldTrapped():
