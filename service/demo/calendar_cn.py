@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta, timezone
+from functools import lru_cache
 
 # China has had no daylight saving since 1991, so a fixed offset is exact and needs no tzdata.
 SHANGHAI = timezone(timedelta(hours=8), "Asia/Shanghai")
@@ -26,6 +27,7 @@ def spring_festival(year: int) -> date:
     return SPRING_FESTIVAL.get(year, date(year, 2, 5))
 
 
+@lru_cache(maxsize=8192)  # pure in the date; the plan asks the same days often
 def is_closed(day: date) -> bool:
     """True on the days the demo library is closed (Spring Festival eve, days 1 and 2)."""
     festival = spring_festival(day.year)
@@ -37,6 +39,7 @@ def closed_days(start: date, days: int) -> list[date]:
     return [d for d in (start + timedelta(days=i) for i in range(days)) if is_closed(d)]
 
 
+@lru_cache(maxsize=8192)  # pure in the date; the plan asks the same days often
 def next_open_day(day: date) -> date:
     """The day itself when open, else the first open day after it."""
     while is_closed(day):
@@ -44,6 +47,7 @@ def next_open_day(day: date) -> date:
     return day
 
 
+@lru_cache(maxsize=8192)  # pure in the date; the plan asks the same days often
 def is_public_holiday(day: date) -> bool:
     """New Year's Day, Labour Day week (1-5 May), National Day week (1-7 Oct), Spring Festival."""
     festival = spring_festival(day.year)
@@ -55,16 +59,19 @@ def is_public_holiday(day: date) -> bool:
     )
 
 
+@lru_cache(maxsize=8192)  # pure in the date; the plan asks the same days often
 def is_school_holiday(day: date) -> bool:
-    """Winter holiday (about 3 weeks before to 2 weeks after Spring Festival) or July-August."""
+    """Winter holiday (3 weeks before to 2 weeks after Spring Festival) or 10 July - 31 August."""
     festival = spring_festival(day.year)
     winter = festival - timedelta(days=21) <= day <= festival + timedelta(days=14)
-    return winter or day.month in (7, 8)
+    return winter or day.month == 8 or (day.month == 7 and day.day >= 10)
 
 
+@lru_cache(maxsize=8192)  # pure in the date; the plan asks the same days often
 def is_exam_time(day: date) -> bool:
-    """End-of-term exam weeks, when pupils borrow less: mid-June and early-to-mid January."""
-    return (day.month == 6 and day.day >= 10) or (day.month == 1 and 5 <= day.day <= 15)
+    """Revision and exams (高考 7-10 June, then 中考 and end of term): 10 June - 9 July, 5-15 Jan."""
+    summer = (day.month == 6 and day.day >= 10) or (day.month == 7 and day.day < 10)
+    return summer or (day.month == 1 and 5 <= day.day <= 15)
 
 
 def local_instant(day: date, minutes_after_opening: int) -> datetime:

@@ -25,9 +25,7 @@ LW_EXPORTS: dict[str, str] = {
     "issues_summary_2019-07_2021-06.csv": "2021-07",
 }
 # COVID closures and reopening with restrictions: not a library's normal rhythm.
-COVID_MONTHS = frozenset(
-    [f"2020-{m:02d}" for m in range(3, 13)] + [f"2021-{m:02d}" for m in range(1, 7)]
-)
+COVID_MONTHS = frozenset([f"2020-{m:02d}" for m in range(3, 13)] + [f"2021-{m:02d}" for m in range(1, 7)])
 TOULOUSE_PRINT = "top-500-des-imprimes-les-plus-empruntes-a-la-bibliotheque-de-toulouse.csv"
 # 2013's list was compiled differently: its 500th title has 33 loans where every other year's
 # has 91-164, and novels/comics (ROM, BD, POL) almost vanish from it. Kept in zipf_by_year.
@@ -100,8 +98,7 @@ def librarieswest_years(loans_dir: Path) -> list[tuple[AuthorityYear, float]]:
             for year in years:
                 months = [f"{year}-{m:02d}" for m in range(1, 13)]
                 complete = all(
-                    (authority, m) in issues and m < export_month and m not in COVID_MONTHS
-                    for m in months
+                    (authority, m) in issues and m < export_month and m not in COVID_MONTHS for m in months
                 )
                 if not complete:
                     continue
@@ -143,8 +140,7 @@ def compute_real_ranges(data_dir: Path | None = None) -> RealRanges:
     years = librarieswest_years(loans_dir)
     ays = [ay for ay, _ in years]
     shape = tuple(
-        sum(ay.monthly_issues[m] / (sum(ay.monthly_issues) / 12) for ay in ays) / len(ays)
-        for m in range(12)
+        sum(ay.monthly_issues[m] / (sum(ay.monthly_issues) / 12) for ay in ays) / len(ays) for m in range(12)
     )
     rows = toulouse_rows(loans_dir)
     zipf_by_year = {y: fit_zipf_exponent([n for n, _ in r]) for y, r in sorted(rows.items())}

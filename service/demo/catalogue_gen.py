@@ -90,9 +90,7 @@ def _uuid(rng: random.Random) -> str:
     return str(uuid.UUID(int=rng.getrandbits(128), version=4))
 
 
-def _chinese_plan(
-    rng: random.Random, n: int
-) -> list[tuple[str, str, str | None, ClassVocab | None]]:
+def _chinese_plan(rng: random.Random, n: int) -> list[tuple[str, str, str | None, ClassVocab | None]]:
     """(code, subject, fiction kind, vocab) per Chinese title: every top class at least once."""
     by_top: dict[str, list[ClassVocab]] = {}
     for v in NON_FICTION:
