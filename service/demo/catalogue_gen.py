@@ -163,6 +163,7 @@ def generate_catalogue(
         used_titles.add(text)
         publisher, prefix = rng.choice(publishers_for(code))
         serials[prefix] = serials.get(prefix, 0) + rng.randint(1, 40)
+        authors: tuple[str, ...]
         if code in FOREIGN_AUTHORS:
             authors = (rng.choice(FOREIGN_AUTHORS[code]), chinese_name(rng)[0])
         else:

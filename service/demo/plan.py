@@ -105,7 +105,7 @@ class _Extras:
             zh, en, low, high = rng.choice(FEEDBACK[category])
             english = reader.language == "en"
             at = local_instant(day, minute_of_visit(rng, reader.category, day))
-            action = SubmitFeedback(
+            action: PlannedAction = SubmitFeedback(
                 at,
                 reader.card_number,
                 category,
@@ -115,18 +115,19 @@ class _Extras:
             )
             sim.schedule(at, "emit", action)
         for _ in range(poisson(rng, SUGGESTIONS_PER_DAY)):
+            suggestion: SuggestPurchase
             reader = self._someone(rng, people)
             at = local_instant(day, minute_of_visit(rng, reader.category, day))
             zh_reason, en_reason = rng.choice(SUGGESTION_REASONS)
             if reader.language == "en" and self.english:
                 book = rng.choice(self.english)
-                action = SuggestPurchase(
+                suggestion = SuggestPurchase(
                     at, reader.card_number, book.title, book.authors[0], book.isbn13, en_reason
                 )
             else:
                 vocab = rng.choice(NON_FICTION)
                 self.serial += rng.randint(1, 9)
-                action = SuggestPurchase(
+                suggestion = SuggestPurchase(
                     at,
                     reader.card_number,
                     rng.choice(vocab.topics) + rng.choice(vocab.forms),
@@ -134,7 +135,7 @@ class _Extras:
                     make_isbn13(SUGGESTION_ISBN_PREFIX, self.serial),
                     zh_reason,
                 )
-            sim.schedule(at, "emit", action)
+            sim.schedule(at, "emit", suggestion)
 
     @staticmethod
     def _someone(rng: random.Random, people: ReaderPicker) -> ReaderSpec:

@@ -22,7 +22,7 @@ def fit_zipf_exponent(counts: Sequence[int]) -> float:
 
 def harmonic(n: int, s: float) -> float:
     """Generalised harmonic number H(n, s) = sum of r**-s for r in 1..n."""
-    return sum(r**-s for r in range(1, n + 1))
+    return math.fsum(math.pow(r, -s) for r in range(1, n + 1))
 
 
 def zipf_top_share(s: float, n_titles: int, fraction: float) -> float:
