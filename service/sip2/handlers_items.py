@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from service.sip2.codec import Message, parse_timestamp
 from service.sip2.replies import (
-    BLANK_DATE,
     Context,
     idempotency_key,
     patron_gate,
@@ -12,29 +11,27 @@ from service.sip2.replies import (
     reply,
 )
 from service.sip2.results import CheckoutResult, PatronCheck, RenewResult
-from service.sip2.status import CIRCULATION_CODES, count4, format_day, format_due, format_fen
+from service.sip2.status import count4, format_due, format_fen
 from service.sip2.texts import (
     CHECKIN_HOLD,
     CHECKIN_OK,
     CHECKOUT_OK,
-    HOLD_CANCELLED,
-    HOLD_PLACED,
     RENEW_ALL,
     RENEW_OK,
     refusal_text,
 )
 
 
-def _refuse(ctx: Context, request: Message, code: str, language: str) -> Message:
+def refuse(ctx: Context, request: Message, code: str, language: str) -> Message:
     screen = refusal_text(code).pick(language)
     return refusal(request, screen=screen, stamp=ctx.stamp, institution=ctx.kiosk.institution_id)
 
 
-def _gate(ctx: Context, request: Message) -> tuple[str, PatronCheck] | Message:
+def gate_patron(ctx: Context, request: Message) -> tuple[str, PatronCheck] | Message:
     card, check, refused = patron_gate(ctx, request)
     if refused or check is None:
         language = check.language if check else ctx.kiosk.language
-        return _refuse(ctx, request, refused or "reader_not_found", language)
+        return refuse(ctx, request, refused or "reader_not_found", language)
     return card, check
 
 
@@ -70,16 +67,16 @@ def _loan_reply(
 
 def checkout(ctx: Context, request: Message) -> Message:
     """Answer 11 with 12."""
-    gate = _gate(ctx, request)
+    gate = gate_patron(ctx, request)
     if isinstance(gate, Message):
         return gate
     card, check = gate
     barcode = request.get("AB") or ""
     if not barcode:
-        return _refuse(ctx, request, "copy_not_found", check.language)
+        return refuse(ctx, request, "copy_not_found", check.language)
     if (request.get("BI") or "N").upper() == "Y":
         # Cancelling a failed checkin by lending again is not something a kiosk may do.
-        return _refuse(ctx, request, "not_supported", check.language)
+        return refuse(ctx, request, "not_supported", check.language)
     key = idempotency_key(ctx.kiosk, request, barcode)
     result = ctx.backend.checkout(ctx.kiosk, card, barcode, idempotency_key=key)
     return _loan_reply(ctx, request, result, check.language)
@@ -87,13 +84,13 @@ def checkout(ctx: Context, request: Message) -> Message:
 
 def renew(ctx: Context, request: Message) -> Message:
     """Answer 29 with 30 (renewal by item barcode)."""
-    gate = _gate(ctx, request)
+    gate = gate_patron(ctx, request)
     if isinstance(gate, Message):
         return gate
     card, check = gate
     barcode = request.get("AB") or ""
     if not barcode:
-        return _refuse(ctx, request, "copy_not_found", check.language)
+        return refuse(ctx, request, "copy_not_found", check.language)
     key = idempotency_key(ctx.kiosk, request, barcode)
     result = ctx.backend.renew(ctx.kiosk, card, barcode, idempotency_key=key)
     return _loan_reply(ctx, request, result, check.language)
@@ -101,7 +98,7 @@ def renew(ctx: Context, request: Message) -> Message:
 
 def renew_all(ctx: Context, request: Message) -> Message:
     """Answer 65 with 66, listing renewed (BM) and unrenewed (BN) barcodes."""
-    gate = _gate(ctx, request)
+    gate = gate_patron(ctx, request)
     if isinstance(gate, Message):
         return gate
     card, check = gate
@@ -131,7 +128,7 @@ def checkin(ctx: Context, request: Message) -> Message:
     """Answer 09 with 10, raising the alert with sort bin and destination for a trapped copy."""
     barcode = request.get("AB") or ""
     if not barcode:
-        return _refuse(ctx, request, "copy_not_found", ctx.kiosk.language)
+        return refuse(ctx, request, "copy_not_found", ctx.kiosk.language)
     zone = ctx.settings.zone
     returned_at = (
         parse_timestamp(request.fixed.get("return_date", ""), zone)
@@ -179,70 +176,4 @@ def checkin(ctx: Context, request: Message) -> Message:
         ("CV", alert_type),
         ("CY", result.trapped_for_card),
         ("AF", text.pick(language).format(branch=destination or "")),
-    )
-
-
-def item_information(ctx: Context, request: Message) -> Message:
-    """Answer 17 with 18: circulation status, hold queue, due date, locations."""
-    barcode = request.get("AB") or ""
-    item = ctx.backend.item_information(ctx.kiosk, barcode) if barcode else None
-    if item is None:
-        return _refuse(ctx, request, "copy_not_found", ctx.kiosk.language)
-    fixed = {
-        "circulation_status": CIRCULATION_CODES[item.status],
-        "security_marker": "00",
-        "fee_type": "01",
-        "transaction_date": ctx.stamp,
-    }
-    return reply(
-        "18",
-        fixed,
-        ("CF", str(item.hold_queue_length)),
-        ("AH", format_due(item.due_date, ctx.settings.due_time) or None),
-        ("CM", format_day(item.hold_pickup_date) if item.hold_pickup_date else None),
-        ("AB", item.barcode),
-        ("AJ", item.title),
-        ("BG", item.owner or None),
-        ("AQ", item.permanent_location or None),
-        ("AP", item.current_location or None),
-    )
-
-
-def hold(ctx: Context, request: Message) -> Message:
-    """Answer 15 with 16: '+' places, '-' cancels; '*' (modify) is refused."""
-    gate = _gate(ctx, request)
-    if isinstance(gate, Message):
-        return gate
-    card, check = gate
-    mode = request.fixed.get("hold_mode", "")
-    barcode, title_id = request.get("AB") or None, request.get("AJ") or None
-    if mode not in ("+", "-"):
-        return _refuse(ctx, request, "not_supported", check.language)
-    if barcode is None and title_id is None:
-        return _refuse(ctx, request, "copy_not_found", check.language)
-    key = idempotency_key(ctx.kiosk, request, barcode or title_id or "")
-    if mode == "+":
-        result = ctx.backend.place_hold(
-            ctx.kiosk, card, barcode=barcode, title_id=title_id,
-            pickup_location=request.get("BS") or None, idempotency_key=key,
-        )
-    else:
-        result = ctx.backend.cancel_hold(
-            ctx.kiosk, card, barcode=barcode, title_id=title_id, idempotency_key=key
-        )
-    done = HOLD_PLACED if mode == "+" else HOLD_CANCELLED
-    text = result.message or (done if result.ok else refusal_text(result.code))
-    return reply(
-        "16",
-        {"ok": "1" if result.ok else "0", "available": "Y" if result.available else "N",
-         "transaction_date": ctx.stamp},
-        # BW first: it is an 18-character field and some clients read it at a fixed offset.
-        ("BW", format_day(result.expires_on) if result.expires_on else BLANK_DATE),
-        ("BR", None if result.queue_position is None else str(result.queue_position)),
-        ("BS", result.pickup_location or None),
-        ("AO", ctx.kiosk.institution_id),
-        ("AA", card),
-        ("AB", barcode),
-        ("AJ", result.title or title_id),
-        ("AF", text.pick(check.language).format(position=result.queue_position or "")),
     )

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
 
-from service.sip2 import handlers_items, handlers_patron
+from service.sip2 import handlers_holds, handlers_items, handlers_patron
 from service.sip2.backend import KioskAccount, Sip2Backend
 from service.sip2.charset import normalise_charset
 from service.sip2.codec import (
@@ -39,8 +39,8 @@ HANDLERS: dict[str, Handler] = {
     "09": handlers_items.checkin,
     "29": handlers_items.renew,
     "65": handlers_items.renew_all,
-    "17": handlers_items.item_information,
-    "15": handlers_items.hold,
+    "17": handlers_holds.item_information,
+    "15": handlers_holds.hold,
 }
 # Login password, patron PIN and terminal password: their values never reach a log.
 SECRET_FIELDS = frozenset(("CO", "AD", "AC"))
