@@ -31,8 +31,9 @@ def _refuse(ctx: Context, request: Message, code: str, check: PatronCheck | None
     return refusal(request, screen=screen, stamp=ctx.stamp, institution=ctx.kiosk.institution_id)
 
 
-def _screen(info: PatronInfo) -> str | None:
-    texts: list[Text] = [block_text(reason) for reason in info.block_reasons]
+def _screen(info: PatronInfo, refused: str | None) -> str | None:
+    texts: list[Text] = [refusal_text(refused)] if refused == "invalid_pin" else []
+    texts += [block_text(reason) for reason in info.block_reasons]
     if info.message is not None:
         texts.append(info.message)
     if not texts:
@@ -41,24 +42,23 @@ def _screen(info: PatronInfo) -> str | None:
     return separator.join(text.pick(info.language) for text in texts)
 
 
-def _lookup(ctx: Context, request: Message) -> tuple[PatronInfo, PatronCheck, bool] | Message:
-    """Return (info, check, may_show_items) or a refusal reply."""
+def _lookup(ctx: Context, request: Message) -> tuple[PatronInfo, PatronCheck, str | None] | Message:
+    """Return (info, check, refusal code of the PIN check) or a refusal reply."""
     card, check, refused = patron_gate(ctx, request)
-    if refused in ("reader_not_found", "invalid_pin"):
-        return _refuse(ctx, request, refused, check)
-    assert check is not None
+    if refused == "reader_not_found" or check is None:
+        return _refuse(ctx, request, "reader_not_found", check)
     info = ctx.backend.patron_information(ctx.kiosk, card)
     if info is None:
         return _refuse(ctx, request, "reader_not_found", check)
-    # Without a verified PIN a kiosk gets status and counts, never the list of titles.
-    return info, check, refused is None
+    return info, check, refused
 
 
-def _common_fields(ctx: Context, info: PatronInfo, check: PatronCheck) -> list[Field]:
+def _common_fields(ctx: Context, info: PatronInfo, refused: str | None) -> list[Field]:
+    # A wrong PIN still gets the card's status (CQ=N tells the kiosk why) but not the name.
     return [
         ("AO", ctx.kiosk.institution_id),
         ("AA", info.card),
-        ("AE", info.name),
+        ("AE", "" if refused == "invalid_pin" else info.name),
     ]
 
 
@@ -76,7 +76,7 @@ def patron_information(ctx: Context, request: Message) -> Message:
     found = _lookup(ctx, request)
     if isinstance(found, Message):
         return found
-    info, check, may_show_items = found
+    info, check, refused = found
     fixed = {
         "patron_status": patron_status_flags(info),
         "language": sip_language(info.language),
@@ -88,7 +88,7 @@ def patron_information(ctx: Context, request: Message) -> Message:
         "recall_items_count": count4(0),
         "unavailable_holds_count": count4(info.holds_waiting_count),
     }
-    fields = _common_fields(ctx, info, check)
+    fields = _common_fields(ctx, info, refused)
     fields += [
         ("BZ", None if info.hold_limit is None else count4(info.hold_limit)),
         ("CA", None if info.overdue_limit is None else count4(info.overdue_limit)),
@@ -96,9 +96,10 @@ def patron_information(ctx: Context, request: Message) -> Message:
         *_validity(ctx, check, info),
         ("CC", None if info.fine_limit_fen is None else format_fen(info.fine_limit_fen)),
     ]
-    if may_show_items:
+    if refused is None:
+        # Titles a reader borrowed are shown only once the PIN is checked (or not required).
         fields += _item_page(ctx, request, info)
-    fields.append(("AF", _screen(info)))
+    fields.append(("AF", _screen(info, refused)))
     return reply("64", fixed, *fields)
 
 
@@ -125,13 +126,17 @@ def patron_status(ctx: Context, request: Message) -> Message:
     found = _lookup(ctx, request)
     if isinstance(found, Message):
         return found
-    info, check, _ = found
+    info, check, refused = found
     fixed = {
         "patron_status": patron_status_flags(info),
         "language": sip_language(info.language),
         "transaction_date": ctx.stamp,
     }
-    fields = [*_common_fields(ctx, info, check), *_validity(ctx, check, info), ("AF", _screen(info))]
+    fields = [
+        *_common_fields(ctx, info, refused),
+        *_validity(ctx, check, info),
+        ("AF", _screen(info, refused)),
+    ]
     return reply("26" if request.code == "25" else "24", fixed, *fields)
 
 

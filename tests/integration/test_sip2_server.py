@@ -264,7 +264,9 @@ def test_a_wrong_pin_is_refused_and_lends_nothing(client: Sip2, backend: FakeSip
     client.patron, client.patronpwd = "R001", "not-the-pin"
     info = client.sip_patron_information_response(
         client.get_response(client.sip_patron_information_request("charged")))
-    assert info["variable"]["BL"] == ["N"]
+    assert (info["variable"]["BL"], info["variable"]["CQ"]) == (["Y"], ["N"])
+    assert info["variable"]["AE"] == [""]
+    assert "AU" not in info["variable"]
     assert info["variable"]["AF"] == ["密码错误。"]
     refused = client.sip_checkout_response(client.get_response(client.sip_checkout_request("B001")))
     assert refused["fixed"]["Ok"] == "0"
