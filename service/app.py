@@ -7,13 +7,29 @@ from typing import Any
 from flask import Flask
 from werkzeug.exceptions import HTTPException
 
-from service.api import auth_routes, copies, log_feed, ops, readers, titles
+from service.api import (
+    auth_routes,
+    circulation,
+    copies,
+    feedback,
+    holds,
+    log_feed,
+    ops,
+    reader_account,
+    readers,
+    reports,
+    settings,
+    titles,
+)
 from service.api.problems import LectorApi, domain_problem, unexpected
 from service.bootstrap import Lector, bootstrap
 from service.config import Config
 from service.core.errors import DomainError
 
-API_BLUEPRINTS = (auth_routes.blp, readers.blp, titles.blp, copies.blp, log_feed.blp)
+API_BLUEPRINTS = (
+    auth_routes.blp, readers.blp, reader_account.blp, titles.blp, copies.blp, circulation.blp,
+    holds.blp, feedback.blp, reports.blp, settings.blp, log_feed.blp,
+)
 
 
 def build_app(config: Config | Lector | None = None) -> Flask:

@@ -17,9 +17,11 @@ from service.api.schemas.catalogue import (
     CopySchema,
     WithdrawSchema,
 )
+from service.api.schemas.circulation import TimelineSchema
 from service.api.schemas.common import MinPositionArgsSchema
 from service.core import catalogue as handlers
 from service.core.errors import NotFound
+from service.core.history import copy_history
 
 blp = Blueprint("copies", __name__, url_prefix="/api/v1/copies",
                 description="Physical copies identified by barcode.")
@@ -62,3 +64,15 @@ class CopyWithdraw(MethodView):
         return answer(handlers.withdraw_copy(
             ports(), current_actor(), barcode, data["reason"], idempotency_key()
         ))
+
+
+@blp.route("/<barcode>/history")
+class CopyHistory(MethodView):
+    @blp.response(200, TimelineSchema)
+    @require("desk")
+    def get(self, barcode: str) -> dict[str, Any]:
+        """Every event of the copy with time, actor and channel (from the log)."""
+        items = copy_history(ports(), barcode)
+        if not items:
+            raise NotFound("copy_not_found", "Copy not found.", "未找到该册。")
+        return {"items": items}
