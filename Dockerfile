@@ -1,0 +1,26 @@
+# Lector's one image: api (gunicorn), worker, beat and sip2 differ only by command.
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1
+
+# Install from a throwaway copy of the source, so the processes import the installed
+# package and never a stray checkout in the working directory.
+COPY pyproject.toml README.md /src/
+COPY events /src/events
+COPY projections /src/projections
+COPY service /src/service
+COPY workers /src/workers
+RUN pip install /src && rm -rf /src
+
+# Not root: Celery refuses to run as root with anything but JSON, and nothing here needs it.
+# The home folder is the working directory, so celery beat can keep its schedule file there.
+RUN useradd --system --create-home --home-dir /var/lib/lector --shell /usr/sbin/nologin lector
+USER lector
+WORKDIR /var/lib/lector
+ENV LECTOR_INSTANCE_DIR=/var/lib/lector/instance
+
+EXPOSE 8000 6001
+CMD ["sh", "-c", "lector db upgrade && exec gunicorn -w 4 -b 0.0.0.0:8000 'service.wsgi:app'"]
