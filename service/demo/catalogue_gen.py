@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import random
 import uuid
-from dataclasses import dataclass
 
 from service.demo.clc_classes import NON_FICTION, TOP_LEVEL, ClassVocab
+from service.demo.copies_gen import DEMAND_EXPONENT, buy_copies
 from service.demo.english_titles import load_english_titles
 from service.demo.isbn import make_isbn13
 from service.demo.names import (
@@ -16,13 +16,8 @@ from service.demo.names import (
     fiction_title,
     publishers_for,
 )
+from service.demo.specs import Catalogue, CopySpec, TitleSpec
 
-# Demand falls with popularity rank as rank**-DEMAND_EXPONENT (Zipf); the plan draws loans
-# with it and the catalogue buys copies with it. 0.45 sits inside the real head exponents
-# fitted on Toulouse's top-500 lists (0.23-0.57, docs/demo.md).
-DEMAND_EXPONENT = 0.45
-# Copies follow demand less than proportionally, so the most wanted titles queue up.
-COPY_DEMAND_POWER = 0.7
 CHINESE_SHARE = 0.7
 # Fiction classes: (code, subject heading, title kind).
 FICTION: tuple[tuple[str, str, str], ...] = (
@@ -43,47 +38,6 @@ FICTION_SHARE = 0.35  # of the Chinese titles; fiction is what public libraries 
 AV_CLASSES = {"H31": " [录音制品]", "J6": " [录音制品]", "J9": " [录像制品]"}
 PERIODICAL_CLASSES = {"N49", "Z228.1", "G62"}  # bound annual volumes (合订本) have ISBNs
 APPEAL = {"I": 3.0, "TP": 2.0, "K2": 2.0, "B84": 2.0, "N49": 2.0, "Z228": 2.0, "G6": 1.5}
-
-
-@dataclass(frozen=True)
-class TitleSpec:
-    """One catalogued title."""
-
-    title_id: str
-    title: str
-    authors: tuple[str, ...]
-    isbn13: str
-    publisher: str
-    year: int
-    language: str  # MARC code: 'chi' or 'eng'
-    clc_class: str
-    subjects: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class CopySpec:
-    """One physical copy of a title."""
-
-    barcode: str
-    title_id: str
-    branch: str
-    item_type: str  # 'book' | 'periodical' | 'av'
-    shelf_mark: str
-    price_fen: int
-
-
-@dataclass(frozen=True)
-class Catalogue:
-    """Titles, copies, branches and the demand ranking (most wanted title first)."""
-
-    titles: tuple[TitleSpec, ...]
-    copies: tuple[CopySpec, ...]
-    branches: tuple[str, ...]
-    popularity: tuple[str, ...]
-
-    def title_of(self) -> dict[str, str]:
-        """Barcode -> title_id."""
-        return {c.barcode: c.title_id for c in self.copies}
 
 
 def _uuid(rng: random.Random) -> str:
@@ -198,7 +152,7 @@ def generate_catalogue(
         titles.append(title)
         types[title.title_id] = "book"
     popularity = _rank_by_appeal(rng, titles)
-    copies = _buy_copies(rng, titles, popularity, types, n_copies, branches)
+    copies = buy_copies(rng, titles, popularity, types, n_copies, branches)
     return Catalogue(tuple(titles), tuple(copies), tuple(branches), tuple(popularity))
 
 
@@ -208,44 +162,4 @@ def _rank_by_appeal(rng: random.Random, titles: list[TitleSpec]) -> list[str]:
     return [tid for _, tid in sorted(keyed, reverse=True)]
 
 
-def copies_per_title(n_titles: int, n_copies: int) -> list[int]:
-    """Copies for each popularity rank: one each, the rest following damped Zipf demand."""
-    weights = [r ** -(DEMAND_EXPONENT * COPY_DEMAND_POWER) for r in range(1, n_titles + 1)]
-    extra = n_copies - n_titles
-    raw = [extra * w / sum(weights) for w in weights]
-    counts = [1 + int(x) for x in raw]
-    # Largest remainders take the copies lost to rounding down, so the total is exact.
-    by_remainder = sorted(range(n_titles), key=lambda i: (int(raw[i]) - raw[i], i))
-    for i in by_remainder[: n_copies - sum(counts)]:
-        counts[i] += 1
-    return counts
-
-
-def _buy_copies(
-    rng: random.Random,
-    titles: list[TitleSpec],
-    popularity: list[str],
-    types: dict[str, str],
-    n_copies: int,
-    branches: tuple[str, ...],
-) -> list[CopySpec]:
-    counts = dict(zip(popularity, copies_per_title(len(titles), n_copies), strict=True))
-    call_numbers: dict[str, int] = {}
-    copies: list[CopySpec] = []
-    for index, title in enumerate(titles):
-        call_numbers[title.clc_class] = call_numbers.get(title.clc_class, 0) + 1
-        shelf_mark = f"{title.clc_class}/{call_numbers[title.clc_class]}"
-        yuan = rng.randint(20, 128) if title.language == "chi" else rng.randint(80, 200)
-        price = yuan * 100 + rng.choice((0, 0, 50, 80))
-        for k in range(counts[title.title_id]):
-            copies.append(
-                CopySpec(
-                    f"3{len(copies) + 1:09d}",
-                    title.title_id,
-                    branches[(index + k) % len(branches)],
-                    types[title.title_id],
-                    shelf_mark,
-                    price,
-                )
-            )
-    return copies
+__all__ = ["DEMAND_EXPONENT", "Catalogue", "CopySpec", "TitleSpec", "generate_catalogue"]
