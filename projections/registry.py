@@ -10,6 +10,7 @@ from projections.fines import Fines
 from projections.hold_queue import HoldQueue
 from projections.reader_profiles import ReaderProfiles
 from projections.reading_history import ReadingHistory
+from projections.title_keys import TitleKeys
 from projections.trends import Trends
 
 
@@ -17,7 +18,7 @@ def all_projections(timezone: str = "Asia/Shanghai") -> list[Projection]:
     """Fresh instances of every projection, in a stable order."""
     return [
         ReaderProfiles(), Catalogue(), CurrentLoans(), HoldQueue(), Fines(), ReadingHistory(),
-        FeedbackInbox(), Trends(timezone),
+        FeedbackInbox(), Trends(timezone), TitleKeys(),
     ]
 
 
