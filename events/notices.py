@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
+from typing import Any
 
 from events.base import Event
 
@@ -28,3 +29,50 @@ class NoticeFailed(Event, type_name="notice.failed", version=1):
     reason: str
     failed_at: datetime
     permanent: bool = True
+
+
+@dataclass(frozen=True)
+class NoticeScheduled(Event, type_name="notice.scheduled", version=1):
+    """A time-triggered notice (scan) is due; its stream ``notice-<key>`` starts here.
+
+    ``data`` holds the references the sender needs (loan, due date, hold, items of a digest).
+    """
+
+    notice_key: str
+    reader_id: str
+    kind: str
+    data: dict[str, Any]
+    scheduled_for: date
+
+
+@dataclass(frozen=True)
+class NoticeResendRequested(Event, type_name="notice.resend_requested", version=1):
+    """Staff asked for an explicit new send of an earlier notice, under a new key."""
+
+    notice_key: str
+    original_key: str
+    reader_id: str
+    kind: str
+    data: dict[str, Any]
+    requested_at: datetime
+
+
+@dataclass(frozen=True)
+class NoticeCancelled(Event, type_name="notice.cancelled", version=1):
+    """A notice will not be sent: the loan was returned or renewed, the reader opted out, ..."""
+
+    notice_key: str
+    reader_id: str
+    kind: str
+    reason: str
+    cancelled_at: datetime
+
+
+@dataclass(frozen=True)
+class NoticeTemplateChanged(Event, type_name="notice.template_changed", version=1):
+    """Staff edited one template part; ``source`` None restores the shipped template."""
+
+    kind: str
+    lang: str
+    part: str
+    source: str | None

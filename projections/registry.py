@@ -8,6 +8,7 @@ from projections.current_loans import CurrentLoans
 from projections.feedback_inbox import FeedbackInbox
 from projections.fines import Fines
 from projections.hold_queue import HoldQueue
+from projections.notice_outbox import NoticeOutbox
 from projections.reader_profiles import ReaderProfiles
 from projections.reading_history import ReadingHistory
 from projections.title_keys import TitleKeys
@@ -18,7 +19,7 @@ def all_projections(timezone: str = "Asia/Shanghai") -> list[Projection]:
     """Fresh instances of every projection, in a stable order."""
     return [
         ReaderProfiles(), Catalogue(), CurrentLoans(), HoldQueue(), Fines(), ReadingHistory(),
-        FeedbackInbox(), Trends(timezone), TitleKeys(),
+        FeedbackInbox(), Trends(timezone), TitleKeys(), NoticeOutbox(),
     ]
 
 
