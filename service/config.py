@@ -36,6 +36,22 @@ class Config:
     smtp_sender: str = "Lector <noreply@lector.local>"
     webhook_url: str | None = None
     webhook_secret: str | None = None
+    # Notices (docs/notices.md): scan offsets in days, scan time in the library's zone.
+    notice_due_soon_days: int = 3
+    notice_overdue_offsets: tuple[int, ...] = (1, 7, 14)
+    notice_pickup_reminder_days: int = 1
+    notice_scan_time: str = "08:00"
+    notice_dispatch_interval_s: float = 15.0
+    notice_claim_ttl_s: int = 300
+    notice_requeue_s: int = 120
+    notice_max_retries: int = 8
+    notice_retry_base_s: float = 30.0
+    notice_retry_cap_s: float = 3600.0
+    notice_max_age_h: int = 72
+    notice_queue: str | None = None
+    portal_url: str | None = None
+    # Test hook only: a fixed "now" (ISO instant) for notice scans in a worker subprocess.
+    fake_now: str | None = None
     instance_dir: Path = field(default_factory=lambda: Path("instance"))
     testing: bool = False
 
@@ -64,9 +80,39 @@ class Config:
             "smtp_sender": _env("LECTOR_SMTP_SENDER", "Lector <noreply@lector.local>"),
             "webhook_url": _env("LECTOR_WEBHOOK_URL"),
             "webhook_secret": _env("LECTOR_WEBHOOK_SECRET"),
+            **_notice_settings(),
             "instance_dir": instance,
         }
         return replace(cls(**values), **overrides)
+
+
+def _notice_settings() -> dict[str, Any]:
+    """LECTOR_NOTICE_* variables; unset ones keep the defaults above."""
+    ints = {"notice_due_soon_days": "LECTOR_NOTICE_DUE_SOON_DAYS",
+            "notice_pickup_reminder_days": "LECTOR_NOTICE_PICKUP_REMINDER_DAYS",
+            "notice_claim_ttl_s": "LECTOR_NOTICE_CLAIM_TTL_S",
+            "notice_requeue_s": "LECTOR_NOTICE_REQUEUE_S",
+            "notice_max_retries": "LECTOR_NOTICE_MAX_RETRIES",
+            "notice_max_age_h": "LECTOR_NOTICE_MAX_AGE_H"}
+    floats = {"notice_dispatch_interval_s": "LECTOR_NOTICE_DISPATCH_INTERVAL_S",
+              "notice_retry_base_s": "LECTOR_NOTICE_RETRY_BASE_S",
+              "notice_retry_cap_s": "LECTOR_NOTICE_RETRY_CAP_S"}
+    strings = {"notice_scan_time": "LECTOR_NOTICE_SCAN_TIME", "notice_queue": "LECTOR_NOTICE_QUEUE",
+               "portal_url": "LECTOR_PORTAL_URL", "fake_now": "LECTOR_FAKE_NOW"}
+    out: dict[str, Any] = {}
+    for field_name, var in ints.items():
+        if _env(var) is not None:
+            out[field_name] = int(_env(var) or 0)
+    for field_name, var in floats.items():
+        if _env(var) is not None:
+            out[field_name] = float(_env(var) or 0)
+    for field_name, var in strings.items():
+        if _env(var) is not None:
+            out[field_name] = _env(var)
+    offsets = _env("LECTOR_NOTICE_OVERDUE_OFFSETS")  # e.g. "1,7,14"
+    if offsets is not None:
+        out["notice_overdue_offsets"] = tuple(sorted({int(x) for x in offsets.split(",") if x.strip()}))
+    return out
 
 
 def _normalise_db_url(url: str) -> str:
