@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from typing import Any
+
+from marshmallow import Schema, ValidationError, fields, post_dump, validate, validates_schema
 
 from service.api.schemas.catalogue import BARCODE, BRANCH
 from service.api.schemas.common import MinPositionArgsSchema, not_blank
@@ -33,11 +35,15 @@ class LostSchema(Schema):
 class CommandResultSchema(Schema):
     """Every command answer: its result fields plus the log position reached."""
 
-    class Meta:
-        unknown = "include"
-
     position = fields.Integer(required=True)
     replayed = fields.Boolean()
+
+    @post_dump(pass_original=True)
+    def keep_result_fields(self, data: dict[str, Any], original: Any, **kwargs: Any) -> dict[str, Any]:
+        # Command results are JSON-safe already (they are stored for idempotent replays);
+        # the declared fields document the common ones, the rest pass through as they are.
+        extra = {k: v for k, v in original.items() if k not in data} if isinstance(original, dict) else {}
+        return {**extra, **data}
 
 
 class CheckOutResultSchema(CommandResultSchema):
@@ -46,7 +52,7 @@ class CheckOutResultSchema(CommandResultSchema):
     title_id = fields.String()
     title = fields.String()
     reader_id = fields.String()
-    due_on = fields.Date()
+    due_on = fields.String(metadata={"format": "date"})
     hold_fulfilled = fields.String(allow_none=True)
 
 
@@ -62,14 +68,14 @@ class CheckInResultSchema(CommandResultSchema):
     days_late = fields.Integer()
     hold_id = fields.String()
     hold_reader_id = fields.String()
-    pickup_by = fields.Date(allow_none=True)
+    pickup_by = fields.String(allow_none=True, metadata={"format": "date"})
     pickup_branch = fields.String(allow_none=True)
 
 
 class RenewResultSchema(CommandResultSchema):
     loan_id = fields.String()
     barcode = fields.String()
-    due_on = fields.Date()
+    due_on = fields.String(metadata={"format": "date"})
     renewals_used = fields.Integer()
     renewals_left = fields.Integer()
 
