@@ -10,7 +10,7 @@ from celery import Celery, signals
 from service.config import Config
 from workers.schedule import beat_schedule
 
-TASK_MODULES = ["workers.projection_tasks"]
+TASK_MODULES = ["workers.projection_tasks", "workers.notice_tasks", "workers.scan_tasks"]
 TASK_COUNTS = "lector:metrics:tasks"
 
 

@@ -7,6 +7,7 @@ from typing import Any
 from celery.schedules import crontab, schedule
 
 from service.config import Config
+from workers.notices.timing import notice_schedule
 
 
 def beat_schedule(config: Config) -> dict[str, dict[str, Any]]:
@@ -17,6 +18,7 @@ def beat_schedule(config: Config) -> dict[str, dict[str, Any]]:
             "task": "projections.catch_up_all",
             "schedule": schedule(config.catch_up_interval_s),
         },
+        **notice_schedule(config),
     }
 
 

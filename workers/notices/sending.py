@@ -1,0 +1,150 @@
+"""Deliver one notice key exactly once as far as the channels allow (no Celery here).
+
+Order of work: claim the key (database lease) -> read the key's own stream: sent already?
+-> re-check the notice against the reader's stream -> render in the reader's language ->
+send on each chosen channel not yet recorded -> append NoticeSent with the stream's expected
+version. The only duplicate left is a crash between the server's 250 and the append; the
+resend then carries the same Message-ID (docs/notices.md).
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from events.feedback import SuggestionSubmitted
+from projections.notice_outbox import get_notice
+from projections.reader_profiles import get_reader
+from service.bootstrap import Lector
+from service.core import notices as core
+from service.core.context import SYSTEM, Actor
+from service.core.feedback import suggestion_stream
+from service.core.library_rules import current_blocks
+from service.core.reader_state import fold_reader
+from service.core.readers import reader_stream
+from service.core.settings import current_rules
+from workers.notices.assemble import build_context, stale_reason
+from workers.notices.channels import send_on
+from workers.notices.delivery import FailureReason, PermanentDeliveryError, TransientDeliveryError
+from workers.notices.leases import claim, forget, release
+from workers.notices.render import NoticeTemplateError, normalize_lang, render_notice
+
+log = logging.getLogger(__name__)
+WORKER = Actor(SYSTEM, "worker")
+CHANNELS = ("email", "webhook")
+
+
+@dataclass(frozen=True)
+class SendResult:
+    """What happened to one key: sent, already_sent, cancelled, failed, busy or unknown."""
+
+    status: str
+    detail: str = ""
+
+
+def deliver_notice(lector: Lector, key: str, now: datetime) -> SendResult:
+    """Send ``key`` if it is still due and unsent; raise TransientDeliveryError to retry later."""
+    with lector.engine.connect() as conn:
+        row = get_notice(conn, key=key)
+    if row is None:
+        return SendResult("unknown", "no outbox row (projection behind?)")
+    token = uuid.uuid4().hex
+    wall = datetime.now(UTC)  # a lease is about real time, whatever the business clock says
+    if not claim(lector.engine, key, token, wall, lector.config.notice_claim_ttl_s):
+        return SendResult("busy", "another sender holds the claim")
+    try:
+        result = _deliver_claimed(lector, row, now)
+    finally:
+        release(lector.engine, key, token)
+    forget(lector.engine, [key])  # finished one way or another: the leases have done their job
+    return result
+
+
+def _deliver_claimed(lector: Lector, row: dict[str, Any], now: datetime) -> SendResult:
+    ports, key, kind = lector.ports, row["notice_key"], row["kind"]
+    reader_id = row["reader_id"]
+    done = core.notice_log(ports, key)
+    if done.cancelled:
+        return SendResult("cancelled", done.cancelled)
+    with lector.engine.connect() as conn:
+        profile = get_reader(conn, reader_id)
+    wanted = [c for c in (profile or {}).get("notice_channels") or [] if c in CHANNELS]
+    todo = [c for c in wanted if c not in done.sent and c not in done.failed]
+    if done.sent and not todo:
+        return SendResult("already_sent")
+    if profile is None or profile["erased"] or not wanted:
+        reason = "reader_erased" if profile and profile["erased"] else "reader_opted_out"
+        core.record_cancelled(ports, WORKER, key, reader_id, kind, reason, now)
+        return SendResult("cancelled", reason)
+    if not todo:
+        return SendResult("failed", "every chosen channel failed for good")
+    loaded = ports.store.load([reader_stream(reader_id)])
+    reader = fold_reader(loaded.events, reader_id)
+    stale = None if done.sent else stale_reason(kind, row["data"], reader)
+    if stale is not None:
+        core.record_cancelled(ports, WORKER, key, reader_id, kind, stale, now)
+        return SendResult("cancelled", stale)
+    lang = normalize_lang(profile["language"])
+    try:
+        rendered = _render(lector, row, profile, reader, lang, now)
+    except NoticeTemplateError as exc:
+        for channel in todo:
+            core.record_failed(ports, WORKER, key, reader_id, kind, channel,
+                               FailureReason.template_error, now, permanent=True)
+        return SendResult("failed", str(exc))
+    return _send_all(lector, row, profile, lang, rendered, todo, now)
+
+
+def _send_all(lector: Lector, row: dict[str, Any], profile: dict[str, Any], lang: str,
+              rendered: Any, todo: list[str], now: datetime) -> SendResult:
+    ports, key, kind, reader_id = lector.ports, row["notice_key"], row["kind"], row["reader_id"]
+    sent: list[str] = []
+    for channel in todo:
+        try:
+            message_id = send_on(channel, lector.config, key, kind, lang, profile, rendered, now)
+        except PermanentDeliveryError as exc:
+            core.record_failed(ports, WORKER, key, reader_id, kind, channel, exc.reason, now,
+                               permanent=True)
+            continue
+        except TransientDeliveryError as exc:
+            core.record_failed(ports, WORKER, key, reader_id, kind, channel, exc.reason, now,
+                               permanent=False)
+            raise
+        # From here on the message is out: record it, and never turn this into a failure.
+        core.record_sent(ports, WORKER, key, reader_id, kind, channel, message_id,
+                         rendered.subject, now)
+        sent.append(channel)
+    return SendResult("sent", ",".join(sent)) if sent else SendResult("failed", "no channel")
+
+
+def _render(lector: Lector, row: dict[str, Any], profile: dict[str, Any], reader: Any,
+            lang: str, now: datetime) -> Any:
+    from service.core.settings import library_today
+
+    kind, data = row["kind"], row["data"]
+    today = library_today(now, lector.config.timezone).date()
+    blocked = False
+    if kind in ("overdue", "digest", "fine_assessed"):
+        blocked = bool(current_blocks(current_rules(lector.ports), reader))
+    extra: dict[str, Any] = {}
+    if kind == "suggestion_decided":
+        extra["suggestion_title"] = _suggestion_title(lector, data["suggestion_id"])
+    with lector.engine.connect() as conn:
+        ctx = build_context(conn, lector.config, kind, data, profile, reader, lang, today,
+                            blocked, extra)
+    try:
+        return render_notice(kind, lang, ctx, core.template_overrides(lector.ports))
+    except NoticeTemplateError:
+        # A broken staff edit must not silence notices: fall back to the shipped template.
+        log.exception("staff template for %s/%s failed; using the shipped one", kind, lang)
+        return render_notice(kind, lang, ctx)
+
+
+def _suggestion_title(lector: Lector, suggestion_id: str) -> str:
+    for stored in lector.store.load([suggestion_stream(suggestion_id)]).events:
+        if isinstance(stored.event, SuggestionSubmitted):
+            return stored.event.title
+    return suggestion_id
