@@ -14,6 +14,7 @@ from service.api import (
     feedback,
     holds,
     log_feed,
+    notices,
     ops,
     reader_account,
     readers,
@@ -28,7 +29,7 @@ from service.core.errors import DomainError
 
 API_BLUEPRINTS = (
     auth_routes.blp, readers.blp, reader_account.blp, titles.blp, copies.blp, circulation.blp,
-    holds.blp, feedback.blp, reports.blp, settings.blp, log_feed.blp,
+    holds.blp, feedback.blp, reports.blp, settings.blp, log_feed.blp, notices.blp,
 )
 
 

@@ -164,5 +164,9 @@ def staff_create(username: str, role: str, display_name: str | None, password: s
     click.echo(f"created {role} {username}")
 
 
+from service.cli_notices import notices  # noqa: E402  (registered last, like the other groups)
+
+main.add_command(notices)
+
 if __name__ == "__main__":  # pragma: no cover
     main()
