@@ -11,8 +11,10 @@ from service.api import (
     auth_routes,
     circulation,
     copies,
+    exports,
     feedback,
     holds,
+    imports,
     log_feed,
     notices,
     ops,
@@ -30,6 +32,7 @@ from service.core.errors import DomainError
 API_BLUEPRINTS = (
     auth_routes.blp, readers.blp, reader_account.blp, titles.blp, copies.blp, circulation.blp,
     holds.blp, feedback.blp, reports.blp, settings.blp, log_feed.blp, notices.blp,
+    imports.blp, exports.blp,
 )
 
 
