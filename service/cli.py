@@ -167,6 +167,10 @@ def staff_create(username: str, role: str, display_name: str | None, password: s
 from service.cli_notices import notices  # noqa: E402  (registered last, like the other groups)
 
 main.add_command(notices)
+from service.cli_data import export, import_  # noqa: E402
+
+main.add_command(import_)
+main.add_command(export)
 
 if __name__ == "__main__":  # pragma: no cover
     main()
