@@ -14,6 +14,7 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 def target_metadata() -> list[MetaData]:
     """Every table the migrations manage."""
     import projections.registry  # noqa: F401  (imports every projection's tables)
+    import service.core.kiosks  # noqa: F401  (kiosk_accounts shares the accounts metadata)
     from events.schema import metadata as events_metadata
     from projections.schema import metadata as projections_metadata
     from service.core.accounts import metadata as accounts_metadata
