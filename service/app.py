@@ -15,6 +15,7 @@ from service.api import (
     feedback,
     holds,
     imports,
+    kiosks,
     log_feed,
     notices,
     ops,
@@ -32,7 +33,7 @@ from service.core.errors import DomainError
 API_BLUEPRINTS = (
     auth_routes.blp, readers.blp, reader_account.blp, titles.blp, copies.blp, circulation.blp,
     holds.blp, feedback.blp, reports.blp, settings.blp, log_feed.blp, notices.blp,
-    imports.blp, exports.blp,
+    imports.blp, exports.blp, kiosks.blp,
 )
 
 
