@@ -171,6 +171,10 @@ from service.cli_data import export, import_  # noqa: E402
 
 main.add_command(import_)
 main.add_command(export)
+from service.cli_sip2 import kiosk, sip2  # noqa: E402
+
+main.add_command(kiosk)
+main.add_command(sip2)
 
 if __name__ == "__main__":  # pragma: no cover
     main()
