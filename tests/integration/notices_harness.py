@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import socket
 import threading
 import time
@@ -40,9 +41,12 @@ class Sink:
 
     def __init__(self) -> None:
         self.mails: list[Mail] = []
+        self.delay = 0.0  # seconds before accepting each message (a slow relay)
         self._lock = threading.Lock()
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Envelope) -> str:
+        if self.delay:
+            await asyncio.sleep(self.delay)
         msg = message_from_bytes(envelope.original_content or b"", policy=policy.default)
         text = msg.get_body(("plain",))
         html = msg.get_body(("html",))
@@ -129,3 +133,62 @@ def wait_until(check: Callable[[], bool], timeout: float = 30.0, step: float = 0
 
 def days(n: int) -> timedelta:
     return timedelta(days=n)
+
+
+class WorkerProcess:
+    """A real `celery -A workers.main worker` subprocess in its own process group."""
+
+    def __init__(self, env: dict[str, str], queue: str, log_path: Any,
+                 concurrency: int = 2) -> None:
+        self.env, self.queue, self.log_path, self.concurrency = env, queue, log_path, concurrency
+        self.proc: Any = None
+        self.starts = 0
+
+    def start(self, timeout: float = 60.0) -> None:
+        import os
+        import subprocess
+        import sys
+        from pathlib import Path
+
+        self.starts += 1
+        celery = str(Path(sys.executable).parent / "celery")
+        log = open(self.log_path, "a", encoding="utf-8")  # noqa: SIM115 (lives with the process)
+        log.write(f"\n=== start {self.starts} ===\n")
+        log.flush()
+        self.proc = subprocess.Popen(
+            [celery, "-A", "workers.main", "worker", "-Q", self.queue, "--pool=threads",
+             f"--concurrency={self.concurrency}", "--loglevel=INFO", "--without-gossip",
+             "--without-mingle", "--without-heartbeat", "-n", f"{self.queue}-{self.starts}@%h"],
+            env={**os.environ, **self.env}, stdout=log, stderr=subprocess.STDOUT,
+            start_new_session=True, cwd=str(Path(__file__).resolve().parents[2]))
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            text = Path(self.log_path).read_text(encoding="utf-8")
+            if text.count(" ready.") >= self.starts:
+                return
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"worker exited early:\n{text[-3000:]}")
+            time.sleep(0.1)
+        raise RuntimeError("worker did not become ready")
+
+    def kill(self) -> None:
+        """SIGKILL the whole process group: no warm shutdown, no acks."""
+        import os
+        import signal
+
+        if self.proc is not None and self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.wait(timeout=10)
+
+    def stop(self) -> None:
+        import os
+        import signal
+        import subprocess
+
+        if self.proc is None or self.proc.poll() is not None:
+            return
+        os.killpg(self.proc.pid, signal.SIGTERM)
+        try:
+            self.proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            self.kill()
