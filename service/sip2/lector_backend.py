@@ -100,7 +100,7 @@ class LectorSip2Backend(HoldAndFeeCommands):
     ) -> CheckinResult:
         """Take a copy back at ``location``; a copy trapped for a hold raises the alert."""
         try:
-            outcome = circulation.check_in(self._ports_at(returned_at), self.actor(kiosk),
+            outcome = circulation.check_in(self._ports_at(barcode, returned_at), self.actor(kiosk),
                                            barcode, location, idempotency_key)
         except DomainError as error:
             return refused(CheckinResult, error)
@@ -129,10 +129,16 @@ class LectorSip2Backend(HoldAndFeeCommands):
             pickup_deadline=as_day(result.get("pickup_by")),
         )
 
-    def _ports_at(self, returned_at: datetime) -> Ports:
-        """Ports whose clock reads the (bounded) time the kiosk says the copy came back."""
+    def _ports_at(self, barcode: str, returned_at: datetime) -> Ports:
+        """Ports whose clock reads the time the kiosk says the copy came back, if credible.
+
+        Credible means: not in the future (kiosk clocks drift), at most MAX_BACKDATE ago, and
+        not before the copy was last lent or renewed.
+        """
         now = self.ports.clock()
         if returned_at >= now or now - returned_at > MAX_BACKDATE:
+            return self.ports
+        if returned_at < reads.last_lent_at(self.ports, barcode, default=now):
             return self.ports
         return replace(self.ports, clock=lambda: returned_at)
 

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Engine
 
+from events.loans import LoanOpened, LoanRenewed
 from events.readers import ReaderRegistered, ReaderUpdated
 from events.store import StoredEvent
 from projections.catalogue import get_title
@@ -91,6 +93,14 @@ def load_copy(ports: Ports, barcode: str) -> CopyState | None:
     """Return a copy's state from its stream, or None for an unknown barcode."""
     copy = fold_copy(ports.store.load([copy_stream(barcode)]).events, barcode)
     return copy if copy.title_id is not None else None
+
+
+def last_lent_at(ports: Ports, barcode: str, *, default: datetime) -> datetime:
+    """Return when the copy was last lent or renewed (``default`` if never)."""
+    moments = [e.event.opened_at if isinstance(e.event, LoanOpened) else e.event.renewed_at
+               for e in ports.store.load([copy_stream(barcode)]).events
+               if isinstance(e.event, LoanOpened | LoanRenewed)]
+    return max(moments, default=default)
 
 
 def load_title(ports: Ports, title_id: str) -> TitleState:
