@@ -130,3 +130,42 @@ def test_a_scan_that_raced_a_return_cancels_the_notice_instead_of_sending_it(
     with lector.engine.connect() as conn:
         rows, _ = list_notices(conn, kind="overdue")
     assert [(r["status"], r["last_error"]) for r in rows] == [("cancelled", "loan_returned")]
+
+
+def test_a_digest_reader_gets_one_daily_message_for_all_items_and_no_repeat_next_day(
+        embedded: tuple[Lector, Clock], sink: tuple[Sink, int]) -> None:
+    from service.core.readers import set_preferences
+
+    lector, clock = embedded
+    ports = lector.ports
+    reader_id = register(ports, "G1", "Emily Carter", "en", "emily@example.org")
+    set_preferences(ports, DESK, reader_id, None, digest=True)
+    title_with_copies(ports, "To Live", ["G-1", "G-2"])
+    due = lend(ports, "G1", "G-1")
+    lend(ports, "G1", "G-2")
+
+    for offset in (1, 2):
+        clock.to_day(due + days(offset))
+        scan_notices(lector, clock())
+        _send_pending(lector)
+
+    mails = sink[0].snapshot()
+    assert [m.key for m in mails] == [f"digest:{reader_id}:{due + days(1)}"]
+    assert mails[0].text.count("To Live") == 2
+
+
+def test_a_staff_edited_template_is_used_for_the_next_notice(
+        embedded: tuple[Lector, Clock], sink: tuple[Sink, int]) -> None:
+    from service.core.notices import change_template
+
+    lector, clock = embedded
+    ports = lector.ports
+    change_template(ports, DESK, "overdue", "zh-CN", "subject",
+                    "【{{ library_name }}】请尽快归还《{{ items[0].title }}》", None)
+    register(ports, "E1", "钱七", "zh-CN", "qian@example.cn")
+    title_with_copies(ports, "围城", ["E-1"])
+    due = lend(ports, "E1", "E-1")
+    clock.to_day(due + days(1))
+    scan_notices(lector, clock())
+    _send_pending(lector)
+    assert [m.subject for m in sink[0].snapshot()] == ["【城东区图书馆】请尽快归还《围城》"]
