@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, and_, select
@@ -137,7 +138,7 @@ def _history(conn: Connection, p: ExportParams) -> Iterator[Row]:
 
 def _trends(conn: Connection, p: ExportParams) -> Iterator[Row]:
     # Aggregates are small (periods x groups), so report() may build them in memory.
-    start = p.start or p.today.replace(year=p.today.year - 1)
+    start = p.start or p.today - timedelta(days=365)  # (replace(year=) fails on 29 Feb)
     for item in report(conn, start, p.end or p.today, p.interval, p.group_by):
         yield (item["period"], item["group"], item["checkouts"], item["returns"],
                item["renewals"], item["holds_placed"], item["distinct_readers"])
