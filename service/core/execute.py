@@ -6,10 +6,11 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, func, select
 
-from events.engine import write_connection
-from events.store import ConcurrencyError, LoadedStreams, PendingEvent
+from events.engine import is_postgres, write_connection
+from events.sqlalchemy_store import APPEND_LOCK_ID
+from events.store import AppendResult, ConcurrencyError, LoadedStreams, PendingEvent
 from service.core.context import Actor, Ports
 from service.core.errors import Conflict, DomainError
 
@@ -46,35 +47,74 @@ def execute(
         first = ports.store.idempotent_result(key)
         if first is not None:
             return Outcome(first.result or {}, first.last_position, replayed=True)
-    for _attempt in range(MAX_ATTEMPTS):
-        loaded = ports.store.load(list(streams))
+    for attempt in range(MAX_ATTEMPTS):
         try:
-            decision = decide(loaded)
-        except DomainError:
-            # A concurrent twin with the same key may have just won: answer as it did.
-            first = ports.store.idempotent_result(key) if key is not None else None
-            if first is None:
-                raise
-            return Outcome(first.result or {}, first.last_position, replayed=True)
-        expected = decision.expected
-        if expected is None:
-            expected = {s: loaded.version(s) for s in streams}
-        try:
-            with write_connection(ports.engine) as conn, conn.begin():
-                appended = ports.store.append(
-                    decision.events, expected=expected, meta=actor.meta(command),
-                    idempotency_key=key, result=decision.result, conn=conn,
-                )
-                if decision.also is not None and not appended.replayed:
-                    decision.also(conn)
+            # After losing a race, decide again while holding the append lock: nobody can move
+            # the streams between our read and our write, so callers on one hot stream (a title
+            # thirty readers reserve at once) cannot keep losing until they run out of attempts.
+            return _attempt(ports, actor, command, streams, decide, key, locked=attempt > 0)
         except ConcurrencyError:
             continue  # someone else changed what we decided on: look again
-        position = appended.last_position
-        if appended.positions and not appended.replayed:
-            ports.after_commit(position)
-        return Outcome(appended.result or {}, position, appended.replayed)
     raise Conflict(
         "concurrency_conflict",
         "The record kept changing while we tried to update it; please try again.",
         "记录在更新过程中不断变化，请重试。",
     )
+
+
+def _attempt(
+    ports: Ports, actor: Actor, command: str, streams: Sequence[str],
+    decide: Callable[[LoadedStreams], Decision], key: str | None, locked: bool,
+) -> Outcome:
+    """One load-decide-append; ``locked`` reads and decides inside the append's lock."""
+    if not locked:
+        loaded = ports.store.load(list(streams))
+        decision = _decide(ports, decide, loaded, key)
+        if isinstance(decision, Outcome):
+            return decision
+        with write_connection(ports.engine) as conn, conn.begin():
+            appended = _append(ports, actor, command, streams, loaded, decision, key, conn)
+    else:
+        # SQLite's write transaction (BEGIN IMMEDIATE) already excludes other writers.
+        with write_connection(ports.engine) as conn, conn.begin():
+            if is_postgres(ports.engine):
+                conn.execute(select(func.pg_advisory_xact_lock(APPEND_LOCK_ID)))
+            loaded = ports.store.load(list(streams), conn)
+            decision = _decide(ports, decide, loaded, key)
+            if isinstance(decision, Outcome):
+                return decision
+            appended = _append(ports, actor, command, streams, loaded, decision, key, conn)
+    position = appended.last_position
+    if appended.positions and not appended.replayed:
+        ports.after_commit(position)
+    return Outcome(appended.result or {}, position, appended.replayed)
+
+
+def _decide(
+    ports: Ports, decide: Callable[[LoadedStreams], Decision], loaded: LoadedStreams,
+    key: str | None,
+) -> Decision | Outcome:
+    try:
+        return decide(loaded)
+    except DomainError:
+        # A concurrent twin with the same key may have just won: answer as it did.
+        first = ports.store.idempotent_result(key) if key is not None else None
+        if first is None:
+            raise
+        return Outcome(first.result or {}, first.last_position, replayed=True)
+
+
+def _append(
+    ports: Ports, actor: Actor, command: str, streams: Sequence[str], loaded: LoadedStreams,
+    decision: Decision, key: str | None, conn: Connection,
+) -> AppendResult:
+    expected = decision.expected
+    if expected is None:
+        expected = {s: loaded.version(s) for s in streams}
+    appended = ports.store.append(
+        decision.events, expected=expected, meta=actor.meta(command),
+        idempotency_key=key, result=decision.result, conn=conn,
+    )
+    if decision.also is not None and not appended.replayed:
+        decision.also(conn)
+    return appended
