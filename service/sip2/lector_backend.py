@@ -13,13 +13,13 @@ from typing import Any
 
 from service.bootstrap import Lector
 from service.core import circulation
-from service.core.accounts import check_reader_pin
 from service.core.catalogue import copy_title_id
 from service.core.context import Ports
 from service.core.errors import DomainError
 from service.core.kiosks import authenticate_kiosk
 from service.sip2 import lector_reads as reads
 from service.sip2.lector_holds import HoldAndFeeCommands, as_day, refused
+from service.sip2.pin_cache import PinCache
 from service.sip2.results import (
     CheckinResult,
     CheckoutResult,
@@ -41,6 +41,7 @@ class LectorSip2Backend(HoldAndFeeCommands):
 
     def __init__(self, lector: Lector) -> None:
         self.lector, self.ports, self.engine = lector, lector.ports, lector.engine
+        self.pins = PinCache(lector.engine)
 
     def authenticate_kiosk(
         self, user_id: str, password: str, location: str | None
@@ -55,11 +56,11 @@ class LectorSip2Backend(HoldAndFeeCommands):
                             library_name=self.lector.config.library_name)
 
     def check_patron(self, kiosk: KioskAccount, card: str, pin: str | None) -> PatronCheck:
-        """Look the card up in its stream and verify the PIN against the Argon2 hash."""
+        """Look the card up in its stream and verify the PIN (Argon2, remembered briefly)."""
         view = reads.reader_by_card(self.ports, card)
         if view is None:
             return PatronCheck(found=False)
-        pin_ok = None if pin is None else check_reader_pin(self.engine, view.reader_id, pin)
+        pin_ok = None if pin is None else self.pins.check(view.reader_id, pin)
         return PatronCheck(found=True, pin_ok=pin_ok, language=view.state.language)
 
     def patron_information(self, kiosk: KioskAccount, card: str) -> PatronInfo | None:

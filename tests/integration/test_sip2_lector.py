@@ -323,3 +323,20 @@ def test_an_english_reader_gets_english_messages_and_a_kiosk_checksum_is_verifie
     body, checksum = reply.rstrip("\r").rsplit("AZ", 1)
     assert checksum == checksum_of(body + "AZ")
     assert date(2024, 3, 31).strftime("%Y%m%d") in reply
+
+
+def test_a_changed_pin_takes_effect_at_the_kiosk_at_once(
+    library: Library, open_client: Callable[[int], Sip2]
+) -> None:
+    reader_id = library.reader("R001", "张三")
+    sip = open_client(library.server.port)
+    login(sip)
+    sip.patron, sip.patronpwd = "R001", PIN
+    assert ask(sip, "patron_status")["variable"]["CQ"] == ["Y"]
+    assert ask(sip, "patron_status")["variable"]["CQ"] == ["Y"]  # the remembered check
+    reply = library.api.patch(f"/api/v1/readers/{reader_id}", json={"pin": "1357"},
+                              headers=library.headers)
+    assert reply.status_code == 200, reply.get_json()
+    assert ask(sip, "patron_status")["variable"]["CQ"] == ["N"]
+    sip.patronpwd = "1357"
+    assert ask(sip, "patron_status")["variable"]["CQ"] == ["Y"]
