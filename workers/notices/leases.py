@@ -25,8 +25,7 @@ def _take(engine: Engine, key: str, column: str, until: datetime, now: datetime,
     values = {"notice_key": key, column: until}
     if token is not None:
         values["token"] = token
-    stmt = insert(leases).values(**values)
-    stmt = stmt.on_conflict_do_update(
+    stmt = insert(leases).values(**values).on_conflict_do_update(
         index_elements=["notice_key"],
         set_={column: until, **({"token": token} if token is not None else {})},
         where=or_(col.is_(None), col < now),
