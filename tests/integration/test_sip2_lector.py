@@ -340,3 +340,16 @@ def test_a_changed_pin_takes_effect_at_the_kiosk_at_once(
     assert ask(sip, "patron_status")["variable"]["CQ"] == ["N"]
     sip.patronpwd = "1357"
     assert ask(sip, "patron_status")["variable"]["CQ"] == ["Y"]
+
+
+def test_a_copy_returned_at_another_branch_is_sent_home(library: Library) -> None:
+    library.reader("R001", "张三")
+    library.title("三体", "B001")
+    library.post("/api/v1/checkouts", {"card_number": "R001", "barcode": "B001"})
+    kiosk = RawKiosk(library.server.port)
+    kiosk.login()
+    reply = kiosk.ask(f"09N20240301    101600{' ' * 18}APEAST|AOLECTOR|ABB001|AY1")
+    kiosk.close()
+    assert reply.startswith("101NUY")  # returned, not resensitised, alert
+    assert "|CLTRANSIT|" in reply and "|CTMAIN|" in reply and "|CV04|" in reply
+    assert library.get("/api/v1/loans?barcode=B001") == []
