@@ -1,8 +1,8 @@
 """Notices through a real Celery worker subprocess on Redis and PostgreSQL, into aiosmtpd.
 
 Needs LECTOR_TEST_DATABASE_URL and LECTOR_TEST_REDIS_URL: skipped when unset, failed when set
-but unreachable. The worker consumes a queue of its own and Redis database 9, so other tests'
-workers on the same server never see these tasks.
+but unreachable. The worker consumes a queue of its own in a leased Redis database
+(tests/worker_process.RedisLease), so other tests' workers never see these tasks.
 """
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, time
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 import pytest
+import redis
 from sqlalchemy import func, select
 
 from events.schema import events
@@ -40,27 +40,20 @@ from tests.integration.notices_harness import (
     title_with_copies,
     wait_until,
 )
+from tests.worker_process import RedisLease
 
 pytestmark = [pytest.mark.redis, pytest.mark.postgres]
 SENDER = "Chengdong Library <noreply@lib.example.cn>"
 
 
-def _redis_url() -> str:
+def _redis_lease() -> RedisLease:
     raw = os.environ.get("LECTOR_TEST_REDIS_URL")
     if not raw:
         pytest.skip("LECTOR_TEST_REDIS_URL is not set (CI sets it; this never skips there)")
-    import redis
-
-    parts = urlsplit(raw)
-    url = urlunsplit((parts.scheme, parts.netloc, "/9", parts.query, parts.fragment))
-    client = redis.Redis.from_url(url, socket_connect_timeout=5, socket_timeout=5)
     try:
-        client.ping()
-    except Exception as exc:  # configured but not answering: a failure, never a skip
+        return RedisLease(raw)
+    except redis.RedisError as exc:  # configured but not answering: a failure, never a skip
         pytest.fail(f"Redis at LECTOR_TEST_REDIS_URL does not answer: {exc!r}")
-    finally:
-        client.close()
-    return url
 
 
 class Stack:
@@ -131,7 +124,8 @@ class Stack:
 
 @pytest.fixture
 def stack(postgres_url: str, tmp_path: Any) -> Iterator[Stack]:
-    redis_url = _redis_url()
+    lease = _redis_lease()
+    redis_url = lease.url
     port = free_port()
     queue = f"notices-test-{uuid.uuid4().hex[:8]}"
     config = Config(database_url=postgres_url, redis_url=redis_url, secret_key="t",
@@ -157,6 +151,7 @@ def stack(postgres_url: str, tmp_path: Any) -> Iterator[Stack]:
     if box.smtp is not None:
         box.smtp.stop()
     lector.dispose()
+    lease.release()
 
 
 def _overdue_loans(stack: Stack, n: int, prefix: str = "R") -> Any:
