@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event
-from sqlalchemy.pool import NullPool
 
 WRITE = {"lector_write": True}
 
@@ -35,7 +34,11 @@ def _sqlite_engine(url: str, **kwargs: Any) -> Engine:
     connect_args.setdefault("check_same_thread", False)
     if ":memory:" in url or url in ("sqlite://", "sqlite:///"):
         raise ValueError("use a file database: the worker and the API share it")
-    engine = create_engine(url, connect_args=connect_args, poolclass=NullPool, **kwargs)
+    # A pool of long-lived connections: closing the last WAL connection checkpoints the log,
+    # which made every command pay for a checkpoint when connections were not pooled.
+    kwargs.setdefault("pool_size", 8)
+    kwargs.setdefault("max_overflow", 16)
+    engine = create_engine(url, connect_args=connect_args, **kwargs)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:

@@ -12,6 +12,7 @@ from sqlalchemy import Connection, Engine, func, insert, select
 from events import pii
 from events.appending import check_expected, number_entries, streams_touched
 from events.codec import from_data, to_data, upcast
+from events.decode_cache import DecodedEvents
 from events.engine import is_postgres, write_connection
 from events.schema import event_streams, events, idempotency_keys, pii_keys
 from events.store import AppendResult, LoadedStreams, PendingEvent, StoredEvent
@@ -26,6 +27,8 @@ class SqlEventStore:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        # Decisions reload the same streams over and over; decoding dominated their cost.
+        self._decoded = DecodedEvents()
 
     def append(
         self,
@@ -108,16 +111,25 @@ class SqlEventStore:
         if conn is None:
             with self.engine.connect() as c, c.begin():
                 return self.load(stream_ids, c)
-        versions = _versions(conn, list(stream_ids))
-        positions = (
-            select(event_streams.c.position)
+        entries = conn.execute(
+            select(event_streams.c.stream_id, event_streams.c.version, event_streams.c.position)
             .where(event_streams.c.stream_id.in_(list(stream_ids)))
-            .distinct()
-        )
-        rows = conn.execute(
-            select(events).where(events.c.position.in_(positions)).order_by(events.c.position)
         ).all()
-        return LoadedStreams(versions, _decode_rows(conn, rows))
+        versions: dict[str, int] = {}
+        for stream_id, version, _position in entries:
+            versions[stream_id] = max(version, versions.get(stream_id, 0))
+        positions = sorted({position for _s, _v, position in entries})
+        known = self._decoded.get_many(positions)
+        missing = [p for p in positions if p not in known]
+        fresh: list[StoredEvent] = []
+        for start in range(0, len(missing), 500):  # stay under SQLite's variable limit
+            rows = conn.execute(
+                select(events).where(events.c.position.in_(missing[start:start + 500]))
+            ).all()
+            fresh.extend(_decode_rows(conn, rows))
+        self._decoded.put_many(fresh)
+        known.update((e.position, e) for e in fresh)
+        return LoadedStreams(versions, [known[p] for p in positions])
 
     def read_all(
         self, after: int = 0, limit: int = 1000, *, types: Sequence[str] | None = None,

@@ -175,6 +175,9 @@ from service.cli_sip2 import kiosk, sip2  # noqa: E402
 
 main.add_command(kiosk)
 main.add_command(sip2)
+from service.cli_demo import demo  # noqa: E402
+
+main.add_command(demo)
 
 if __name__ == "__main__":  # pragma: no cover
     main()
