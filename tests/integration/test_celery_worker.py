@@ -159,7 +159,7 @@ def test_a_worker_killed_mid_catch_up_resumes_and_equals_a_rebuild(
     lector: Lector, workers: list[WorkerProcess], postgres_url: str, redis_url: str,
     tmp_path: Path,
 ) -> None:
-    titles_n, readers_n = 4000, 600
+    titles_n, readers_n = 3000, 400
     head = append_bulk(lector.store, titles_n, readers_n)
     worker = new_worker(workers, "victim", postgres_url, redis_url, tmp_path).start()
     send_catch_up(lector.config)
@@ -193,7 +193,7 @@ def test_two_workers_catching_up_the_same_projections_at_once_equal_a_rebuild(
     lector: Lector, workers: list[WorkerProcess], postgres_url: str, redis_url: str,
     tmp_path: Path,
 ) -> None:
-    head = append_bulk(lector.store, 2000, 400)
+    head = append_bulk(lector.store, 1500, 300)
     pair = [new_worker(workers, name, postgres_url, redis_url, tmp_path).start()
             for name in ("first", "second")]
     send_catch_up(lector.config, times=4)
@@ -203,5 +203,5 @@ def test_two_workers_catching_up_the_same_projections_at_once_equal_a_rebuild(
     for worker in pair:
         worker.stop()
     incremental, rebuilt = rebuilt_equals_incremental(lector)
-    assert len(incremental["rm_titles"]) == 2000
+    assert len(incremental["rm_titles"]) == 1500
     assert incremental == rebuilt
