@@ -11,6 +11,7 @@ from typing import Any
 from events import pii
 from events.appending import check_expected, number_entries, streams_touched
 from events.codec import from_data, to_data, upcast
+from events.decode_cache import DecodedEvents
 from events.store import AppendResult, LoadedStreams, PendingEvent, StoredEvent
 
 
@@ -23,6 +24,7 @@ class MemoryEventStore:
         self._keys: dict[str, bytes] = {}
         self._idempotency: dict[str, AppendResult] = {}
         self._lock = threading.Lock()
+        self._decoded = DecodedEvents()
 
     def append(
         self,
@@ -32,6 +34,7 @@ class MemoryEventStore:
         meta: Mapping[str, Any],
         idempotency_key: str | None = None,
         result: Mapping[str, Any] | None = None,
+        conn: Any = None,  # accepted for signature parity with the SQL store; unused
     ) -> AppendResult:
         with self._lock:
             if idempotency_key is not None and idempotency_key in self._idempotency:
@@ -71,11 +74,15 @@ class MemoryEventStore:
             "recorded_at": now,
         }
 
-    def load(self, stream_ids: Sequence[str]) -> LoadedStreams:
+    def load(self, stream_ids: Sequence[str], conn: Any = None) -> LoadedStreams:
         with self._lock:
             versions = {s: len(self._streams[s]) for s in stream_ids if s in self._streams}
             positions = sorted({p for s in stream_ids for p in self._streams.get(s, [])})
-            return LoadedStreams(versions, [self._decode(self._rows[p - 1]) for p in positions])
+            known = self._decoded.get_many(positions)
+            fresh = [self._decode(self._rows[p - 1]) for p in positions if p not in known]
+            self._decoded.put_many(fresh)
+            known.update((e.position, e) for e in fresh)
+            return LoadedStreams(versions, [known[p] for p in positions])
 
     def read_all(
         self, after: int = 0, limit: int = 1000, *, types: Sequence[str] | None = None,
@@ -107,6 +114,15 @@ class MemoryEventStore:
     def erase_subject(self, subject: str) -> bool:
         with self._lock:
             return self._keys.pop(subject, None) is not None
+
+    def stream_entries(self) -> list[tuple[str, int, int]]:
+        """Every (stream, version, position) membership, for copying the log elsewhere."""
+        with self._lock:
+            return [(s, v, p) for s, ps in self._streams.items() for v, p in enumerate(ps, 1)]
+
+    def subject_keys(self) -> dict[str, bytes]:
+        with self._lock:
+            return dict(self._keys)
 
     def raw_rows(self) -> list[dict[str, Any]]:
         """The encoded rows, as a database would hold them (for tests about what is stored)."""

@@ -13,6 +13,7 @@ from sqlalchemy import (
     Integer,
     String,
     Table,
+    bindparam,
     case,
     func,
     select,
@@ -71,6 +72,13 @@ copies = Table(
 
 STATUSES = ("available", "on_loan", "trapped", "lost", "withdrawn")
 
+# Built once: loans change copies thousands of times a day, so skip rebuilding statements.
+_BY_BARCODE = update(copies).where(copies.c.barcode == bindparam("b"))
+_LENT = _BY_BARCODE.values(status="on_loan", loan_id=bindparam("loan"),
+                           reader_id=bindparam("reader"), due_on=bindparam("due"), hold_id=None)
+_RENEWED = _BY_BARCODE.values(due_on=bindparam("due"))
+_RETURNED = _BY_BARCODE.values(status="available", loan_id=None, reader_id=None, due_on=None)
+
 
 def title_search_text(values: dict[str, Any]) -> str:
     parts = [values.get("title"), values.get("title_original"), values.get("isbn")]
@@ -91,7 +99,7 @@ class Catalogue(Projection):
             "other_classes": e.other_classes, "subjects": list(e.subjects),
             "source_keys": list(e.source_keys), "catalogued_at": s.recorded_at,
         }
-        conn.execute(titles.insert().values(**row, search_text=title_search_text(row)))
+        conn.execute(titles.insert(), dict(**row, search_text=title_search_text(row)))
 
     @handles(TitleUpdated)
     def updated(self, conn: Connection, e: TitleUpdated, s: StoredEvent) -> None:
@@ -107,7 +115,7 @@ class Catalogue(Projection):
 
     @handles(CopyAdded)
     def copy_added(self, conn: Connection, e: CopyAdded, s: StoredEvent) -> None:
-        conn.execute(copies.insert().values(
+        conn.execute(copies.insert(), dict(
             barcode=e.barcode, title_id=e.title_id, branch=e.branch, item_type=e.item_type,
             shelf_mark=e.shelf_mark, price_fen=e.price_fen, status="available",
             added_at=s.recorded_at,
@@ -127,17 +135,17 @@ class Catalogue(Projection):
 
     @handles(LoanOpened)
     def loan_opened(self, conn: Connection, e: LoanOpened, s: StoredEvent) -> None:
-        _set(conn, e.barcode, status="on_loan", loan_id=e.loan_id, reader_id=e.reader_id,
-             due_on=e.due_on, hold_id=None)
+        conn.execute(_LENT, {"b": e.barcode, "loan": e.loan_id, "reader": e.reader_id,
+                             "due": e.due_on})
 
     @handles(LoanRenewed)
     def loan_renewed(self, conn: Connection, e: LoanRenewed, s: StoredEvent) -> None:
-        _set(conn, e.barcode, due_on=e.due_on)
+        conn.execute(_RENEWED, {"b": e.barcode, "due": e.due_on})
 
     @handles(LoanClosed)
     def loan_closed(self, conn: Connection, e: LoanClosed, s: StoredEvent) -> None:
         # A copy marked lost and then returned comes back through CopyFound, not here.
-        _set(conn, e.barcode, status="available", loan_id=None, reader_id=None, due_on=None)
+        conn.execute(_RETURNED, {"b": e.barcode})
 
     @handles(HoldTrapped)
     def trapped(self, conn: Connection, e: HoldTrapped, s: StoredEvent) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Column, Connection, Date, DateTime, Integer, String, Table, select, update
+from sqlalchemy import Column, Connection, Date, DateTime, Integer, String, Table, bindparam, select, update
 
 from events.catalogue import CopyMarkedLost
 from events.loans import LoanClosed, LoanOpened, LoanRenewed
@@ -28,13 +28,16 @@ current_loans = Table(
 )
 
 
+_END = current_loans.delete().where(current_loans.c.loan_id == bindparam("loan"))
+
+
 class CurrentLoans(Projection):
     name = "current_loans"
     tables = (current_loans,)
 
     @handles(LoanOpened)
     def opened(self, conn: Connection, e: LoanOpened, s: StoredEvent) -> None:
-        conn.execute(current_loans.insert().values(
+        conn.execute(current_loans.insert(), dict(
             loan_id=e.loan_id, barcode=e.barcode, title_id=e.title_id, reader_id=e.reader_id,
             branch=e.branch, item_type=e.item_type, opened_at=e.opened_at, due_on=e.due_on,
             renewals_used=0,
@@ -48,7 +51,7 @@ class CurrentLoans(Projection):
     @handles(LoanClosed, CopyMarkedLost)
     def ended(self, conn: Connection, e: Any, s: StoredEvent) -> None:
         if e.loan_id is not None:
-            conn.execute(current_loans.delete().where(current_loans.c.loan_id == e.loan_id))
+            conn.execute(_END, {"loan": e.loan_id})
 
 
 def list_loans(conn: Connection, *, reader_id: str | None = None, barcode: str | None = None,

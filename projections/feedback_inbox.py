@@ -55,7 +55,7 @@ class FeedbackInbox(Projection):
 
     @handles(FeedbackSubmitted)
     def submitted(self, conn: Connection, e: FeedbackSubmitted, s: StoredEvent) -> None:
-        conn.execute(feedback.insert().values(
+        conn.execute(feedback.insert(), dict(
             feedback_id=e.feedback_id, reader_id=e.reader_id, category=e.category, text=e.text,
             rating=e.rating, title_id=e.title_id, status="open", submitted_at=e.submitted_at))
 
@@ -71,7 +71,7 @@ class FeedbackInbox(Projection):
 
     @handles(SuggestionSubmitted)
     def suggested(self, conn: Connection, e: SuggestionSubmitted, s: StoredEvent) -> None:
-        conn.execute(suggestions.insert().values(
+        conn.execute(suggestions.insert(), dict(
             suggestion_id=e.suggestion_id, reader_id=e.reader_id, title=e.title, author=e.author,
             isbn=e.isbn, reason=e.reason, status="submitted", submitted_at=e.submitted_at))
 

@@ -35,7 +35,7 @@ class Fines(Projection):
 
     @handles(FineAssessed)
     def assessed(self, conn: Connection, e: FineAssessed, s: StoredEvent) -> None:
-        conn.execute(fines.insert().values(
+        conn.execute(fines.insert(), dict(
             fine_id=e.fine_id, reader_id=e.reader_id, kind=e.kind, amount_fen=e.amount_fen,
             paid_fen=0, waived_fen=0, owed_fen=e.amount_fen, barcode=e.barcode,
             title_id=e.title_id, days_late=e.days_late, assessed_at=e.assessed_at,

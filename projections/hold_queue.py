@@ -48,7 +48,7 @@ class HoldQueue(Projection):
 
     @handles(HoldPlaced)
     def placed(self, conn: Connection, e: HoldPlaced, s: StoredEvent) -> None:
-        conn.execute(holds.insert().values(
+        conn.execute(holds.insert(), dict(
             hold_id=e.hold_id, title_id=e.title_id, reader_id=e.reader_id,
             pickup_branch=e.pickup_branch, placed_at=e.placed_at, placed_position=s.position,
             status="waiting",

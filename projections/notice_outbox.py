@@ -174,7 +174,7 @@ def _add(conn: Connection, s: StoredEvent, key: str, reader_id: str, kind: str,
          data: dict[str, Any], digest_key: str | None = None) -> None:
     if _row(conn, key) is not None:
         return  # the same key from a second trigger is the same notice
-    conn.execute(notices.insert().values(
+    conn.execute(notices.insert(), dict(
         notice_id=notice_id(key), notice_key=key, reader_id=reader_id, kind=kind, channel="",
         status="pending", attempts=0, data=data, digest_key=digest_key,
         trigger_position=s.position, created_at=s.recorded_at, updated_at=s.recorded_at,

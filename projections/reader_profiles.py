@@ -14,6 +14,7 @@ from sqlalchemy import (
     Integer,
     String,
     Table,
+    bindparam,
     select,
     update,
 )
@@ -62,6 +63,17 @@ reader_profiles = Table(
 
 SEARCHABLE = ("card_number", "name", "phone", "email")
 
+# Built once: the hot per-loan updates skip statement construction on every event.
+_BORROWED = (
+    update(reader_profiles).where(reader_profiles.c.reader_id == bindparam("rid"))
+    .values(lifetime_loans=reader_profiles.c.lifetime_loans + 1,
+            last_activity_at=bindparam("at"))
+)
+_ACTIVE = (
+    update(reader_profiles).where(reader_profiles.c.reader_id == bindparam("rid"))
+    .values(last_activity_at=bindparam("at"))
+)
+
 
 def search_text(values: dict[str, Any]) -> str:
     """Lower-cased concatenation of the searchable fields (substring search, Chinese too)."""
@@ -84,7 +96,7 @@ class ReaderProfiles(Projection):
             "updated_at": s.recorded_at, "lifetime_loans": 0, "last_activity_at": s.recorded_at,
         }
         row["search_text"] = search_text(row)
-        conn.execute(reader_profiles.insert().values(**row))
+        conn.execute(reader_profiles.insert(), dict(**row))
 
     @handles(ReaderUpdated)
     def updated(self, conn: Connection, e: ReaderUpdated, s: StoredEvent) -> None:
@@ -126,14 +138,11 @@ class ReaderProfiles(Projection):
 
     @handles(LoanOpened)
     def borrowed(self, conn: Connection, e: LoanOpened, s: StoredEvent) -> None:
-        conn.execute(update(reader_profiles).where(reader_profiles.c.reader_id == e.reader_id)
-                     .values(lifetime_loans=reader_profiles.c.lifetime_loans + 1,
-                             last_activity_at=s.recorded_at))
+        conn.execute(_BORROWED, {"rid": e.reader_id, "at": s.recorded_at})
 
     @handles(LoanClosed, LoanRenewed, HoldPlaced, FeedbackSubmitted)
     def active(self, conn: Connection, e: Any, s: StoredEvent) -> None:
-        conn.execute(update(reader_profiles).where(reader_profiles.c.reader_id == e.reader_id)
-                     .values(last_activity_at=s.recorded_at))
+        conn.execute(_ACTIVE, {"rid": e.reader_id, "at": s.recorded_at})
 
     @staticmethod
     def _set(conn: Connection, reader_id: str, s: StoredEvent, **values: Any) -> None:

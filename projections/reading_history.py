@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Boolean, Column, Connection, DateTime, String, Table, select, update
+from sqlalchemy import Boolean, Column, Connection, DateTime, String, Table, bindparam, select, update
 
 from events.loans import LoanClosed, LoanOpened
 from events.readers import ReaderErased, ReaderPreferencesChanged, ReaderRegistered
@@ -32,13 +32,18 @@ keepers = Table(
 )
 
 
+_RETURNED = (update(history).where(history.c.loan_id == bindparam("loan"))
+             .values(returned_at=bindparam("at")))
+_KEEPS = select(keepers.c.keep).where(keepers.c.reader_id == bindparam("rid"))
+
+
 class ReadingHistory(Projection):
     name = "reading_history"
     tables = (keepers, history)
 
     @handles(ReaderRegistered)
     def registered(self, conn: Connection, e: ReaderRegistered, s: StoredEvent) -> None:
-        conn.execute(keepers.insert().values(reader_id=e.reader_id, keep=e.keep_history))
+        conn.execute(keepers.insert(), dict(reader_id=e.reader_id, keep=e.keep_history))
 
     @handles(ReaderPreferencesChanged)
     def preferences(self, conn: Connection, e: ReaderPreferencesChanged, s: StoredEvent) -> None:
@@ -55,16 +60,15 @@ class ReadingHistory(Projection):
 
     @handles(LoanOpened)
     def opened(self, conn: Connection, e: LoanOpened, s: StoredEvent) -> None:
-        keep = conn.scalar(select(keepers.c.keep).where(keepers.c.reader_id == e.reader_id))
+        keep = conn.scalar(_KEEPS, {"rid": e.reader_id})
         if keep:
-            conn.execute(history.insert().values(
+            conn.execute(history.insert(), dict(
                 loan_id=e.loan_id, reader_id=e.reader_id, title_id=e.title_id,
                 barcode=e.barcode, borrowed_at=e.opened_at))
 
     @handles(LoanClosed)
     def closed(self, conn: Connection, e: LoanClosed, s: StoredEvent) -> None:
-        conn.execute(update(history).where(history.c.loan_id == e.loan_id)
-                     .values(returned_at=e.closed_at))
+        conn.execute(_RETURNED, {"loan": e.loan_id, "at": e.closed_at})
 
 
 def list_history(conn: Connection, reader_id: str, offset: int = 0,

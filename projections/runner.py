@@ -45,7 +45,7 @@ def _lock(conn: Connection, name: str) -> int:
         conn.execute(select(func.pg_advisory_xact_lock(zlib.crc32(name.encode()))))
     position = conn.scalar(select(checkpoints.c.position).where(checkpoints.c.name == name))
     if position is None:  # first run of a new projection: start from the beginning
-        conn.execute(checkpoints.insert().values(name=name, position=0))
+        conn.execute(checkpoints.insert(), dict(name=name, position=0))
         return 0
     return int(position)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import date, datetime, timedelta
+from functools import cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -42,6 +43,20 @@ trend_readers = Table(
 )
 
 
+@cache
+def _upsert(dialect: str, column: str) -> Any:
+    """Add one to a counter cell, creating the cell on first use (built once per dialect)."""
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    return insert(trends).on_conflict_do_update(
+        index_elements=list(KEY), set_={column: trends.c[column] + 1})
+
+
+@cache
+def _reader_seen(dialect: str) -> Any:
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    return insert(trend_readers).on_conflict_do_nothing()
+
+
 def clc_top(clc_class: str | None) -> str:
     """The top-level CLC class (one letter; 'T' subdivisions like TP count as T), or '?'."""
     return clc_class[0].upper() if clc_class and clc_class[0].isalpha() else "?"
@@ -58,11 +73,8 @@ class Trends(Projection):
         return moment.astimezone(self.zone).date()
 
     def _bump(self, conn: Connection, key: dict[str, Any], column: str) -> None:
-        dialect_insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
-        values = {**key, **dict.fromkeys(COUNTS, 0), column: 1}
-        stmt = dialect_insert(trends).values(**values)
-        conn.execute(stmt.on_conflict_do_update(
-            index_elements=list(KEY), set_={column: trends.c[column] + 1}))
+        conn.execute(_upsert(conn.dialect.name, column),
+                     {**key, **dict.fromkeys(COUNTS, 0), column: 1})
 
     def _key(self, moment: datetime, clc: str | None, branch: str, category: str) -> dict[str, Any]:
         return {"day": self._day(moment), "clc": clc_top(clc), "branch": branch or "?",
@@ -72,9 +84,7 @@ class Trends(Projection):
     def opened(self, conn: Connection, e: LoanOpened, s: StoredEvent) -> None:
         key = self._key(e.opened_at, e.clc_class, e.branch, e.reader_category)
         self._bump(conn, key, "checkouts")
-        dialect_insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
-        conn.execute(dialect_insert(trend_readers).values(**key, reader_id=e.reader_id)
-                     .on_conflict_do_nothing())
+        conn.execute(_reader_seen(conn.dialect.name), {**key, "reader_id": e.reader_id})
 
     @handles(LoanClosed)
     def closed(self, conn: Connection, e: LoanClosed, s: StoredEvent) -> None:
