@@ -47,12 +47,44 @@ def to_data(event: Event) -> dict[str, Any]:
 def from_data(type_name: str, data: dict[str, Any]) -> Event:
     """Build an event of the registered type from JSON-safe (already upcast) data."""
     cls = event_class(type_name)
-    hints = _hints(cls)
-    kwargs = {}
-    for f in dataclasses.fields(cls):
-        if f.name in data:
-            kwargs[f.name] = _load(hints[f.name], data[f.name])
+    kwargs = {name: convert(data[name]) for name, convert in _loaders(cls) if name in data}
     return cls(**kwargs)
+
+
+@cache
+def _loaders(cls: type) -> tuple[tuple[str, Callable[[Any], Any]], ...]:
+    """One converter per field, worked out once per class from its type hints."""
+    hints = _hints(cls)
+    return tuple((f.name, _converter(hints[f.name])) for f in dataclasses.fields(cls))
+
+
+def _identity(value: Any) -> Any:
+    return value
+
+
+def _converter(hint: Any) -> Callable[[Any], Any]:
+    """A fast function turning JSON data into the hinted type (None passes through)."""
+    origin = typing.get_origin(hint)
+    if origin in (Union, types.UnionType):
+        options = [a for a in typing.get_args(hint) if a is not type(None)]
+        return _converter(options[0]) if len(options) == 1 else _identity
+    if hint is datetime:
+        return lambda v: None if v is None else datetime.fromisoformat(v)
+    if hint is date:
+        return lambda v: None if v is None else date.fromisoformat(v)
+    if isinstance(hint, type) and issubclass(hint, enum.Enum):
+        return lambda v: None if v is None else hint(v)
+    if origin is tuple:
+        args = typing.get_args(hint)
+        inner = _converter(args[0]) if args else _identity
+        if inner is _identity:
+            return lambda v: None if v is None else tuple(v)
+        return lambda v: None if v is None else tuple(inner(x) for x in v)
+    if origin is frozenset:
+        (arg,) = typing.get_args(hint)
+        item = _converter(arg)
+        return lambda v: None if v is None else frozenset(item(x) for x in v)
+    return _identity
 
 
 @cache
@@ -72,27 +104,4 @@ def _dump(value: Any) -> Any:
         return sorted(items) if isinstance(value, (set, frozenset)) else items
     if isinstance(value, dict):
         return {str(k): _dump(v) for k, v in value.items()}
-    return value
-
-
-def _load(hint: Any, value: Any) -> Any:
-    if value is None:
-        return None
-    origin = typing.get_origin(hint)
-    if origin in (Union, types.UnionType):
-        options = [a for a in typing.get_args(hint) if a is not type(None)]
-        return _load(options[0], value) if len(options) == 1 else value
-    if hint is datetime:
-        return datetime.fromisoformat(value)
-    if hint is date:
-        return date.fromisoformat(value)
-    if isinstance(hint, type) and issubclass(hint, enum.Enum):
-        return hint(value)
-    if origin is tuple:
-        args = typing.get_args(hint)
-        inner = args[0] if args else Any
-        return tuple(_load(inner, v) for v in value)
-    if origin is frozenset:
-        (inner,) = typing.get_args(hint)
-        return frozenset(_load(inner, v) for v in value)
     return value

@@ -112,3 +112,38 @@ def lag(engine: Engine, projections: Sequence[Projection]) -> dict[str, int]:
         head = SqlEventStore(engine).last_position(conn)
         rows = dict(conn.execute(select(checkpoints.c.name, checkpoints.c.position)).all())
     return {p.name: max(0, head - int(rows.get(p.name, 0))) for p in projections}
+
+
+def catch_up_together(
+    engine: Engine, store: SqlEventStore, projections: Sequence[Projection], batch: int = 1000,
+    progress: Progress | None = None,
+) -> dict[str, int]:
+    """Fold new events into several projections in one pass: each event is read and decoded
+    once, and each batch is one transaction holding every projection's lock (taken in name
+    order, so runners of single projections and of groups never deadlock)."""
+    chosen = sorted(projections, key=lambda p: p.name)
+    while True:
+        with write_connection(engine) as conn, conn.begin():
+            starts = {p.name: _lock(conn, p.name) for p in chosen}
+            head = store.last_position(conn)
+            low = min(starts.values(), default=head)
+            if head <= low:
+                return starts
+            behind = [p for p in chosen if starts[p.name] < head]
+            types = sorted(set().union(*(p.handled_types for p in behind)))
+            events = store.read_all(low, batch, types=types, until=head, conn=conn)
+            for stored in events:
+                for projection in behind:
+                    if stored.position > starts[projection.name]:
+                        projection.apply(conn, stored)
+            reached = events[-1].position if len(events) == batch else head
+            for projection in behind:
+                conn.execute(
+                    update(checkpoints)
+                    .where(checkpoints.c.name == projection.name)
+                    .values(position=reached, updated_at=datetime.now(UTC))
+                )
+        if progress is not None:
+            progress(reached, head)
+        if reached >= head:
+            return {p.name: max(starts[p.name], reached) for p in chosen}

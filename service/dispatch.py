@@ -10,7 +10,7 @@ from sqlalchemy import Engine
 
 from events.sqlalchemy_store import SqlEventStore
 from projections.base import Projection
-from projections.runner import catch_up
+from projections.runner import catch_up_together
 
 log = logging.getLogger(__name__)
 
@@ -25,8 +25,7 @@ class InProcessCatchUp:
         self.engine, self.store, self.projections = engine, store, list(projections)
 
     def __call__(self, position: int) -> None:
-        for projection in self.projections:
-            catch_up(self.engine, self.store, projection)
+        catch_up_together(self.engine, self.store, self.projections)
 
 
 class CeleryCatchUp:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from celery import shared_task
 
 from projections.registry import by_name
-from projections.runner import catch_up, rebuild
+from projections.runner import catch_up, catch_up_together, rebuild
 from service.dispatch import PENDING_FLAG
 from workers.runtime import get_lector
 
@@ -17,7 +17,7 @@ def catch_up_all() -> dict[str, int]:
     if lector.redis is not None:
         # Clear first: an append after this line enqueues a new task, so none is missed.
         lector.redis.delete(PENDING_FLAG)
-    return {p.name: catch_up(lector.engine, lector.store, p) for p in lector.projections}
+    return catch_up_together(lector.engine, lector.store, lector.projections, batch=500)
 
 
 @shared_task(name="projections.catch_up", acks_late=True, ignore_result=True)

@@ -12,7 +12,7 @@ from typing import Any
 
 from events.memory_store import MemoryEventStore
 from events.transfer import copy_log
-from projections.runner import catch_up
+from projections.runner import catch_up_together
 from service.bootstrap import Lector, bootstrap
 from service.config import Config
 from service.core import catalogue, circulation, feedback, payments, readers, settings
@@ -100,10 +100,10 @@ def build_demo(config: Config, seed: int = 2025, start: date | None = None,
         lector.ports.store = sql_store
         if progress:
             progress("saving the log", 1, 1)
-        for n, projection in enumerate(lector.projections, 1):
-            catch_up(lector.engine, lector.store, projection, batch=5000)
-            if progress:
-                progress("projections", n, len(lector.projections))
+        head = lector.store.last_position()
+        catch_up_together(lector.engine, lector.store, lector.projections, batch=5000,
+                          progress=(lambda done, last: progress("projections", done, head))
+                          if progress else None)
     finally:
         lector.dispose()
     report.seconds = time.monotonic() - began
