@@ -25,6 +25,7 @@ from service.api import (
     settings,
     titles,
 )
+from service.api.auth import authenticate_first
 from service.api.problems import LectorApi, domain_problem, unexpected
 from service.bootstrap import Lector, bootstrap
 from service.config import Config
@@ -61,6 +62,7 @@ def build_app(config: Config | Lector | None = None) -> Flask:
     for blp in API_BLUEPRINTS:
         api.register_blueprint(blp)
     app.register_blueprint(ops.blp)
+    app.before_request(authenticate_first)
     app.register_error_handler(DomainError, domain_problem)
     app.register_error_handler(HTTPException, api.handle_http_exception)
     app.register_error_handler(Exception, _unexpected)

@@ -45,30 +45,48 @@ def current_actor(channel: str | None = None) -> Actor:
     return Actor(current_principal(), chosen)
 
 
+def check_access(role: str, reader_self: str | None, view_args: dict[str, Any]) -> Principal:
+    """Raise 401/403 unless the caller may use a view needing ``role`` (see ``require``)."""
+    principal = current_principal()
+    if principal.kind == "reader":
+        if reader_self is None and role != "reader":
+            raise _forbidden()
+        if reader_self is not None and view_args.get(reader_self) != principal.reader_id:
+            raise _forbidden()
+    elif role != "reader" and not has_role(principal, role):
+        raise _forbidden()
+    return principal
+
+
 def require(role: str, *, reader_self: str | None = None) -> Callable[[Any], Any]:
     """Allow staff of at least ``role``; with ``reader_self``, also the reader it names.
 
     ``reader_self`` is the view argument holding the reader id the reader must own.
-    The requirement is recorded on the view so tests can walk every route.
+    The requirement is recorded on the view: ``authenticate_first`` enforces it before the
+    body is parsed (so strangers learn nothing from validation errors), and tests walk it.
     """
 
     def wrap(view: Any) -> Any:
         @functools.wraps(view)
         def guarded(*args: Any, **kwargs: Any) -> Any:
-            principal = current_principal()
-            if principal.kind == "reader":
-                if reader_self is None and role != "reader":
-                    raise _forbidden()
-                if reader_self is not None and kwargs.get(reader_self) != principal.reader_id:
-                    raise _forbidden()
-            elif role != "reader" and not has_role(principal, role):
-                raise _forbidden()
+            check_access(role, reader_self, kwargs)
             return view(*args, **kwargs)
 
         guarded._lector_access = (role, reader_self)  # type: ignore[attr-defined]
         return guarded
 
     return wrap
+
+
+def authenticate_first() -> None:
+    """before_request hook: check the route's access rule before any argument parsing."""
+    view = current_app.view_functions.get(request.endpoint or "")
+    if view is None:
+        return
+    handler = getattr(getattr(view, "view_class", None), request.method.lower(), view)
+    access = getattr(handler, "_lector_access", None)
+    if access is not None:
+        check_access(access[0], access[1], request.view_args or {})
 
 
 def _forbidden() -> Forbidden:

@@ -134,10 +134,14 @@ def add_copy(ports: Ports, actor: Actor, cmd: AddCopy, key: str | None) -> Outco
 
 def copy_title_id(ports: Ports, barcode: str) -> str | None:
     """The title a barcode belongs to, read from the copy's own stream."""
-    for stored in ports.store.load([copy_stream(barcode)]).events:
-        if isinstance(stored.event, CopyAdded):
-            return stored.event.title_id
-    return None
+
+    def find() -> str | None:
+        for stored in ports.store.load([copy_stream(barcode)]).events:
+            if isinstance(stored.event, CopyAdded):
+                return stored.event.title_id
+        return None
+
+    return ports.remembered(f"barcode:{barcode}", find)
 
 
 def withdraw_copy(ports: Ports, actor: Actor, barcode: str, reason: str, key: str | None) -> Outcome:

@@ -58,6 +58,20 @@ class Ports:
     clock: Clock = utc_now
     timezone: str = "Asia/Shanghai"
     settings: dict[str, Any] = field(default_factory=dict)
+    # Facts that never change once recorded (card -> reader, barcode -> title), remembered
+    # per store so the desk's hot path skips two stream reads. Only hits are remembered.
+    immutable: dict[str, str] = field(default_factory=dict)
+
+    def remembered(self, key: str, find: Callable[[], str | None]) -> str | None:
+        known = self.immutable.get(key)
+        if known is not None:
+            return known
+        found = find()
+        if found is not None:
+            if len(self.immutable) > 200_000:
+                self.immutable.clear()
+            self.immutable[key] = found
+        return found
 
 
 @dataclass(frozen=True)

@@ -172,8 +172,11 @@ def set_preferences(
 
 def reader_id_for_card(ports: Ports, card_number: str) -> str | None:
     """Resolve a card number through its stream (consistent, unlike a projection)."""
-    loaded = ports.store.load([card_stream(card_number)])
-    for stored in loaded.events:
-        if isinstance(stored.event, ReaderRegistered):
-            return stored.event.reader_id
-    return None
+
+    def find() -> str | None:
+        for stored in ports.store.load([card_stream(card_number)]).events:
+            if isinstance(stored.event, ReaderRegistered):
+                return stored.event.reader_id
+        return None
+
+    return ports.remembered(f"card:{card_number}", find)

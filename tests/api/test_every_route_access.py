@@ -1,0 +1,106 @@
+"""Walk every route with no token, a reader token and each staff role; check the answers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from service.core.context import ROLE_RANK
+
+PUBLIC = {("/health", "GET"), ("/metrics", "GET"), ("/api/v1/openapi.json", "GET"),
+          ("/api/v1/auth/token", "POST")}
+STAFF_ROLES = ("desk", "librarian", "admin")
+
+
+def routes(app: Any) -> list[tuple[str, str, Any]]:
+    """(rule, method, access requirement) for every route the app serves."""
+    found = []
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint == "static" or "/docs" in rule.rule:
+            continue
+        view = app.view_functions[rule.endpoint]
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            handler = getattr(getattr(view, "view_class", None), method.lower(), view)
+            found.append((rule.rule, method, getattr(handler, "_lector_access", None)))
+    return found
+
+
+def url_for_rule(rule: str, reader_id: str) -> str:
+    """Fill every path parameter; reader ids get the test reader's own id."""
+    parts = []
+    for segment in rule.split("/"):
+        if segment.startswith("<"):
+            name = segment.strip("<>").split(":")[-1]
+            parts.append(reader_id if name == "reader_id" else "unknown-1")
+        else:
+            parts.append(segment)
+    return "/".join(parts)
+
+
+@pytest.fixture
+def reader(client: Any, auth: Any) -> tuple[str, dict[str, str]]:
+    reply = client.post("/api/v1/readers", json={"card_number": "W1", "name": "走查", "pin": "2468",
+                                                 "category": "adult"}, headers=auth("desk"))
+    token = client.post("/api/v1/auth/token", json={"card_number": "W1", "pin": "2468"})
+    return reply.get_json()["reader_id"], {"Authorization": f"Bearer {token.get_json()['token']}"}
+
+
+def call(client: Any, method: str, url: str, headers: dict[str, str]) -> Any:
+    return client.open(url, method=method, json={} if method in ("POST", "PUT", "PATCH") else None,
+                       headers=headers)
+
+
+def test_every_route_is_either_public_or_guarded(app: Any) -> None:
+    unguarded = [(r, m) for r, m, access in routes(app) if access is None and (r, m) not in PUBLIC]
+    assert unguarded == []
+
+
+def test_without_a_token_every_guarded_route_answers_401(app: Any, client: Any) -> None:
+    for rule, method, access in routes(app):
+        if access is None:
+            continue
+        reply = call(client, method, url_for_rule(rule, "someone"), {})
+        assert reply.status_code == 401, (rule, method, reply.status_code)
+        assert reply.get_json()["code"] == "unauthorized"
+
+
+def test_each_role_is_let_in_exactly_where_its_rank_allows(app: Any, client: Any, auth: Any,
+                                                           reader: Any) -> None:
+    reader_id, reader_headers = reader
+    checked = 0
+    for rule, method, access in routes(app):
+        if access is None:
+            continue
+        role, reader_self = access
+        url = url_for_rule(rule, reader_id)
+        for who in (*STAFF_ROLES, "reader"):
+            headers = reader_headers if who == "reader" else auth(who)
+            if who == "reader":
+                allowed = role == "reader" or reader_self is not None
+            else:
+                allowed = role == "reader" or ROLE_RANK[who] >= ROLE_RANK[role]
+            status = call(client, method, url, headers).status_code
+            if allowed:
+                assert status not in (401, 403), (rule, method, who, status)
+            else:
+                assert status == 403, (rule, method, who, status)
+            assert status != 500, (rule, method, who)
+            checked += 1
+    assert checked > 150  # every route times five callers
+
+
+def test_a_reader_cannot_reach_another_readers_account(app: Any, client: Any,
+                                                       reader: Any) -> None:
+    _, reader_headers = reader
+    for rule, method, access in routes(app):
+        if access is None or access[1] is None:
+            continue
+        status = call(client, method, url_for_rule(rule, "somebody-else"), reader_headers).status_code
+        assert status == 403, (rule, method, status)
+
+
+def test_a_forged_or_garbled_token_is_refused(client: Any) -> None:
+    for token in ("garbage", "eyJrIjoic3RhZmYifQ.forged.sig"):
+        reply = client.get("/api/v1/readers", headers={"Authorization": f"Bearer {token}"})
+        assert reply.status_code == 401 and reply.get_json()["code"] == "invalid_token"
