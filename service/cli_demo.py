@@ -11,7 +11,7 @@ from service.config import Config
 @click.option("--seed", default=2025, show_default=True, help="Same seed, same library.")
 @click.option("--start", type=click.DateTime(["%Y-%m-%d"]), default=None,
               help="First day of the simulated year (default: a year ago today).")
-@click.option("--loans", "target_loans", default=8000, show_default=True,
+@click.option("--loans", "target_loans", default=15000, show_default=True,
               help="About how many loans the simulated year makes.")
 @click.option("--no-serve", is_flag=True, help="Build the library and exit.")
 @click.option("--host", default="127.0.0.1", show_default=True)

@@ -47,7 +47,7 @@ Progress = Callable[[str, int, int], None]
 class DemoReport:
     seed: int
     start: date
-    target_loans: int = 8000
+    target_loans: int = 15000
     titles: int = 0
     copies: int = 0
     readers: int = 0
@@ -78,7 +78,7 @@ class _Clock:
 
 
 def build_demo(config: Config, seed: int = 2025, start: date | None = None,
-               progress: Progress | None = None, target_loans: int = 8000) -> DemoReport:
+               progress: Progress | None = None, target_loans: int = 15000) -> DemoReport:
     """Create staff, catalogue, readers and a year of circulation; fold the projections."""
     began = time.monotonic()
     start = start or (datetime.now(UTC).date() - timedelta(days=365))
