@@ -30,6 +30,7 @@ from service.api.problems import LectorApi, domain_problem, unexpected
 from service.bootstrap import Lector, bootstrap
 from service.config import Config
 from service.core.errors import DomainError
+from service.web import pages as web_pages
 
 API_BLUEPRINTS = (
     auth_routes.blp, readers.blp, reader_account.blp, titles.blp, copies.blp, circulation.blp,
@@ -62,6 +63,7 @@ def build_app(config: Config | Lector | None = None) -> Flask:
     for blp in API_BLUEPRINTS:
         api.register_blueprint(blp)
     app.register_blueprint(ops.blp)
+    app.register_blueprint(web_pages.blp)
     app.before_request(authenticate_first)
     app.register_error_handler(DomainError, domain_problem)
     app.register_error_handler(HTTPException, api.handle_http_exception)

@@ -1,0 +1,1 @@
+"""Web pages served by the app: the front desk and the reader portal (plain HTML + JS)."""

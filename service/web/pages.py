@@ -1,0 +1,20 @@
+"""Routes that render the desk and portal pages; all data comes from the token-guarded API."""
+
+from __future__ import annotations
+
+from flask import Blueprint, render_template
+
+blp = Blueprint("web", __name__, template_folder="templates", static_folder="static",
+                static_url_path="/web/static")
+
+
+@blp.get("/desk")
+def desk() -> str:
+    """The front desk: sign in, scan a card, lend, return, renew."""
+    return render_template("web/desk.html")
+
+
+@blp.get("/portal")
+def portal() -> str:
+    """The reader portal: loans, holds, search and reserve, feedback, history."""
+    return render_template("web/portal.html")
