@@ -1,0 +1,120 @@
+"""Drive the desk and portal pages in Debian's Chromium against the real app on a socket."""
+
+from __future__ import annotations
+
+import os
+import re
+import threading
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from werkzeug.serving import make_server
+
+from tests.api.circulation_helpers import Library
+
+CHROMIUM = "/usr/bin/chromium"
+LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+               "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+SHOTS = Path(os.environ.get("LECTOR_SCREENSHOTS", "/tmp/lector-screenshots"))
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def chromium_path() -> str:
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{CHROMIUM} is missing; CI must install chromium")
+        pytest.skip(f"{CHROMIUM} is missing (apt-get install -y chromium)")
+    return CHROMIUM
+
+
+@pytest.fixture
+def library(client: Any, auth: Callable[[str], dict[str, str]]) -> dict[str, str]:
+    """A reader with a PIN, two titles, three copies (staff desk1/librarian1 come from `auth`)."""
+    lib = Library(client, auth)
+    lib.reader("R100")
+    first = lib.title("三体", "I247.55")
+    second = lib.title("活着", "I247.57")
+    lib.copy(first, "B100")
+    lib.copy(first, "B101")
+    lib.copy(second, "B200")
+    return {"first": first, "second": second}
+
+
+@pytest.fixture
+def base_url(app: Any, library: dict[str, str]) -> Iterator[str]:
+    """The app served over HTTP on a free port in a background thread."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=10)
+
+
+@pytest.fixture
+def browser(chromium_path: str) -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        launched = p.chromium.launch(executable_path=chromium_path, args=LAUNCH_ARGS)
+        yield launched
+        launched.close()
+
+
+def shot(page: Any, name: str, backend: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{backend}-{name}.png"), full_page=True)
+
+
+def backend_of(database_url: str) -> str:
+    return "postgres" if database_url.startswith("postgres") else "sqlite"
+
+
+def test_the_desk_lends_lists_renews_and_returns_a_copy(base_url: str, browser: Any,
+                                                        database_url: str) -> None:
+    from playwright.sync_api import expect
+
+    kind = backend_of(database_url)
+    page = browser.new_page(viewport={"width": 1280, "height": 860})
+    page.goto(f"{base_url}/desk")
+    expect(page.locator("h1")).to_contain_text("前台借还")
+    shot(page, "desk-1-signin", kind)
+    page.fill("#username", "desk1")
+    page.fill("#password", "desk-pass-1")
+    page.click("#signin-form button[type=submit]")
+
+    page.fill("#card", "R100")
+    page.press("#card", "Enter")
+    expect(page.locator("#reader-name")).to_have_text("读者R100")
+    expect(page.locator("#reader")).to_contain_text("可以借阅")
+
+    page.fill("#lend", "B100")
+    page.press("#lend", "Enter")
+    expect(page.locator("#lend-msg")).to_contain_text("已借出")
+    expect(page.locator("#loans")).to_contain_text("三体")
+    expect(page.locator("#loans")).to_contain_text("B100")
+
+    page.fill("#lend", "NOPE-1")
+    page.press("#lend", "Enter")
+    expect(page.locator("#lend-msg .notice.bad")).to_be_visible()
+    shot(page, "desk-2-lent", kind)
+
+    page.click("#loans button[data-barcode=B100]")
+    expect(page.locator("#loans")).to_contain_text("已续借")
+
+    page.select_option("#lang", "en")
+    expect(page.locator("#loans th").first).to_have_text("Title")
+    expect(page.locator("#loans")).to_contain_text("Renewed, now due on")
+
+    page.fill("#return", "B100")
+    page.press("#return", "Enter")
+    expect(page.locator("#return-msg")).to_contain_text(re.compile("back to the shelf", re.I))
+    expect(page.locator("#loans")).to_contain_text("No loans.")
+    shot(page, "desk-3-returned-en", kind)
+    page.select_option("#lang", "zh-CN")
+    expect(page.locator("#return-msg")).to_contain_text("放回书架")
+    page.close()
