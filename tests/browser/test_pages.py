@@ -118,3 +118,55 @@ def test_the_desk_lends_lists_renews_and_returns_a_copy(base_url: str, browser: 
     page.select_option("#lang", "zh-CN")
     expect(page.locator("#return-msg")).to_contain_text("放回书架")
     page.close()
+
+
+def test_the_portal_on_a_phone_shows_renews_reserves_and_takes_feedback(
+        base_url: str, browser: Any, client: Any, auth: Any, library: dict[str, str],
+        database_url: str) -> None:
+    from playwright.sync_api import expect
+
+    kind = backend_of(database_url)
+    lent = Library(client, auth).checkout("R100", "B100")
+    assert lent.status_code == 201, lent.get_json()
+    page = browser.new_page(viewport={"width": 375, "height": 740}, is_mobile=True,
+                            has_touch=True)
+    page.goto(f"{base_url}/portal")
+    page.fill("#card", "R100")
+    page.fill("#pin", "1234")
+    shot(page, "portal-1-signin", kind)
+    page.click("#signin-form button[type=submit]")
+
+    expect(page.locator("#loans")).to_contain_text("三体")
+    page.click("#loans button[data-barcode=B100]")
+    expect(page.locator("#msg")).to_contain_text("已续借")
+    shot(page, "portal-2-loans", kind)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+
+    page.click("[data-tab=search]")
+    page.fill("#q", "活着")
+    page.press("#q", "Enter")
+    expect(page.locator("#results")).to_contain_text("活着")
+    page.select_option("#pickup", "east")
+    page.click(f"#results button[data-title='{library['second']}']")
+    expect(page.locator("#msg")).to_contain_text("预约成功")
+    page.click("[data-tab=holds]")
+    expect(page.locator("#holds")).to_contain_text("活着")
+    expect(page.locator("#holds")).to_contain_text("排队第 1 位")
+    shot(page, "portal-3-holds", kind)
+
+    page.click("[data-tab=feedback]")
+    page.select_option("#fb-category", "facility")
+    page.fill("#fb-text", "阅览室的灯太暗了。")
+    page.click("#fb-rating span:text('4★')")
+    page.click("#feedback-form button[type=submit]")
+    expect(page.locator("#msg")).to_contain_text("感谢您的反馈")
+    expect(page.locator("#feedback")).to_contain_text("阅览室的灯太暗了。")
+    expect(page.locator("#feedback")).to_contain_text("待回复")
+    page.select_option("#lang", "en")
+    expect(page.locator("#feedback")).to_contain_text("Facilities")
+    shot(page, "portal-4-feedback-en", kind)
+
+    page.click("[data-tab=history]")
+    expect(page.locator("#history")).to_contain_text("三体")
+    shot(page, "portal-5-history-en", kind)
+    page.close()
