@@ -84,7 +84,10 @@ function renderResults() {
 }
 
 function render() {
-  document.querySelectorAll("[data-tab]").forEach((b) => b.setAttribute("aria-selected", String(b.dataset.tab === state.tab)));
+  document.querySelectorAll("[data-tab]").forEach((b) => {
+    b.setAttribute("aria-selected", String(b.dataset.tab === state.tab));
+    if (b.dataset.tab === state.tab) b.scrollIntoView({ inline: "nearest", block: "nearest" });
+  });
   document.querySelectorAll("[data-panel]").forEach((p) => { p.hidden = p.dataset.panel !== state.tab; });
   for (const [name, data] of Object.entries(state.data)) $(name).replaceChildren(...RENDER[name](data));
   renderResults();
