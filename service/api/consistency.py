@@ -26,7 +26,11 @@ def requested_position() -> int | None:
         raise DomainError("invalid_request", "min_position must be an integer.",
                           "min_position 必须是整数。", status=422,
                           fields={"min_position": ["Not a valid integer."]}) from None
-    return max(value, 0)
+    if not 0 <= value <= 2**62:
+        raise DomainError("invalid_request", "min_position is out of range.",
+                          "min_position 超出范围。", status=422,
+                          fields={"min_position": ["Must be between 0 and 2^62."]})
+    return value
 
 
 def wait_for(projection_names: Sequence[str]) -> None:

@@ -17,7 +17,7 @@ blp = Blueprint("events", __name__, url_prefix="/api/v1/events",
 
 
 class FeedArgsSchema(Schema):
-    after = fields.Integer(load_default=0, validate=validate.Range(min=0))
+    after = fields.Integer(load_default=0, validate=validate.Range(min=0, max=2**62))
     limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
 
 

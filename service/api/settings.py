@@ -6,13 +6,14 @@ from typing import Any
 
 from flask.views import MethodView
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate
 
 from service.api.auth import current_actor, idempotency_key, require
 from service.api.common import answer, ports
 from service.api.schemas.catalogue import BRANCH
 from service.api.schemas.circulation import CommandResultSchema
 from service.core import settings
+from service.core.errors import Invalid
 
 blp = Blueprint("settings", __name__, url_prefix="/api/v1",
                 description="Circulation policy and opening calendars, kept as events.")
@@ -75,7 +76,11 @@ class Calendar(MethodView):
     @require("admin")
     def put(self, data: dict[str, Any], branch: str) -> dict[str, Any]:
         """Set a branch's calendar; due dates and pickup deadlines skip closed days."""
-        BRANCH(branch)
+        try:
+            BRANCH(branch)
+        except ValidationError as exc:
+            raise Invalid("invalid_branch", "Not a valid branch code.", "分馆代码无效。",
+                          fields={"branch": [str(m) for m in exc.messages]}) from None
         body = {"closed_weekdays": data["closed_weekdays"],
                 "closed_dates": [d.isoformat() for d in data["closed_dates"]]}
         return answer(settings.change_calendar(ports(), current_actor(), branch, body,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerifyMismatchError
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from sqlalchemy import (
     Boolean,
     Column,
@@ -57,7 +57,7 @@ def hash_secret(secret: str) -> str:
 def verify_secret(stored: str | None, secret: str) -> bool:
     try:
         return _hasher.verify(stored or _DUMMY_HASH, secret) and stored is not None
-    except (VerifyMismatchError, InvalidHashError):
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
         return False
 
 

@@ -105,7 +105,7 @@ class LoanListArgsSchema(MinPositionArgsSchema):
     reader = fields.String(load_default=None)
     barcode = fields.String(load_default=None)
     as_of = fields.AwareDateTime(load_default=None, default_timezone=None)
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100_000))
     page_size = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
 
     @validates_schema
@@ -143,7 +143,7 @@ class HoldListArgsSchema(MinPositionArgsSchema):
     status = fields.String(load_default=None, validate=validate.OneOf(
         ["waiting", "trapped", "fulfilled", "expired", "cancelled"]))
     title_id = fields.String(load_default=None)
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100_000))
     page_size = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
 
 
@@ -210,7 +210,7 @@ class FeedbackSchema(Schema):
 
 class StatusArgsSchema(MinPositionArgsSchema):
     status = fields.String(load_default=None, validate=validate.Length(max=16))
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100_000))
     page_size = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
 
 

@@ -23,16 +23,16 @@ class PositionSchema(Schema):
 
 
 class PageArgsSchema(Schema):
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100_000))
     page_size = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
     min_position = fields.Integer(
-        load_default=None, validate=validate.Range(min=0),
+        load_default=None, validate=validate.Range(min=0, max=2**62),
         metadata={"description": "Wait until the read model has reached this position."},
     )
 
 
 class MinPositionArgsSchema(Schema):
-    min_position = fields.Integer(load_default=None, validate=validate.Range(min=0))
+    min_position = fields.Integer(load_default=None, validate=validate.Range(min=0, max=2**62))
 
 
 class PageSchema(Schema):
