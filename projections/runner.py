@@ -124,7 +124,7 @@ def catch_up_together(
     chosen = sorted(projections, key=lambda p: p.name)
     while True:
         with write_connection(engine) as conn, conn.begin():
-            starts = {p.name: _lock(conn, p.name) for p in chosen}
+            starts = _lock_all(conn, [p.name for p in chosen])
             head = store.last_position(conn)
             low = min(starts.values(), default=head)
             if head <= low:
@@ -137,13 +137,26 @@ def catch_up_together(
                     if stored.position > starts[projection.name]:
                         projection.apply(conn, stored)
             reached = events[-1].position if len(events) == batch else head
-            for projection in behind:
-                conn.execute(
-                    update(checkpoints)
-                    .where(checkpoints.c.name == projection.name)
-                    .values(position=reached, updated_at=datetime.now(UTC))
-                )
+            conn.execute(
+                update(checkpoints)
+                .where(checkpoints.c.name.in_([p.name for p in behind]))
+                .values(position=reached, updated_at=datetime.now(UTC))
+            )
         if progress is not None:
             progress(reached, head)
         if reached >= head:
             return {p.name: max(starts[p.name], reached) for p in chosen}
+
+
+def _lock_all(conn: Connection, names: list[str]) -> dict[str, int]:
+    """Take several projections' locks (in the given, sorted order) and read their checkpoints
+    in two round trips, so folding after every command stays cheap."""
+    if conn.engine.dialect.name == "postgresql":
+        conn.execute(select(*(func.pg_advisory_xact_lock(zlib.crc32(n.encode())) for n in names)))
+    found = dict(conn.execute(
+        select(checkpoints.c.name, checkpoints.c.position).where(checkpoints.c.name.in_(names))
+    ).all())
+    missing = [n for n in names if n not in found]
+    if missing:  # first run of new projections: start from the beginning
+        conn.execute(checkpoints.insert(), [{"name": n, "position": 0} for n in missing])
+    return {n: int(found.get(n, 0)) for n in names}
