@@ -51,11 +51,17 @@ def from_data(type_name: str, data: dict[str, Any]) -> Event:
     return cls(**kwargs)
 
 
-@cache
+_LOADERS: dict[type, tuple[tuple[str, Callable[[Any], Any]], ...]] = {}
+
+
 def _loaders(cls: type) -> tuple[tuple[str, Callable[[Any], Any]], ...]:
     """One converter per field, worked out once per class from its type hints."""
-    hints = _hints(cls)
-    return tuple((f.name, _converter(hints[f.name])) for f in dataclasses.fields(cls))
+    found = _LOADERS.get(cls)
+    if found is None:
+        hints = _hints(cls)
+        found = tuple((f.name, _converter(hints[f.name])) for f in dataclasses.fields(cls))
+        _LOADERS[cls] = found
+    return found
 
 
 def _identity(value: Any) -> Any:

@@ -10,7 +10,8 @@ from sqlalchemy import Connection, Table
 from events.base import Event
 from events.store import StoredEvent
 
-Handler = Callable[[Connection, Any, StoredEvent], None]
+# An unbound method: (projection, connection, event, stored envelope) -> None
+Handler = Callable[..., None]
 
 
 class Projection:
@@ -41,7 +42,7 @@ class Projection:
         """Fold one event; events of types we do not handle are ignored."""
         handler = self._handlers.get(type(stored.event))
         if handler is not None:
-            handler(self, conn, stored.event, stored)  # type: ignore[call-arg]
+            handler(self, conn, stored.event, stored)
 
     def reset(self, conn: Connection) -> None:
         """Empty every table of this projection (children first)."""
