@@ -12,6 +12,7 @@ from service.core.context import Actor, Ports
 from service.core.errors import Conflict, Invalid, NotFound
 from service.core.execute import Decision, Outcome, execute
 from service.core.isbn import InvalidIsbn, normalize_isbn
+from service.core.lookups import fact_from_stream
 
 TITLE_FIELDS = (
     "title", "authors", "isbn", "publisher", "year", "language", "clc_class",
@@ -134,14 +135,7 @@ def add_copy(ports: Ports, actor: Actor, cmd: AddCopy, key: str | None) -> Outco
 
 def copy_title_id(ports: Ports, barcode: str) -> str | None:
     """The title a barcode belongs to, read from the copy's own stream."""
-
-    def find() -> str | None:
-        for stored in ports.store.load([copy_stream(barcode)]).events:
-            if isinstance(stored.event, CopyAdded):
-                return stored.event.title_id
-        return None
-
-    return ports.remembered(f"barcode:{barcode}", find)
+    return fact_from_stream(ports, copy_stream(barcode), CopyAdded, "title_id")
 
 
 def withdraw_copy(ports: Ports, actor: Actor, barcode: str, reason: str, key: str | None) -> Outcome:

@@ -20,6 +20,7 @@ from service.core.accounts import set_reader_pin
 from service.core.context import Actor, Ports
 from service.core.errors import Conflict, DomainError, NotFound
 from service.core.execute import Decision, Outcome, execute
+from service.core.lookups import fact_from_stream
 from service.core.reader_state import ReaderState, fold_reader
 
 UPDATABLE = ("name", "phone", "email", "id_number", "address", "expires_on", "home_branch")
@@ -172,11 +173,4 @@ def set_preferences(
 
 def reader_id_for_card(ports: Ports, card_number: str) -> str | None:
     """Resolve a card number through its stream (consistent, unlike a projection)."""
-
-    def find() -> str | None:
-        for stored in ports.store.load([card_stream(card_number)]).events:
-            if isinstance(stored.event, ReaderRegistered):
-                return stored.event.reader_id
-        return None
-
-    return ports.remembered(f"card:{card_number}", find)
+    return fact_from_stream(ports, card_stream(card_number), ReaderRegistered, "reader_id")
