@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 
 from events.store import StoredEvent
 
@@ -41,3 +41,13 @@ class DecodedEvents:
                 self._items.move_to_end(stored.position)
             while len(self._items) > self.max_size:
                 self._items.popitem(last=False)
+
+    def lookup(
+        self, positions: Sequence[int], decode: Callable[[list[int]], Iterable[StoredEvent]]
+    ) -> list[StoredEvent]:
+        """The events at ``positions``, decoding (and remembering) only the ones not cached."""
+        known = self.get_many(positions)
+        fresh = list(decode([p for p in positions if p not in known]))
+        self.put_many(fresh)
+        known.update((e.position, e) for e in fresh)
+        return [known[p] for p in positions]

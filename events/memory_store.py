@@ -74,15 +74,16 @@ class MemoryEventStore:
             "recorded_at": now,
         }
 
+    def lock_for_append(self, conn: Any) -> None:
+        """Nothing to take: appends are serialised by this store's own lock."""
+
     def load(self, stream_ids: Sequence[str], conn: Any = None) -> LoadedStreams:
         with self._lock:
             versions = {s: len(self._streams[s]) for s in stream_ids if s in self._streams}
             positions = sorted({p for s in stream_ids for p in self._streams.get(s, [])})
-            known = self._decoded.get_many(positions)
-            fresh = [self._decode(self._rows[p - 1]) for p in positions if p not in known]
-            self._decoded.put_many(fresh)
-            known.update((e.position, e) for e in fresh)
-            return LoadedStreams(versions, [known[p] for p in positions])
+            decoded = self._decoded.lookup(
+                positions, lambda missing: [self._decode(self._rows[p - 1]) for p in missing])
+            return LoadedStreams(versions, decoded)
 
     def read_all(
         self, after: int = 0, limit: int = 1000, *, types: Sequence[str] | None = None,

@@ -55,8 +55,7 @@ class SqlEventStore:
         key: str | None,
         result: Mapping[str, Any] | None,
     ) -> AppendResult:
-        if is_postgres(self.engine):
-            conn.execute(select(func.pg_advisory_xact_lock(APPEND_LOCK_ID)))
+        self.lock_for_append(conn)
         if key is not None:
             replay = _replay(conn, key)
             if replay is not None:
@@ -106,6 +105,12 @@ class SqlEventStore:
             "data": data, "meta": dict(meta), "recorded_at": now,
         }
 
+    def lock_for_append(self, conn: Connection) -> None:
+        """Take the append lock for the caller's transaction (re-entrant; a no-op on SQLite,
+        whose write transaction already excludes other writers)."""
+        if is_postgres(self.engine):
+            conn.execute(select(func.pg_advisory_xact_lock(APPEND_LOCK_ID)))
+
     def load(self, stream_ids: Sequence[str], conn: Connection | None = None) -> LoadedStreams:
         """Read several streams' events, merged in position order, with their versions."""
         if conn is None:
@@ -119,17 +124,17 @@ class SqlEventStore:
         for stream_id, version, _position in entries:
             versions[stream_id] = max(version, versions.get(stream_id, 0))
         positions = sorted({position for _s, _v, position in entries})
-        known = self._decoded.get_many(positions)
-        missing = [p for p in positions if p not in known]
-        fresh: list[StoredEvent] = []
-        for start in range(0, len(missing), 500):  # stay under SQLite's variable limit
-            rows = conn.execute(
-                select(events).where(events.c.position.in_(missing[start:start + 500]))
-            ).all()
-            fresh.extend(_decode_rows(conn, rows))
-        self._decoded.put_many(fresh)
-        known.update((e.position, e) for e in fresh)
-        return LoadedStreams(versions, [known[p] for p in positions])
+
+        def decode(missing: list[int]) -> list[StoredEvent]:
+            fresh: list[StoredEvent] = []
+            for start in range(0, len(missing), 500):  # stay under SQLite's variable limit
+                rows = conn.execute(
+                    select(events).where(events.c.position.in_(missing[start:start + 500]))
+                ).all()
+                fresh.extend(_decode_rows(conn, rows))
+            return fresh
+
+        return LoadedStreams(versions, self._decoded.lookup(positions, decode))
 
     def read_all(
         self, after: int = 0, limit: int = 1000, *, types: Sequence[str] | None = None,

@@ -6,10 +6,9 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection
 
 from events.engine import is_postgres, write_connection
-from events.sqlalchemy_store import APPEND_LOCK_ID
 from events.store import AppendResult, ConcurrencyError, LoadedStreams, PendingEvent
 from service.core.context import Actor, Ports
 from service.core.errors import Conflict, DomainError
@@ -42,11 +41,10 @@ def execute(
     decide: Callable[[LoadedStreams], Decision], idempotency_key: str | None = None,
 ) -> Outcome:
     """Decide against the current streams and append atomically; replay repeated keys."""
-    key = f"{command}:{actor.principal.actor}:{idempotency_key}" if idempotency_key else None
-    if key is not None:
-        first = ports.store.idempotent_result(key)
-        if first is not None:
-            return Outcome(first.result or {}, first.last_position, replayed=True)
+    key = scoped_key(command, actor, idempotency_key)
+    first = first_outcome(ports, key)
+    if first is not None:
+        return first
     for attempt in range(MAX_ATTEMPTS):
         try:
             # After losing a race, decide again while holding the append lock: nobody can move
@@ -65,6 +63,20 @@ def execute(
     )
 
 
+def scoped_key(command: str, actor: Actor, idempotency_key: str | None) -> str | None:
+    """The stored form of a client's key: the same key from another actor or for another
+    command is a different request."""
+    return f"{command}:{actor.principal.actor}:{idempotency_key}" if idempotency_key else None
+
+
+def first_outcome(ports: Ports, key: str | None) -> Outcome | None:
+    """The answer already given for a scoped key, if any."""
+    first = ports.store.idempotent_result(key) if key is not None else None
+    if first is None:
+        return None
+    return Outcome(first.result or {}, first.last_position, replayed=True)
+
+
 def _attempt(
     ports: Ports, actor: Actor, command: str, streams: Sequence[str],
     decide: Callable[[LoadedStreams], Decision], key: str | None, locked: bool,
@@ -80,8 +92,7 @@ def _attempt(
     else:
         # SQLite's write transaction (BEGIN IMMEDIATE) already excludes other writers.
         with write_connection(ports.engine) as conn, conn.begin():
-            if is_postgres(ports.engine):
-                conn.execute(select(func.pg_advisory_xact_lock(APPEND_LOCK_ID)))
+            ports.store.lock_for_append(conn)
             loaded = ports.store.load(list(streams), conn)
             decision = _decide(ports, decide, loaded, key)
             if isinstance(decision, Outcome):
@@ -101,10 +112,10 @@ def _decide(
         return decide(loaded)
     except DomainError:
         # A concurrent twin with the same key may have just won: answer as it did.
-        first = ports.store.idempotent_result(key) if key is not None else None
+        first = first_outcome(ports, key)
         if first is None:
             raise
-        return Outcome(first.result or {}, first.last_position, replayed=True)
+        return first
 
 
 def _append(

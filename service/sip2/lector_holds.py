@@ -12,6 +12,7 @@ from service.core import circulation, refusals
 from service.core.catalogue import copy_title_id
 from service.core.context import Actor, Ports, Principal
 from service.core.errors import DomainError
+from service.core.execute import first_outcome, scoped_key
 from service.core.payments import pay_fines
 from service.sip2 import lector_reads as reads
 from service.sip2.results import FeePaidResult, HoldResult, KioskAccount, Outcome, Text
@@ -98,14 +99,12 @@ class HoldAndFeeCommands:
                           title_id=wanted)
 
     def _replayed(self, command: str, actor: Actor, key: str | None) -> Any:
-        """The first result of a resent command (the key as service.core.execute builds it).
+        """The first result of a resent command.
 
         Cancelling finds the hold through the reader's current holds, which a resend no
         longer lists, so the key is looked up before locating anything.
         """
-        if key is None:
-            return None
-        return self.ports.store.idempotent_result(f"{command}:{actor.principal.actor}:{key}")
+        return first_outcome(self.ports, scoped_key(command, actor, key))
 
     def fee_paid(
         self, kiosk: KioskAccount, card: str, amount_fen: int, *, fee_type: str,
