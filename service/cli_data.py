@@ -153,7 +153,7 @@ def export(kind: str, fmt: str, lang: str, output: str | None, start: Any, end: 
         raise click.ClickException(exc.message(lang)) from None
     lector = _lector()
     try:
-        today: date = library_today(lector.ports.clock(), lector.config.timezone).date()
+        today: date = library_today(lector.ports.clock(), lector.config.timezone)
         params = ExportParams(today, lector.config.timezone, start and start.date(),
                               end and end.date(), interval, group_by)
         opened = open_export(lector.engine, chosen, params, lang)

@@ -98,7 +98,7 @@ class Loans(MethodView):
 
 def loans_query(*, reader: str | None = None, barcode: str | None = None, overdue: bool = False,
                 page: int = 1, page_size: int = 500) -> list[dict[str, Any]]:
-    today = library_today(ports().clock(), ports().timezone).date()
+    today = library_today(ports().clock(), ports().timezone)
     with lector().engine.connect() as conn:
         return list_loans(conn, reader_id=reader, barcode=barcode,
                           overdue_on=today if overdue else None,
@@ -106,5 +106,5 @@ def loans_query(*, reader: str | None = None, barcode: str | None = None, overdu
 
 
 def overdue_days(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    today = library_today(ports().clock(), ports().timezone).date()
+    today = library_today(ports().clock(), ports().timezone)
     return [{**r, "days_overdue": max(0, (today - r["due_on"]).days)} for r in rows]

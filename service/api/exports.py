@@ -40,7 +40,7 @@ class ExportFile(MethodView):
         """Download an export; column names follow `lang`, the file name names the position."""
         chosen = kind_named(kind)
         now = ports().clock()
-        today = library_today(now, ports().timezone).date()
+        today = library_today(now, ports().timezone)
         params = ExportParams(today, ports().timezone, args["start"], args["end"],
                               args["interval"], args["group_by"])
         export = open_export(lector().engine, chosen, params, args["lang"])

@@ -9,7 +9,7 @@ from flask_smorest import Blueprint
 
 from projections.feedback_inbox import list_feedback, list_suggestions
 from service.api.auth import current_actor, current_principal, idempotency_key, require
-from service.api.common import answer, lector, ports
+from service.api.common import answer, lector, offset, ports
 from service.api.consistency import wait_for
 from service.api.schemas.circulation import (
     CommandResultSchema,
@@ -58,7 +58,7 @@ class Feedback(MethodView):
         wait_for(["feedback_inbox"])
         with lector().engine.connect() as conn:
             return list_feedback(conn, status=args["status"],
-                                 offset=(args["page"] - 1) * args["page_size"],
+                                 offset=offset(args),
                                  limit=args["page_size"])
 
 
@@ -102,7 +102,7 @@ class Suggestions(MethodView):
         wait_for(["feedback_inbox"])
         with lector().engine.connect() as conn:
             return list_suggestions(conn, status=args["status"],
-                                    offset=(args["page"] - 1) * args["page_size"],
+                                    offset=offset(args),
                                     limit=args["page_size"])
 
 

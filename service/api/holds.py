@@ -9,7 +9,7 @@ from flask_smorest import Blueprint
 
 from projections.hold_queue import list_holds
 from service.api.auth import current_actor, current_principal, idempotency_key, require
-from service.api.common import answer, lector, ports
+from service.api.common import answer, lector, offset, ports
 from service.api.consistency import wait_for
 from service.api.schemas.circulation import (
     CancelHoldArgsSchema,
@@ -53,7 +53,7 @@ class Holds(MethodView):
         wait_for(["hold_queue"])
         with lector().engine.connect() as conn:
             return list_holds(conn, status=args["status"], title_id=args["title_id"],
-                              offset=(args["page"] - 1) * args["page_size"],
+                              offset=offset(args),
                               limit=args["page_size"])
 
 

@@ -13,7 +13,7 @@ from projections.hold_queue import list_holds
 from projections.reading_history import keeps_history, list_history
 from service.api.auth import current_actor, idempotency_key, require
 from service.api.circulation import loans_query, overdue_days
-from service.api.common import answer, lector, ports
+from service.api.common import answer, lector, offset, ports
 from service.api.consistency import wait_for
 from service.api.schemas.circulation import (
     CommandResultSchema,
@@ -115,7 +115,7 @@ class ReaderHistory(MethodView):
         """Reading history (empty, with keeps_history false, for readers who opted out)."""
         wait_for(["reading_history"])
         with lector().engine.connect() as conn:
-            items, total = list_history(conn, reader_id, (args["page"] - 1) * args["page_size"],
+            items, total = list_history(conn, reader_id, offset(args),
                                         args["page_size"])
             keeps = keeps_history(conn, reader_id)
         return {"keeps_history": keeps, "total": total, "items": [

@@ -12,7 +12,7 @@ from service.core.settings import library_today
 
 def expire_due_holds(ports: Ports, actor: Actor) -> dict[str, Any]:
     """Expire trapped holds past their pickup date; safe to run twice or concurrently."""
-    today = library_today(ports.clock(), ports.timezone).date()
+    today = library_today(ports.clock(), ports.timezone)
     with ports.engine.connect() as conn:
         candidates = expired_trapped(conn, today)
     expired, position = [], 0

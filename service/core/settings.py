@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from events.configuration import CalendarChanged, PolicyChanged
@@ -21,8 +21,9 @@ CALENDAR_STREAM = "config-calendar"
 CONFIG_STREAMS = (POLICY_STREAM, CALENDAR_STREAM)
 
 
-def library_today(now: datetime, timezone: str) -> datetime:
-    return now.astimezone(ZoneInfo(timezone))
+def library_today(now: datetime, timezone: str) -> date:
+    """The library's calendar day at an instant (due dates are days in its time zone)."""
+    return now.astimezone(ZoneInfo(timezone)).date()
 
 
 def rules_from(events: Iterable[StoredEvent], now: datetime, timezone: str) -> Rules:
@@ -35,7 +36,7 @@ def rules_from(events: Iterable[StoredEvent], now: datetime, timezone: str) -> R
             matrix = PolicyMatrix.from_dict(e.matrix)
         elif isinstance(e, CalendarChanged):
             calendars[e.branch] = BranchCalendar.from_dict(e.calendar)
-    return Rules(now=now, today=library_today(now, timezone).date(),
+    return Rules(now=now, today=library_today(now, timezone),
                  matrix=matrix or default_matrix(), calendars=calendars)
 
 

@@ -99,7 +99,7 @@ def test_feedback_holds_and_history_carry_the_readers_chinese_text(
 def test_an_overdue_export_lists_loans_due_before_the_day_it_is_run_for(
     library: Library, lector: Lector
 ) -> None:
-    today = library_today(lector.ports.clock(), lector.ports.timezone).date()
+    today = library_today(lector.ports.clock(), lector.ports.timezone)
     for day, expected in ((today, 0), (today + timedelta(days=400), 1)):
         export = open_export(lector.engine, KINDS["overdue"], ExportParams(day), "en")
         rows = list(csv.reader(io.StringIO(b"".join(export.stream("csv")).decode("utf-8-sig"))))

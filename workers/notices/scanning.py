@@ -85,7 +85,7 @@ def _hold_candidates(conn: Connection, lector: Lector, today: date) -> list[Cand
 def scan_notices(lector: Lector, now: datetime) -> dict[str, int]:
     """Schedule every due-soon, overdue, pickup and digest notice due at ``now``."""
     catch_up_inputs(lector)
-    today = library_today(now, lector.config.timezone).date()
+    today = library_today(now, lector.config.timezone)
     with lector.engine.connect() as conn:
         found = _loan_candidates(conn, lector, today) + _hold_candidates(conn, lector, today)
         known = known_keys(conn, [c[0] for c in found])

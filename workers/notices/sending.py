@@ -125,7 +125,7 @@ def _render(lector: Lector, row: dict[str, Any], profile: dict[str, Any], reader
     from service.core.settings import library_today
 
     kind, data = row["kind"], row["data"]
-    today = library_today(now, lector.config.timezone).date()
+    today = library_today(now, lector.config.timezone)
     blocked = False
     if kind in ("overdue", "digest", "fine_assessed"):
         blocked = bool(current_blocks(current_rules(lector.ports), reader))
