@@ -76,3 +76,19 @@ class NoticeTemplateChanged(Event, type_name="notice.template_changed", version=
     lang: str
     part: str
     source: str | None
+
+
+@dataclass(frozen=True)
+class NoticeGaveUp(Event, type_name="notice.gave_up", version=1):
+    """Retrying stopped: ``attempts`` tries over the retry window all failed transiently.
+
+    Final, like NoticeCancelled; staff may still resend (a new key).
+    """
+
+    notice_key: str
+    reader_id: str
+    kind: str
+    channel: str
+    reason: str
+    attempts: int
+    gave_up_at: datetime

@@ -9,7 +9,7 @@ on "already sent"; this table is what dispatchers and staff read.
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime
+from datetime import UTC, date, datetime, time
 from typing import Any
 
 from sqlalchemy import (
@@ -22,6 +22,7 @@ from sqlalchemy import (
     String,
     Table,
     func,
+    or_,
     select,
     update,
 )
@@ -32,6 +33,7 @@ from events.holds import HoldCancelled, HoldExpired, HoldTrapped
 from events.notices import (
     NoticeCancelled,
     NoticeFailed,
+    NoticeGaveUp,
     NoticeResendRequested,
     NoticeScheduled,
     NoticeSent,
@@ -48,7 +50,8 @@ notices = Table(
     Column("reader_id", String(64), nullable=False, index=True),
     Column("kind", String(32), nullable=False),
     Column("channel", String(64), nullable=False, default=""),
-    Column("status", String(16), nullable=False, index=True),  # pending sent failed cancelled
+    # pending sent failed cancelled gave_up
+    Column("status", String(16), nullable=False, index=True),
     Column("attempts", Integer, nullable=False, default=0),
     Column("message_id", String(200)),
     Column("subject", String(400)),
@@ -57,6 +60,10 @@ notices = Table(
     Column("digest_key", String(190), index=True),  # set on items folded into a digest
     Column("trigger_position", BigInteger, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
+    # The notice's moment on the business clock (trapped_at, assessed_at, the scan's day, ...):
+    # what the staleness window is measured against, so a log written at once (the demo's
+    # year) or rebuilt never makes its past look fresh. Null on rows older than the column.
+    Column("due_at", DateTime(timezone=True)),
     Column("sent_at", DateTime(timezone=True)),
     Column("updated_at", DateTime(timezone=True), nullable=False),
 )
@@ -70,6 +77,9 @@ notice_leases = Table(
     Column("token", String(64)),
     Column("claimed_until", DateTime(timezone=True)),
     Column("queued_until", DateTime(timezone=True)),
+    # Retries of a key counted here, not as one event per attempt (docs/notices.md).
+    Column("attempts", Integer, nullable=False, default=0, server_default="0"),
+    Column("first_failed_at", DateTime(timezone=True)),
 )
 
 
@@ -91,48 +101,51 @@ class NoticeOutbox(Projection):
         data = {"hold_id": e.hold_id, "title_id": e.title_id, "barcode": e.barcode,
                 "pickup_branch": e.pickup_branch, "pickup_by": _day(e.pickup_by)}
         _add(conn, s, f"reservation_ready:{e.hold_id}:{s.position}", e.reader_id,
-             "reservation_ready", data)
+             "reservation_ready", data, due_at=e.trapped_at)
 
     @handles(HoldExpired)
     def hold_expired(self, conn: Connection, e: HoldExpired, s: StoredEvent) -> None:
         _add(conn, s, f"hold_expired:{e.hold_id}", e.reader_id, "hold_expired",
-             {"hold_id": e.hold_id, "title_id": e.title_id})
+             {"hold_id": e.hold_id, "title_id": e.title_id}, due_at=e.expired_at)
 
     @handles(HoldCancelled)
     def hold_cancelled(self, conn: Connection, e: HoldCancelled, s: StoredEvent) -> None:
         if e.by.startswith("reader:"):
             return  # the reader cancelled it themself: nothing to tell them
         _add(conn, s, f"hold_cancelled:{e.hold_id}", e.reader_id, "hold_cancelled",
-             {"hold_id": e.hold_id, "title_id": e.title_id, "reason": e.reason})
+             {"hold_id": e.hold_id, "title_id": e.title_id, "reason": e.reason},
+             due_at=e.cancelled_at)
 
     @handles(FineAssessed)
     def fine(self, conn: Connection, e: FineAssessed, s: StoredEvent) -> None:
         _add(conn, s, f"fine_assessed:{e.fine_id}", e.reader_id, "fine_assessed",
              {"fine_id": e.fine_id, "amount_fen": e.amount_fen, "fine_kind": e.kind,
-              "title_id": e.title_id, "barcode": e.barcode, "days_late": e.days_late})
+              "title_id": e.title_id, "barcode": e.barcode, "days_late": e.days_late},
+             due_at=e.assessed_at)
 
     @handles(FeedbackAnswered)
     def answered(self, conn: Connection, e: FeedbackAnswered, s: StoredEvent) -> None:
         _add(conn, s, f"feedback_answered:{s.position}", e.reader_id, "feedback_answered",
-             {"feedback_id": e.feedback_id, "answer": e.answer})
+             {"feedback_id": e.feedback_id, "answer": e.answer}, due_at=e.answered_at)
 
     @handles(SuggestionDecided)
     def decided(self, conn: Connection, e: SuggestionDecided, s: StoredEvent) -> None:
         _add(conn, s, f"suggestion_decided:{s.position}", e.reader_id, "suggestion_decided",
-             {"suggestion_id": e.suggestion_id, "decision": e.decision, "reason": e.reason})
+             {"suggestion_id": e.suggestion_id, "decision": e.decision, "reason": e.reason},
+             due_at=e.decided_at)
 
     @handles(NoticeScheduled)
     def scheduled(self, conn: Connection, e: NoticeScheduled, s: StoredEvent) -> None:
-        _add(conn, s, e.notice_key, e.reader_id, e.kind, e.data)
+        _add(conn, s, e.notice_key, e.reader_id, e.kind, e.data, due_at=_start(e.scheduled_for))
         for item_key in e.data.get("item_keys", []):
             # Items of a digest are rows of their own, so the next scan sees them as covered.
             _add(conn, s, item_key, e.reader_id, item_key.split(":", 1)[0], {},
-                 digest_key=e.notice_key)
+                 digest_key=e.notice_key, due_at=_start(e.scheduled_for))
 
     @handles(NoticeResendRequested)
     def resend(self, conn: Connection, e: NoticeResendRequested, s: StoredEvent) -> None:
         _add(conn, s, e.notice_key, e.reader_id, e.kind,
-             {**e.data, "resend_of": e.original_key})
+             {**e.data, "resend_of": e.original_key}, due_at=e.requested_at)
 
     @handles(NoticeSent)
     def sent(self, conn: Connection, e: NoticeSent, s: StoredEvent) -> None:
@@ -161,6 +174,14 @@ class NoticeOutbox(Projection):
             values["status"] = "failed"
         conn.execute(update(notices).where(notices.c.notice_key == e.notice_key).values(**values))
 
+    @handles(NoticeGaveUp)
+    def gave_up(self, conn: Connection, e: NoticeGaveUp, s: StoredEvent) -> None:
+        conn.execute(update(notices).where(notices.c.notice_key == e.notice_key,
+                                           notices.c.status == "pending")
+                     .values(status="gave_up", attempts=e.attempts,
+                             last_error=f"{e.channel}: {e.reason}"[:400],
+                             updated_at=s.recorded_at))
+
     @handles(NoticeCancelled)
     def cancelled(self, conn: Connection, e: NoticeCancelled, s: StoredEvent) -> None:
         for column in (notices.c.notice_key, notices.c.digest_key):
@@ -170,14 +191,22 @@ class NoticeOutbox(Projection):
                                  updated_at=s.recorded_at))
 
 
+def _start(day: date) -> datetime:
+    # The scan's day as an instant (midnight UTC, 08:00 in Shanghai): close enough for a
+    # staleness window counted in hours.
+    return datetime.combine(day, time(0), UTC)
+
+
 def _add(conn: Connection, s: StoredEvent, key: str, reader_id: str, kind: str,
-         data: dict[str, Any], digest_key: str | None = None) -> None:
+         data: dict[str, Any], digest_key: str | None = None,
+         due_at: datetime | None = None) -> None:
     if _row(conn, key) is not None:
         return  # the same key from a second trigger is the same notice
     conn.execute(notices.insert(), dict(
         notice_id=notice_id(key), notice_key=key, reader_id=reader_id, kind=kind, channel="",
         status="pending", attempts=0, data=data, digest_key=digest_key,
         trigger_position=s.position, created_at=s.recorded_at, updated_at=s.recorded_at,
+        due_at=due_at if due_at is not None else s.recorded_at,
     ))
 
 
@@ -212,14 +241,31 @@ def list_notices(conn: Connection, *, reader_id: str | None = None, kind: str | 
     return [dict(r) for r in rows], int(total)
 
 
-def pending_to_send(conn: Connection, created_after: datetime, limit: int = 500) -> list[str]:
-    """Keys of pending notices a sender should pick up (digest items travel with their digest)."""
+def pending_to_send(conn: Connection, due_after: datetime, wall: datetime,
+                    limit: int = 500) -> list[str]:
+    """Keys a sender should pick up now: pending, not stale, not queued or backing off.
+
+    ``due_after`` is on the business clock (the notice's moment), ``wall`` is real time (the
+    leases). Digest items travel with their digest.
+    """
+    moment = func.coalesce(notices.c.due_at, notices.c.created_at)
+    lease = notice_leases
     rows = conn.execute(
-        select(notices.c.notice_key).where(
-            notices.c.status == "pending", notices.c.digest_key.is_(None),
-            notices.c.created_at >= created_after)
+        select(notices.c.notice_key)
+        .outerjoin(lease, lease.c.notice_key == notices.c.notice_key)
+        .where(notices.c.status == "pending", notices.c.digest_key.is_(None),
+               moment >= due_after,
+               or_(lease.c.queued_until.is_(None), lease.c.queued_until < wall))
         .order_by(notices.c.trigger_position).limit(limit))
     return [r[0] for r in rows]
+
+
+def is_stale(row: dict[str, Any], due_after: datetime) -> bool:
+    """Whether a notice's moment lies before the staleness window (explicit resends never do)."""
+    moment = row.get("due_at") or row["created_at"]
+    if moment.tzinfo is None:  # SQLite drops the zone; we only ever store UTC
+        moment = moment.replace(tzinfo=UTC)
+    return not row["data"].get("resend_of") and bool(moment < due_after)
 
 
 def known_keys(conn: Connection, keys: list[str]) -> set[str]:

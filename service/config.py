@@ -44,9 +44,12 @@ class Config:
     notice_dispatch_interval_s: float = 15.0
     notice_claim_ttl_s: int = 300
     notice_requeue_s: int = 120
-    notice_max_retries: int = 8
+    # Retries: at most notice_max_retries after the first try and within
+    # notice_give_up_after_h of the first failure, then NoticeGaveUp (docs/notices.md).
+    notice_max_retries: int = 16
     notice_retry_base_s: float = 30.0
     notice_retry_cap_s: float = 3600.0
+    notice_give_up_after_h: float = 24.0
     notice_max_age_h: int = 72
     notice_queue: str | None = None
     portal_url: str | None = None
@@ -96,7 +99,8 @@ def _notice_settings() -> dict[str, Any]:
             "notice_max_age_h": "LECTOR_NOTICE_MAX_AGE_H"}
     floats = {"notice_dispatch_interval_s": "LECTOR_NOTICE_DISPATCH_INTERVAL_S",
               "notice_retry_base_s": "LECTOR_NOTICE_RETRY_BASE_S",
-              "notice_retry_cap_s": "LECTOR_NOTICE_RETRY_CAP_S"}
+              "notice_retry_cap_s": "LECTOR_NOTICE_RETRY_CAP_S",
+              "notice_give_up_after_h": "LECTOR_NOTICE_GIVE_UP_AFTER_H"}
     strings = {"notice_scan_time": "LECTOR_NOTICE_SCAN_TIME", "notice_queue": "LECTOR_NOTICE_QUEUE",
                "portal_url": "LECTOR_PORTAL_URL", "fake_now": "LECTOR_FAKE_NOW"}
     out: dict[str, Any] = {}

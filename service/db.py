@@ -13,6 +13,7 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 
 def target_metadata() -> list[MetaData]:
     """Every table the migrations manage."""
+    import projections.notice_mailbox  # (operational table, not a projection)
     import projections.registry  # noqa: F401  (imports every projection's tables)
     import service.core.kiosks  # noqa: F401  (kiosk_accounts shares the accounts metadata)
     from events.schema import metadata as events_metadata

@@ -7,12 +7,15 @@ from typing import Any
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from projections.notice_mailbox import list_mailbox
 from projections.notice_outbox import get_notice, list_notices
 from service.api.auth import current_actor, idempotency_key, require
 from service.api.common import answer, lector, offset, page, ports
 from service.api.consistency import wait_for
 from service.api.schemas.common import MinPositionArgsSchema
 from service.api.schemas.notices import (
+    MailboxArgsSchema,
+    MailboxPageSchema,
     NoticeListArgsSchema,
     NoticePageSchema,
     NoticeSchema,
@@ -48,6 +51,19 @@ class Notices(MethodView):
     def get(self, args: dict[str, Any]) -> dict[str, Any]:
         """Notices, newest first, by reader, kind and status."""
         return _page(args, args["reader"])
+
+
+@blp.route("/notices/mailbox")
+class Mailbox(MethodView):
+    @blp.arguments(MailboxArgsSchema, location="query")
+    @blp.response(200, MailboxPageSchema)
+    @require("librarian")
+    def get(self, args: dict[str, Any]) -> dict[str, Any]:
+        """The local mailbox: notices delivered here when no SMTP relay is configured."""
+        with lector().engine.connect() as conn:
+            items, total = list_mailbox(conn, reader_id=args["reader"], offset=offset(args),
+                                        limit=args["page_size"])
+        return page(items, total, args)
 
 
 @blp.route("/notices/<notice_id>")

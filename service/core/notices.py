@@ -16,6 +16,7 @@ from typing import Any
 from events.notices import (
     NoticeCancelled,
     NoticeFailed,
+    NoticeGaveUp,
     NoticeResendRequested,
     NoticeScheduled,
     NoticeSent,
@@ -44,24 +45,35 @@ class NoticeLog:
     sent: Mapping[str, str] = field(default_factory=dict)  # channel -> message id
     failed: frozenset[str] = frozenset()  # channels that failed for good
     cancelled: str | None = None
+    # channel -> reason of the transient failure last recorded (cleared by a send), so a
+    # retry that fails the same way records nothing new: one event per state change.
+    waiting: Mapping[str, str] = field(default_factory=dict)
+    gave_up: str | None = None  # reason retrying stopped (final)
 
 
 def fold_notice(events: Iterable[StoredEvent], key: str, version: int) -> NoticeLog:
     """Fold the events of ``notice-<key>``."""
     sent: dict[str, str] = {}
     failed: set[str] = set()
-    cancelled = None
+    waiting: dict[str, str] = {}
+    cancelled = gave_up = None
     for stored in events:
         e = stored.event
         if getattr(e, "notice_key", None) != key:
             continue
         if isinstance(e, NoticeSent):
             sent.setdefault(e.channel, e.message_id)
+            waiting.pop(e.channel, None)
         elif isinstance(e, NoticeFailed) and e.permanent:
             failed.add(e.channel)
+            waiting.pop(e.channel, None)
+        elif isinstance(e, NoticeFailed):
+            waiting[e.channel] = e.reason
         elif isinstance(e, NoticeCancelled):
             cancelled = e.reason
-    return NoticeLog(version, sent, frozenset(failed), cancelled)
+        elif isinstance(e, NoticeGaveUp):
+            gave_up = e.reason
+    return NoticeLog(version, sent, frozenset(failed), cancelled, waiting, gave_up)
 
 
 def notice_log(ports: Ports, key: str) -> NoticeLog:
@@ -116,10 +128,29 @@ def record_sent(ports: Ports, actor: Actor, key: str, reader_id: str, kind: str,
 
 def record_failed(ports: Ports, actor: Actor, key: str, reader_id: str, kind: str, channel: str,
                   reason: str, failed_at: datetime, permanent: bool) -> bool:
-    """Record a failed attempt (permanent: the channel is given up for this key)."""
-    outcome = _record(ports, actor, "record_notice_failed", key, lambda log: None
-                      if channel in log.sent or channel in log.failed else
-                      NoticeFailed(key, reader_id, kind, channel, reason, failed_at, permanent))
+    """Record a failure when it changes the state (permanent: the channel is given up).
+
+    A transient failure with the same reason as the one already recorded for the channel is
+    not recorded again: retries are counted in ``notice_leases``, not in the log.
+    """
+
+    def build(log: NoticeLog) -> NoticeFailed | None:
+        if channel in log.sent or channel in log.failed or log.gave_up or log.cancelled:
+            return None
+        if not permanent and log.waiting.get(channel) == str(reason):
+            return None
+        return NoticeFailed(key, reader_id, kind, channel, reason, failed_at, permanent)
+
+    outcome = _record(ports, actor, "record_notice_failed", key, build)
+    return bool(outcome.result["recorded"])
+
+
+def record_gave_up(ports: Ports, actor: Actor, key: str, reader_id: str, kind: str,
+                   channel: str, reason: str, attempts: int, at: datetime) -> bool:
+    """Record that retrying stopped for good (once; never after a send or a cancel)."""
+    outcome = _record(ports, actor, "record_notice_gave_up", key, lambda log: None
+                      if log.sent or log.cancelled or log.gave_up else
+                      NoticeGaveUp(key, reader_id, kind, channel, reason, attempts, at))
     return bool(outcome.result["recorded"])
 
 
@@ -127,7 +158,7 @@ def record_cancelled(ports: Ports, actor: Actor, key: str, reader_id: str, kind:
                      reason: str, at: datetime) -> bool:
     """Record that a notice will not be sent (stale, opted out); never after a send."""
     outcome = _record(ports, actor, "record_notice_cancelled", key, lambda log: None
-                      if log.sent or log.cancelled else
+                      if log.sent or log.cancelled or log.gave_up else
                       NoticeCancelled(key, reader_id, kind, reason, at))
     return bool(outcome.result["recorded"])
 

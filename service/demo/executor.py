@@ -36,6 +36,7 @@ from service.demo import (
     generate_year_plan,
     plan_statistics,
 )
+from service.demo.notices import deliver_past_to_mailbox
 
 STAFF = (("admin", "admin", "lector-admin"), ("librarian", "librarian", "lector-librarian"),
          ("desk", "desk", "lector-desk"))
@@ -57,6 +58,7 @@ class DemoReport:
     seconds: float = 0.0
     plan: Any = None
     demo_reader: tuple[str, str] | None = None
+    mailbox: int = 0
 
 
 def demo_matrix() -> PolicyMatrix:
@@ -104,6 +106,10 @@ def build_demo(config: Config, seed: int = 2025, start: date | None = None,
         catch_up_together(lector.engine, lector.store, lector.projections, batch=5000,
                           progress=(lambda done, last: progress("projections", done, head))
                           if progress else None)
+        if progress:
+            progress("notices to the mailbox", 0, 1)
+        # The year's notices are its past: delivered to the local mailbox, never queued.
+        report.mailbox = deliver_past_to_mailbox(lector, clock.now)
     finally:
         lector.dispose()
     report.seconds = time.monotonic() - began

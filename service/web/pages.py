@@ -18,3 +18,9 @@ def desk() -> str:
 def portal() -> str:
     """The reader portal: loans, holds, search and reserve, feedback, history."""
     return render_template("web/portal.html")
+
+
+@blp.get("/mailbox")
+def mailbox() -> str:
+    """The local mailbox (staff): notices delivered here when no SMTP relay is configured."""
+    return render_template("web/mailbox.html")

@@ -10,6 +10,7 @@ from service.core.context import ROLE_RANK
 
 PUBLIC = {("/health", "GET"), ("/metrics", "GET"), ("/api/v1/openapi.json", "GET"),
           ("/api/v1/auth/token", "POST"), ("/desk", "GET"), ("/portal", "GET"),
+          ("/mailbox", "GET"),
           ("/web/static/<path:filename>", "GET")}
 STAFF_ROLES = ("desk", "librarian", "admin")
 

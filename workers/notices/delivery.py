@@ -91,3 +91,16 @@ def backoff_seconds(
         raise ValueError("base and cap must be >= 0")
     ceiling: float = min(float(cap), float(base) * 2.0 ** min(attempt, _MAX_EXPONENT))
     return jitter * ceiling
+
+
+def retry_delay(attempt: int, *, base: float = 30, cap: float = 3600, jitter: float) -> float:
+    """Delay before retry number `attempt` (0-based) with "equal jitter": half fixed, half random.
+
+    The delay lies in [c/2, c] for c = min(cap, base * 2**attempt), so it never exceeds the
+    cap and, until the cap, never shrinks from one retry to the next whatever the jitter
+    (the next one's floor is this one's ceiling), while retries of many notices still spread.
+    """
+    ceiling = backoff_seconds(attempt, base=base, cap=cap, jitter=1.0)
+    if not 0.0 <= jitter <= 1.0:
+        raise ValueError("jitter must be within [0, 1]")
+    return ceiling * (0.5 + 0.5 * jitter)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import Engine, delete, or_, update
+from sqlalchemy import Engine, delete, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -55,6 +55,27 @@ def extend_queued(engine: Engine, key: str, until: datetime) -> None:
     """Keep the queued mark while a retry waits for its countdown."""
     with write_connection(engine) as conn, conn.begin():
         conn.execute(update(leases).where(leases.c.notice_key == key).values(queued_until=until))
+
+
+def note_attempt(engine: Engine, key: str, wall: datetime) -> tuple[int, datetime]:
+    """Count one failed try of ``key``; return the tries so far and when the first one failed."""
+    with write_connection(engine) as conn, conn.begin():
+        row = conn.execute(
+            update(leases).where(leases.c.notice_key == key)
+            .values(attempts=leases.c.attempts + 1,
+                    first_failed_at=func.coalesce(leases.c.first_failed_at, wall))
+            .returning(leases.c.attempts, leases.c.first_failed_at)).first()
+    if row is None:  # no lease row (it was forgotten meanwhile): this is the first try
+        return 1, wall
+    first = row[1] if row[1].tzinfo is not None else row[1].replace(tzinfo=wall.tzinfo)
+    return int(row[0]), first
+
+
+def attempts_of(engine: Engine, key: str) -> int:
+    """How many failed tries of ``key`` are counted (0 once it is finished and forgotten)."""
+    with engine.connect() as conn:
+        value = conn.scalar(select(leases.c.attempts).where(leases.c.notice_key == key))
+    return int(value or 0)
 
 
 def forget(engine: Engine, keys: list[str]) -> None:

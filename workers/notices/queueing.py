@@ -2,26 +2,19 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 from typing import Any
 
 from service.bootstrap import Lector
-from workers.notices.delivery import TransientDeliveryError
 from workers.notices.scanning import notice_now
 from workers.notices.sending import deliver_notice
 
-log = logging.getLogger(__name__)
 SEND_TASK = "notices.send"
 
 
 def send_inline(lector: Lector, key: str) -> str:
-    """Embedded mode: deliver now; a transient failure waits for the next dispatch."""
-    try:
-        return deliver_notice(lector, key, notice_now(lector)).status
-    except TransientDeliveryError as exc:
-        log.warning("notice %s waits: %s", key, exc)
-        return "waiting"
+    """Embedded mode: deliver now; a transient failure waits for a dispatch after its back-off."""
+    return deliver_notice(lector, key, notice_now(lector)).status
 
 
 def enqueuer(lector: Lector, celery: Any | None) -> Callable[[str], None]:

@@ -112,11 +112,12 @@ def scan_notices(lector: Lector, now: datetime) -> dict[str, int]:
 def dispatch_pending(lector: Lector, enqueue: Callable[[str], None], limit: int = 500) -> int:
     """Hand every pending notice not already queued to ``enqueue``; return how many."""
     catch_up_inputs(lector, ("notice_outbox",))
-    wall = datetime.now(UTC)  # leases and age are about real time, not the business clock
-    # Old triggers (e.g. after the outbox is first built over years of history) never send.
-    oldest = wall - timedelta(hours=lector.config.notice_max_age_h)
+    wall = datetime.now(UTC)  # leases are about real time, not the business clock
+    # Notices whose moment (business clock) is older than the window never send: the outbox
+    # first built over years of history, or a log written at once like the demo's year.
+    oldest = notice_now(lector) - timedelta(hours=lector.config.notice_max_age_h)
     with lector.engine.connect() as conn:
-        keys = pending_to_send(conn, oldest, limit)
+        keys = pending_to_send(conn, oldest, wall, limit)
     handed = 0
     for key in keys:
         if mark_queued(lector.engine, key, wall, lector.config.notice_requeue_s):

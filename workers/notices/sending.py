@@ -12,11 +12,11 @@ from __future__ import annotations
 import logging
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from events.feedback import SuggestionSubmitted
-from projections.notice_outbox import get_notice
+from projections.notice_outbox import get_notice, is_stale
 from projections.reader_profiles import get_reader
 from service.bootstrap import Lector
 from service.core import notices as core
@@ -30,7 +30,10 @@ from workers.notices.assemble import build_context, stale_reason
 from workers.notices.channels import send_on
 from workers.notices.delivery import FailureReason, PermanentDeliveryError, TransientDeliveryError
 from workers.notices.leases import claim, forget, release
+from workers.notices.mailbox import CHANNEL as MAILBOX
+from workers.notices.mailbox import deliver_to_mailbox, uses_mailbox
 from workers.notices.render import NoticeTemplateError, normalize_lang, render_notice
+from workers.notices.retrying import RetryLater, after_transient
 
 log = logging.getLogger(__name__)
 WORKER = Actor(SYSTEM, "worker")
@@ -39,14 +42,16 @@ CHANNELS = ("email", "webhook")
 
 @dataclass(frozen=True)
 class SendResult:
-    """What happened to one key: sent, already_sent, cancelled, failed, busy or unknown."""
+    """What happened to one key: sent, already_sent, cancelled, failed, waiting, gave_up,
+    busy or unknown; ``retry_in`` is the back-off (seconds) of a waiting one."""
 
     status: str
     detail: str = ""
+    retry_in: float = 0.0
 
 
 def deliver_notice(lector: Lector, key: str, now: datetime) -> SendResult:
-    """Send ``key`` if it is still due and unsent; raise TransientDeliveryError to retry later."""
+    """Send ``key`` if it is still due and unsent; a transient failure answers "waiting"."""
     with lector.engine.connect() as conn:
         row = get_notice(conn, key=key)
     if row is None:
@@ -57,9 +62,13 @@ def deliver_notice(lector: Lector, key: str, now: datetime) -> SendResult:
         return SendResult("busy", "another sender holds the claim")
     try:
         result = _deliver_claimed(lector, row, now)
+    except RetryLater as failure:
+        status, delay = after_transient(lector, row, failure, now, wall)
+        result = SendResult(status, str(failure.error), delay)
     finally:
         release(lector.engine, key, token)
-    forget(lector.engine, [key])  # finished one way or another: the leases have done their job
+    if result.status != "waiting":  # finished one way or another: the leases did their job
+        forget(lector.engine, [key])
     return result
 
 
@@ -69,9 +78,20 @@ def _deliver_claimed(lector: Lector, row: dict[str, Any], now: datetime) -> Send
     done = core.notice_log(ports, key)
     if done.cancelled:
         return SendResult("cancelled", done.cancelled)
+    if done.gave_up:
+        return SendResult("gave_up", done.gave_up)
+    if MAILBOX in done.sent:  # delivered locally before SMTP was set up: never again by mail
+        return SendResult("already_sent")
+    oldest = now - timedelta(hours=lector.config.notice_max_age_h)
+    if not done.sent and is_stale(row, oldest):
+        # Its moment passed long ago (a backlog, a log written at once): never send it late.
+        core.record_cancelled(ports, WORKER, key, reader_id, kind, "too_old", now)
+        return SendResult("cancelled", "too_old")
     with lector.engine.connect() as conn:
         profile = get_reader(conn, reader_id)
     wanted = [c for c in (profile or {}).get("notice_channels") or [] if c in CHANNELS]
+    if wanted and uses_mailbox(lector.config):
+        wanted = [MAILBOX]  # no relay, no gateway: the local mailbox shows it to staff
     todo = [c for c in wanted if c not in done.sent and c not in done.failed]
     if done.sent and not todo:
         return SendResult("already_sent")
@@ -89,7 +109,7 @@ def _deliver_claimed(lector: Lector, row: dict[str, Any], now: datetime) -> Send
         return SendResult("cancelled", stale)
     lang = normalize_lang(profile["language"])
     try:
-        rendered = _render(lector, row, profile, reader, lang, now)
+        rendered = render_row(lector, row, profile, reader, lang, now)
     except NoticeTemplateError as exc:
         for channel in todo:
             core.record_failed(ports, WORKER, key, reader_id, kind, channel,
@@ -104,15 +124,17 @@ def _send_all(lector: Lector, row: dict[str, Any], profile: dict[str, Any], lang
     sent: list[str] = []
     for channel in todo:
         try:
-            message_id = send_on(channel, lector.config, key, kind, lang, profile, rendered, now)
+            if channel == MAILBOX:
+                message_id = deliver_to_mailbox(lector.engine, row, lang, rendered, now)
+            else:
+                message_id = send_on(channel, lector.config, key, kind, lang, profile,
+                                     rendered, now)
         except PermanentDeliveryError as exc:
             core.record_failed(ports, WORKER, key, reader_id, kind, channel, exc.reason, now,
                                permanent=True)
             continue
         except TransientDeliveryError as exc:
-            core.record_failed(ports, WORKER, key, reader_id, kind, channel, exc.reason, now,
-                               permanent=False)
-            raise
+            raise RetryLater(channel, exc) from exc  # counted and backed off by the caller
         # From here on the message is out: record it, and never turn this into a failure.
         core.record_sent(ports, WORKER, key, reader_id, kind, channel, message_id,
                          rendered.subject, now)
@@ -120,8 +142,9 @@ def _send_all(lector: Lector, row: dict[str, Any], profile: dict[str, Any], lang
     return SendResult("sent", ",".join(sent)) if sent else SendResult("failed", "no channel")
 
 
-def _render(lector: Lector, row: dict[str, Any], profile: dict[str, Any], reader: Any,
-            lang: str, now: datetime) -> Any:
+def render_row(lector: Lector, row: dict[str, Any], profile: dict[str, Any], reader: Any,
+               lang: str, now: datetime) -> Any:
+    """Render one outbox row in ``lang`` with the staff templates in force."""
     from service.core.settings import library_today
 
     kind, data = row["kind"], row["data"]

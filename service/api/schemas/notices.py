@@ -8,7 +8,7 @@ from service.api.schemas.common import PageArgsSchema, PageSchema, PositionSchem
 
 KINDS = ("reservation_ready", "pickup_reminder", "due_soon", "overdue", "hold_expired",
          "hold_cancelled", "fine_assessed", "feedback_answered", "suggestion_decided", "digest")
-STATUSES = ("pending", "sent", "failed", "cancelled")
+STATUSES = ("pending", "sent", "failed", "cancelled", "gave_up")
 SOURCE = validate.Length(min=1, max=20000)
 
 
@@ -30,7 +30,7 @@ class NoticeSchema(Schema):
     kind = fields.String(required=True)
     channel = fields.String(metadata={"description": "Channels it went out on, comma-separated."})
     status = fields.String(required=True, metadata={"description": "pending, sent, failed, "
-                                                                   "cancelled."})
+                                                                   "cancelled, gave_up."})
     attempts = fields.Integer()
     message_id = fields.String(allow_none=True)
     subject = fields.String(allow_none=True)
@@ -43,6 +43,26 @@ class NoticeSchema(Schema):
 
 class NoticePageSchema(PageSchema):
     items = fields.List(fields.Nested(NoticeSchema), required=True)
+
+
+class MailboxArgsSchema(PageArgsSchema):
+    reader = fields.String(load_default=None, validate=validate.Length(max=64))
+
+
+class MailboxMessageSchema(Schema):
+    notice_id = fields.String(required=True)
+    notice_key = fields.String(required=True)
+    reader_id = fields.String(required=True, metadata={"description": "The recipient."})
+    kind = fields.String(required=True)
+    lang = fields.String(required=True, metadata={"description": "The reader's language."})
+    subject = fields.String(required=True)
+    text = fields.String(required=True)
+    html = fields.String(required=True)
+    delivered_at = fields.DateTime(required=True)
+
+
+class MailboxPageSchema(PageSchema):
+    items = fields.List(fields.Nested(MailboxMessageSchema), required=True)
 
 
 class ResendResultSchema(PositionSchema):
