@@ -49,6 +49,7 @@ def catch_up_inputs(lector: Lector, names: tuple[str, ...] = SCAN_INPUTS) -> Non
 def _loan_candidates(conn: Connection, lector: Lector, today: date) -> list[Candidate]:
     cfg = lector.config
     soon, offsets = cfg.notice_due_soon_days, sorted(cfg.notice_overdue_offsets)
+    stale_days = cfg.notice_max_age_h // 24
     rows = conn.execute(select(current_loans).where(
         current_loans.c.due_on <= today + timedelta(days=soon))).mappings()
     out: list[Candidate] = []
@@ -62,7 +63,12 @@ def _loan_candidates(conn: Connection, lector: Lector, today: date) -> list[Cand
             out.append((key, loan["reader_id"], "due_soon", {**data, "kind": "due_soon"}))
             continue
         reached = [o for o in offsets if late >= o]
-        if reached:  # only the latest offset reached: a missed day never sends a backlog
+        # Only the latest offset reached, so a missed day never sends a backlog; and not
+        # when even that one's day lies beyond the staleness window (a loan forgotten for
+        # months, the demo's year): a notice whose moment has long passed is never sent.
+        if reached and late - reached[-1] > stale_days:
+            continue
+        if reached:
             key = notice_key("overdue", loan_id=loan["loan_id"], due_date=due,
                              offset_days=reached[-1])
             out.append((key, loan["reader_id"], "overdue",
