@@ -57,6 +57,8 @@ def demo(seed: int, start: object, target_loans: int, no_serve: bool, host: str,
         click.echo(f"Popularity: top 1% of titles take {stats.top1_share:.1%} of loans, "
                    f"top 10% take {stats.top10_share:.1%}; monthly variation "
                    f"{stats.monthly_cv:.2f}, peak/trough {stats.peak_trough:.2f}.")
+        click.echo(f"Notices of the simulated year: {report.mailbox} delivered to the local "
+                   "mailbox (/mailbox), none queued for sending.")
         if report.demo_reader:
             card, pin = report.demo_reader
             lines.append(f"  reader portal: card {card}, PIN {pin}")

@@ -21,7 +21,7 @@ from projections.notice_mailbox import mailbox_row
 from projections.notice_outbox import notice_id, notices
 from projections.reader_profiles import get_reader
 from projections.registry import by_name
-from projections.runner import catch_up
+from projections.runner import catch_up, catch_up_together
 from service.bootstrap import Lector
 from service.core.notices import notice_stream
 from service.core.reader_state import fold_reader
@@ -71,7 +71,8 @@ def deliver_past_to_mailbox(lector: Lector, end: datetime) -> int:
     for start in range(0, len(events), CHUNK):
         lector.store.append(events[start:start + CHUNK], expected={},
                             meta=WORKER.meta("demo_deliver_to_mailbox"))
-    catch_up(lector.engine, lector.store, outbox)
+    # Every projection sees the new notice events (checkpoints at the head, as after a build).
+    catch_up_together(lector.engine, lector.store, lector.projections)
     return len(letters)
 
 

@@ -170,3 +170,31 @@ def test_the_portal_on_a_phone_shows_renews_reserves_and_takes_feedback(
     expect(page.locator("#history")).to_contain_text("三体")
     shot(page, "portal-5-history-en", kind)
     page.close()
+
+
+def test_the_mailbox_page_shows_staff_the_notices_delivered_without_smtp(
+        base_url: str, browser: Any, database_url: str, lector: Any) -> None:
+    from playwright.sync_api import expect
+
+    from tests.integration.test_notices_mailbox import _trap_for_emily
+    from workers.notices.queueing import enqueuer
+    from workers.notices.scanning import dispatch_pending
+
+    _trap_for_emily(lector)
+    assert dispatch_pending(lector, enqueuer(lector, None)) == 1
+    kind = backend_of(database_url)
+    page = browser.new_page(viewport={"width": 1280, "height": 860})
+    page.goto(f"{base_url}/mailbox")
+    expect(page.locator("h1")).to_contain_text("本地信箱")
+    page.fill("#username", "librarian1")
+    page.fill("#password", "librarian-pass-1")
+    page.click("#signin-form button[type=submit]")
+    expect(page.locator("#count")).to_have_text("共 1 封")
+    expect(page.locator("#messages article h3")).to_contain_text(re.compile("ready", re.I))
+    expect(page.locator("#messages")).to_contain_text("Emily Carter")
+    shot(page, "mailbox-1-zh", kind)
+    page.select_option("#lang", "en")
+    expect(page.locator("h1")).to_contain_text("Local mailbox")
+    expect(page.locator("#count")).to_have_text("1 message(s)")
+    shot(page, "mailbox-2-en", kind)
+    page.close()

@@ -273,31 +273,65 @@ def test_two_scans_at_once_schedule_and_send_each_notice_once(stack: Stack) -> N
     assert scheduled == n
 
 
+class Beat:
+    """Sends notices.dispatch every ``every`` seconds, as beat does, while in a with-block."""
+
+    def __init__(self, stack: Stack, every: float = 1.0) -> None:
+        self.stack, self.every = stack, every
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        while not self.stop.wait(self.every):
+            self.stack.send("notices.dispatch")
+
+    def __enter__(self) -> Beat:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop.set()
+        self.thread.join()
+
+
 def test_with_smtp_down_notices_wait_and_all_go_out_once_when_it_returns(stack: Stack) -> None:
     n = 5
     due = _overdue_loans(stack, n, "W")
     stack.worker(concurrency=2, LECTOR_NOTICE_MAX_RETRIES="1000")
-    stack.run_and_wait("notices.scan", now=_at(due + days(1)))
-    keys = [r["notice_key"] for r in stack.outbox("overdue")]
-    assert wait_until(lambda: all(attempts_of(stack.lector.engine, k) >= 3 for k in keys), 60)
-    assert {r["status"] for r in stack.outbox("overdue")} == {"pending"}
-    assert stack.sink.snapshot() == []
-    assert stack.event_count("notice.failed") == n  # tries are counted, not logged
+    with Beat(stack):  # retries are handed out by the dispatcher once their back-off passed
+        stack.run_and_wait("notices.scan", now=_at(due + days(1)))
+        keys = [r["notice_key"] for r in stack.outbox("overdue")]
+        assert wait_until(lambda: all(attempts_of(stack.lector.engine, k) >= 3 for k in keys),
+                          60)
+        assert {r["status"] for r in stack.outbox("overdue")} == {"pending"}
+        assert stack.sink.snapshot() == []
+        assert stack.event_count("notice.failed") == n  # tries are counted, not logged
 
-    stack.start_smtp(stack.smtp_port)  # type: ignore[attr-defined]
-    stop = threading.Event()
-
-    def beat() -> None:
-        while not stop.wait(1.0):
-            stack.send("notices.dispatch")
-
-    ticker = threading.Thread(target=beat, daemon=True)
-    ticker.start()
-    try:
+        stack.start_smtp(stack.smtp_port)  # type: ignore[attr-defined]
         stack.settle(90)
-    finally:
-        stop.set()
-        ticker.join()
     keys = [m.key for m in stack.sink.snapshot()]
     assert len(keys) == n and len(set(keys)) == n
     assert {r["status"] for r in stack.outbox("overdue")} == {"sent"}
+    assert stack.event_count("notice.failed") == n
+
+
+def test_with_smtp_down_for_good_each_notice_gives_up_after_the_cap_with_two_events(
+        stack: Stack) -> None:
+    n = 4
+    due = _overdue_loans(stack, n, "G")
+    stack.worker(concurrency=2)  # LECTOR_NOTICE_MAX_RETRIES=3: four tries, then give up
+    with Beat(stack, every=0.5):
+        stack.run_and_wait("notices.scan", now=_at(due + days(1)))
+        assert wait_until(lambda: {r["status"] for r in stack.outbox("overdue")} == {"gave_up"},
+                          90), stack._tail()
+        rounds = stack._succeeded("notices.dispatch")
+        # Dispatches go on (beat never stops) but nothing more reaches the log or a sender.
+        assert wait_until(lambda: stack._succeeded("notices.dispatch") >= rounds + 6, 30)
+        stack.start_smtp(stack.smtp_port)  # type: ignore[attr-defined]
+        assert wait_until(lambda: stack._succeeded("notices.dispatch") >= rounds + 10, 30)
+    assert stack.event_count("notice.failed") == n
+    assert stack.event_count("notice.gave_up") == n
+    assert {r["attempts"] for r in stack.outbox("overdue")} == {4}
+    assert stack.sink.snapshot() == []  # gave up is final; staff may resend explicitly
+    log = (stack.tmp / "worker.log").read_text(encoding="utf-8")
+    assert "Retry in" not in log  # no Celery countdown retries: one line per state change

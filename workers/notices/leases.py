@@ -52,7 +52,7 @@ def mark_queued(engine: Engine, key: str, now: datetime, for_s: float) -> bool:
 
 
 def extend_queued(engine: Engine, key: str, until: datetime) -> None:
-    """Keep the queued mark while a retry waits for its countdown."""
+    """Set until when a key counts as queued (the end of its back-off after a failed try)."""
     with write_connection(engine) as conn, conn.begin():
         conn.execute(update(leases).where(leases.c.notice_key == key).values(queued_until=until))
 

@@ -31,7 +31,8 @@ class NoticeSchema(Schema):
     channel = fields.String(metadata={"description": "Channels it went out on, comma-separated."})
     status = fields.String(required=True, metadata={"description": "pending, sent, failed, "
                                                                    "cancelled, gave_up."})
-    attempts = fields.Integer()
+    attempts = fields.Integer(metadata={"description": "Failures recorded (one per state "
+                                                   "change); after gave_up, the tries made."})
     message_id = fields.String(allow_none=True)
     subject = fields.String(allow_none=True)
     last_error = fields.String(allow_none=True)

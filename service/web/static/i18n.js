@@ -8,7 +8,7 @@ const WORDS = {
                     "With no mail server (SMTP) configured, notices to readers are delivered here for staff to read."],
   "mailbox.reader_ph": ["按读者编号筛选", "Filter by reader id"],
   "mailbox.filter": ["筛选", "Filter"],
-  "mailbox.count": ["共 {n} 封", "{n} messages"],
+  "mailbox.count": ["共 {n} 封", "{n} message(s)"],
   "mailbox.empty": ["信箱是空的。", "The mailbox is empty."],
   "mailbox.to": ["收件读者", "to reader"],
   "mailbox.prev": ["上一页", "Previous"],
