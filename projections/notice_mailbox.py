@@ -11,8 +11,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Column, Connection, DateTime, String, Table, Text, func, select
+from sqlalchemy import Column, Connection, DateTime, String, Table, Text, func, or_, select
 
+from projections.reader_profiles import reader_profiles
 from projections.schema import metadata
 
 mailbox = Table(
@@ -30,12 +31,17 @@ mailbox = Table(
 )
 
 
-def list_mailbox(conn: Connection, *, reader_id: str | None = None, offset: int = 0,
+def list_mailbox(conn: Connection, *, reader: str | None = None, offset: int = 0,
                  limit: int = 50) -> tuple[list[dict[str, Any]], int]:
-    """A page of delivered messages, newest first, and the total count."""
-    query = select(mailbox)
-    if reader_id is not None:
-        query = query.where(mailbox.c.reader_id == reader_id)
+    """A page of delivered messages, newest first, and the total count.
+
+    ``reader`` is a reader id or a card number; each message names its recipient.
+    """
+    profiles = reader_profiles
+    query = select(mailbox, profiles.c.card_number, profiles.c.name.label("reader_name")
+                   ).outerjoin(profiles, profiles.c.reader_id == mailbox.c.reader_id)
+    if reader is not None:
+        query = query.where(or_(mailbox.c.reader_id == reader, profiles.c.card_number == reader))
     total = conn.scalar(select(func.count()).select_from(query.subquery())) or 0
     rows = conn.execute(query.order_by(mailbox.c.delivered_at.desc(), mailbox.c.notice_key)
                         .offset(offset).limit(limit)).mappings()

@@ -61,7 +61,7 @@ class Mailbox(MethodView):
     def get(self, args: dict[str, Any]) -> dict[str, Any]:
         """The local mailbox: notices delivered here when no SMTP relay is configured."""
         with lector().engine.connect() as conn:
-            items, total = list_mailbox(conn, reader_id=args["reader"], offset=offset(args),
+            items, total = list_mailbox(conn, reader=args["reader"], offset=offset(args),
                                         limit=args["page_size"])
         return page(items, total, args)
 

@@ -192,6 +192,7 @@ def test_the_mailbox_page_shows_staff_the_notices_delivered_without_smtp(
     expect(page.locator("#count")).to_have_text("共 1 封")
     expect(page.locator("#messages article h3")).to_contain_text(re.compile("ready", re.I))
     expect(page.locator("#messages")).to_contain_text("Emily Carter")
+    expect(page.locator("#messages .muted")).to_contain_text("(A2)")
     shot(page, "mailbox-1-zh", kind)
     page.select_option("#lang", "en")
     expect(page.locator("h1")).to_contain_text("Local mailbox")

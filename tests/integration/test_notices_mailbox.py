@@ -44,6 +44,7 @@ def test_a_trapped_holds_notice_lands_in_the_mailbox_and_staff_read_it_through_t
     message = body["items"][0]
     assert message["reader_id"] == reader_id and message["lang"] == "en"
     assert message["kind"] == "reservation_ready"
+    assert (message["card_number"], message["reader_name"]) == ("A2", "Emily Carter")
     assert "ready" in message["subject"].lower()
     assert "Emily Carter" in message["text"] and "三体" in message["text"]
     assert client.get("/api/v1/notices/mailbox", headers=auth("admin")).status_code == 200
@@ -51,6 +52,8 @@ def test_a_trapped_holds_notice_lands_in_the_mailbox_and_staff_read_it_through_t
     assert client.get("/api/v1/notices/mailbox").status_code == 401
     other = client.get("/api/v1/notices/mailbox?reader=someone-else", headers=auth("librarian"))
     assert other.get_json()["total"] == 0
+    by_card = client.get("/api/v1/notices/mailbox?reader=A2", headers=auth("librarian"))
+    assert by_card.get_json()["total"] == 1
     assert client.get("/api/v1/notices/mailbox?page_size=0",
                       headers=auth("librarian")).status_code == 422
 

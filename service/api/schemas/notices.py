@@ -47,13 +47,16 @@ class NoticePageSchema(PageSchema):
 
 
 class MailboxArgsSchema(PageArgsSchema):
-    reader = fields.String(load_default=None, validate=validate.Length(max=64))
+    reader = fields.String(load_default=None, validate=validate.Length(max=64),
+                           metadata={"description": "Reader id or card number."})
 
 
 class MailboxMessageSchema(Schema):
     notice_id = fields.String(required=True)
     notice_key = fields.String(required=True)
     reader_id = fields.String(required=True, metadata={"description": "The recipient."})
+    card_number = fields.String(allow_none=True)
+    reader_name = fields.String(allow_none=True)
     kind = fields.String(required=True)
     lang = fields.String(required=True, metadata={"description": "The reader's language."})
     subject = fields.String(required=True)

@@ -22,6 +22,11 @@ def upgrade() -> None:
         batch.add_column(sa.Column('first_failed_at', sa.DateTime(timezone=True), nullable=True))
     with op.batch_alter_table('rm_notices') as batch:
         batch.add_column(sa.Column('due_at', sa.DateTime(timezone=True), nullable=True))
+    # due_at comes from the trigger events: refold the outbox from the log on the next
+    # catch-up (a rebuild), so rows written before this revision get their moment too and an
+    # old demo's pending year is seen as stale instead of fresh.
+    op.execute("DELETE FROM rm_notices")
+    op.execute("UPDATE projection_checkpoints SET position = 0 WHERE name = 'notice_outbox'")
     op.create_table('notice_mailbox',
     sa.Column('notice_id', sa.String(length=32), nullable=False),
     sa.Column('notice_key', sa.String(length=190), nullable=False),

@@ -45,7 +45,7 @@ function render() {
   $("messages").replaceChildren(...state.items.map((m) => h("article", { class: "message" },
     h("h3", {}, m.subject),
     h("p", { class: "muted" },
-      `${when(m.delivered_at)} · ${t("mailbox.to")} ${m.reader_id} · ${m.kind} · ${m.lang}`),
+      `${when(m.delivered_at)} · ${t("mailbox.to")} ${m.reader_name || ""} (${m.card_number || m.reader_id}) · ${m.kind} · ${m.lang}`),
     h("pre", { class: "body" }, m.text))));
 }
 
