@@ -12,7 +12,7 @@ import threading
 import time
 from collections.abc import Callable
 
-from sqlalchemy import Column, Connection, Engine, Integer, String, Table, select
+from sqlalchemy import Column, Connection, Engine, Integer, String, Table, event, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -40,8 +40,20 @@ def current_version(conn: Connection, account: str) -> int:
     return int(stored or 0)
 
 
+# When this process last committed a bump per account: its own caches re-read after that,
+# so a revocation made here takes effect here at once (other processes: within the TTL).
+_bumped_here: dict[str, float] = {}
+
+
 def bump_version(conn: Connection, account: str) -> None:
     """Revoke the account's tokens, inside the caller's (write) transaction."""
+
+    def committed(_conn: Connection) -> None:
+        if len(_bumped_here) > 50_000:
+            _bumped_here.clear()
+        _bumped_here[account] = time.monotonic()
+
+    event.listen(conn, "commit", committed, once=True)
     insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
     conn.execute(insert(token_versions).values(account=account, version=1).on_conflict_do_update(
         index_elements=["account"], set_={"version": token_versions.c.version + 1}))
@@ -60,7 +72,8 @@ class TokenVersions:
         now = self.monotonic()
         with self._lock:
             hit = self._cache.get(account)
-        if hit is not None and now - hit[0] < self.ttl_s:
+        if hit is not None and now - hit[0] < self.ttl_s \
+                and hit[0] > _bumped_here.get(account, -1.0):
             return hit[1]
         with self.engine.connect() as conn:
             found = current_version(conn, account)
