@@ -20,6 +20,7 @@ from tests.integration.test_sip2_lector import (
     start_library,
 )
 from tests.integration.test_sip2_server import RawKiosk
+from tests.worker_process import RedisLease, redis_test_url
 
 STAMP = "20240301    101500"
 
@@ -30,6 +31,24 @@ def library(config: Config) -> Iterator[Library]:
     yield lib
     lib.server.stop()
     lib.lector.dispose()
+
+
+@pytest.fixture(params=["database", "redis"])
+def shared_library(request: pytest.FixtureRequest, config: Config) -> Iterator[Library]:
+    """A library whose attempt counts live in the database, or in Redis when the run has one."""
+    lease = None
+    if request.param == "redis":
+        base = redis_test_url()
+        if base is None:
+            pytest.skip("LECTOR_TEST_REDIS_URL is not set (CI sets it)")
+        lease = RedisLease(base)
+        config = replace(config, redis_url=lease.url)
+    lib = start_library(replace(config, login_rate_limit="1000 per minute"))
+    yield lib
+    lib.server.stop()
+    lib.lector.dispose()
+    if lease is not None:
+        lease.release()
 
 
 def kiosk_login(port: int, password: str) -> str:
@@ -57,8 +76,9 @@ def later(library: Library, seconds: float) -> None:
 
 
 def test_kiosk_password_guesses_over_many_connections_lock_the_login_until_it_expires(
-    library: Library,
+    shared_library: Library,
 ) -> None:
+    library = shared_library
     port = library.server.port
     answers = []
     for _ in range(14):  # one guess per connection dodges the per-connection limit of 3
