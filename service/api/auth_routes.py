@@ -11,6 +11,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 from service.api.auth import current_principal, require
 from service.api.common import lector
 from service.api.rate_limits import login_address_limit
+from service.core.accounts import revoke_tokens
 from service.core.login import log_in
 from service.core.token_versions import account_key
 from service.core.tokens import issue_token
@@ -68,9 +69,10 @@ class Token(MethodView):
         app = lector()
         with login_address_limit():
             principal = log_in(app.ports, login_guard(app), data, channel="api")
-        versions = token_versions(app)
-        token = issue_token(app.config.secret_key, principal,
-                            versions.version(account_key(principal)))
+        # The stored version, not a cached one: a token stamped with a stale version would
+        # be refused as soon as the cache expired.
+        version = token_versions(app).fresh(account_key(principal))
+        token = issue_token(app.config.secret_key, principal, version)
         return {
             "token": token, "token_type": "Bearer",
             "expires_in": app.config.token_max_age_s, "role": principal.role,
@@ -84,8 +86,6 @@ class Logout(MethodView):
     @require("reader")
     def post(self) -> None:
         """Revoke every token of the calling account (on all devices)."""
-        from service.core.accounts import revoke_tokens
-
         app = lector()
         account = account_key(current_principal())
         revoke_tokens(app.engine, account)

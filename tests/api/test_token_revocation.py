@@ -13,6 +13,7 @@ from service.app import build_app
 from service.bootstrap import bootstrap
 from service.config import Config
 from service.core.accounts import create_staff
+from service.core.token_versions import token_versions
 from tests.api.circulation_helpers import Library
 from tests.worker_process import RedisLease, redis_test_url
 
@@ -135,3 +136,24 @@ def test_a_deactivation_reaches_another_worker_within_the_cache_time(
     finally:
         first.dispose()
         second.dispose()
+
+
+def test_a_worker_with_a_stale_cache_refuses_old_tokens_after_the_ttl_and_accepts_new_ones(
+    config: Config,
+) -> None:
+    lector = bootstrap(replace(config, token_version_cache_s=0.3))
+    try:
+        client = build_app(lector).test_client()
+        create_staff(lector.engine, "desk1", "desk-pass-1", "desk")
+        old = log_in(client, username="desk1", password="desk-pass-1")
+        assert client.get("/api/v1/auth/me", headers=bearer(old)).status_code == 200  # cached
+        # Another process revokes: it writes the table, this process hears nothing of it.
+        with lector.engine.begin() as conn:
+            conn.execute(token_versions.insert().values(account="staff:desk1", version=1))
+        new = log_in(client, username="desk1", password="desk-pass-1")
+        assert client.get("/api/v1/auth/me", headers=bearer(new)).status_code == 200  # at once
+        time.sleep(0.4)
+        assert client.get("/api/v1/auth/me", headers=bearer(old)).status_code == 401
+        assert client.get("/api/v1/auth/me", headers=bearer(new)).status_code == 200
+    finally:
+        lector.dispose()
