@@ -203,3 +203,19 @@ def test_two_processes_on_redis_share_one_address_limit(config: Config, redis_ur
     finally:
         first.lector.dispose()
         second.lector.dispose()
+
+
+def test_a_burst_of_parallel_guesses_cannot_overtake_the_count(library: Library) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    app = library.client.application
+
+    def guess(_: int) -> int:
+        reply = app.test_client().post("/api/v1/auth/token",
+                                       json={"username": "desk1", "password": "wrong-guess"})
+        return int(reply.status_code)
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        answers = list(pool.map(guess, range(40)))
+    # Five free failures plus the sixth, which closes the account: only those were verified.
+    assert (answers.count(401), answers.count(429)) == (6, 34)
