@@ -1,5 +1,15 @@
 """Import every event module so the type registry is complete before anything is decoded."""
 
-from events import catalogue, configuration, feedback, fines, holds, loans, notices, readers
+from events import (
+    accounts,
+    catalogue,
+    configuration,
+    feedback,
+    fines,
+    holds,
+    loans,
+    notices,
+    readers,
+)
 
-MODULES = (catalogue, configuration, feedback, fines, holds, loans, notices, readers)
+MODULES = (accounts, catalogue, configuration, feedback, fines, holds, loans, notices, readers)

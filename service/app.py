@@ -23,10 +23,12 @@ from service.api import (
     readers,
     reports,
     settings,
+    staff,
     titles,
 )
 from service.api.auth import authenticate_first
 from service.api.problems import LectorApi, domain_problem, unexpected
+from service.api.rate_limits import init_rate_limits
 from service.bootstrap import Lector, bootstrap
 from service.config import Config
 from service.core.errors import DomainError
@@ -35,7 +37,7 @@ from service.web import pages as web_pages
 API_BLUEPRINTS = (
     auth_routes.blp, readers.blp, reader_account.blp, titles.blp, copies.blp, circulation.blp,
     holds.blp, feedback.blp, reports.blp, settings.blp, log_feed.blp, notices.blp,
-    imports.blp, exports.blp, kiosks.blp,
+    imports.blp, exports.blp, kiosks.blp, staff.blp,
 )
 
 
@@ -59,6 +61,7 @@ def build_app(config: Config | Lector | None = None) -> Flask:
     )
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     app.extensions["lector"] = lector
+    init_rate_limits(app, lector)
     api = LectorApi(app)
     for blp in API_BLUEPRINTS:
         api.register_blueprint(blp)

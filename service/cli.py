@@ -134,36 +134,6 @@ def rebuild(name: str | None, all_: bool, batch: int) -> None:
     lector.dispose()
 
 
-@main.group()
-def staff() -> None:
-    """Staff accounts."""
-
-
-@staff.command("create")
-@click.argument("username")
-@click.option("--role", type=click.Choice(["admin", "librarian", "desk"]), required=True)
-@click.option("--name", "display_name", default=None)
-@click.password_option(envvar="LECTOR_STAFF_PASSWORD")
-def staff_create(username: str, role: str, display_name: str | None, password: str) -> None:
-    """Create a staff account (password prompted, or LECTOR_STAFF_PASSWORD)."""
-    from service.core.accounts import create_staff
-    from service.core.errors import DomainError
-    from service.db import upgrade
-
-    config = _config()
-    upgrade(config.database_url)
-    from events.engine import make_engine
-
-    engine = make_engine(config.database_url)
-    try:
-        create_staff(engine, username, password, role, display_name)
-    except DomainError as exc:
-        raise click.ClickException(exc.en) from None
-    finally:
-        engine.dispose()
-    click.echo(f"created {role} {username}")
-
-
 from service.cli_notices import notices  # noqa: E402  (registered last, like the other groups)
 
 main.add_command(notices)
@@ -178,6 +148,9 @@ main.add_command(sip2)
 from service.cli_demo import demo  # noqa: E402
 
 main.add_command(demo)
+from service.cli_staff import staff  # noqa: E402
+
+main.add_command(staff)
 
 if __name__ == "__main__":  # pragma: no cover
     main()

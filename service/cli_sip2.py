@@ -120,9 +120,10 @@ def sip2(host: str, port: int, tls_cert: str | None, tls_key: str | None,
     lector = bootstrap(config)
     settings = Sip2Settings(zone=ZoneInfo(config.timezone), currency=config.currency,
                             idle_timeout=idle_timeout)
-    server = Sip2Server(LectorSip2Backend(lector), host=host, port=port, settings=settings,
+    backend = LectorSip2Backend(lector)
+    server = Sip2Server(backend, host=host, port=port, settings=settings,
                         ssl_context=tls_context(tls_cert, tls_key) if tls_cert else None,
-                        clock=lector.ports.clock)
+                        clock=lector.ports.clock, login_gate=backend.login_allowed_from)
     stopped = threading.Event()
 
     def stop() -> None:

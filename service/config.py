@@ -53,6 +53,18 @@ class Config:
     notice_max_age_h: int = 72
     notice_queue: str | None = None
     portal_url: str | None = None
+    # Logins (docs/operations.md "Staff accounts"): per account, a few free failures, then
+    # growing delays, then a lockout; per client address, a Flask-Limiter rate limit.
+    login_free_failures: int = 5
+    login_delay_base_s: float = 1.0
+    login_delay_cap_s: float = 60.0
+    login_lockout_failures: int = 10
+    login_lockout_s: float = 900.0
+    login_failure_window_s: float = 3600.0
+    login_rate_limit: str = "30 per minute;300 per hour"
+    # How long a process may trust a cached token version: a deactivation, password or PIN
+    # change or logout reaches every worker within this time.
+    token_version_cache_s: float = 2.0
     # Test hook only: a fixed "now" (ISO instant) for notice scans in a worker subprocess.
     fake_now: str | None = None
     instance_dir: Path = field(default_factory=lambda: Path("instance"))
@@ -84,6 +96,7 @@ class Config:
             "webhook_url": _env("LECTOR_WEBHOOK_URL"),
             "webhook_secret": _env("LECTOR_WEBHOOK_SECRET"),
             **_notice_settings(),
+            **_login_settings(),
             "instance_dir": instance,
         }
         return replace(cls(**values), **overrides)
@@ -116,6 +129,26 @@ def _notice_settings() -> dict[str, Any]:
     offsets = _env("LECTOR_NOTICE_OVERDUE_OFFSETS")  # e.g. "1,7,14"
     if offsets is not None:
         out["notice_overdue_offsets"] = tuple(sorted({int(x) for x in offsets.split(",") if x.strip()}))
+    return out
+
+
+def _login_settings() -> dict[str, Any]:
+    """LECTOR_LOGIN_* and LECTOR_TOKEN_VERSION_CACHE_S; unset ones keep the defaults above."""
+    kinds: dict[str, tuple[str, type]] = {
+        "login_free_failures": ("LECTOR_LOGIN_FREE_FAILURES", int),
+        "login_delay_base_s": ("LECTOR_LOGIN_DELAY_BASE_S", float),
+        "login_delay_cap_s": ("LECTOR_LOGIN_DELAY_CAP_S", float),
+        "login_lockout_failures": ("LECTOR_LOGIN_LOCKOUT_FAILURES", int),
+        "login_lockout_s": ("LECTOR_LOGIN_LOCKOUT_S", float),
+        "login_failure_window_s": ("LECTOR_LOGIN_FAILURE_WINDOW_S", float),
+        "login_rate_limit": ("LECTOR_LOGIN_RATE_LIMIT", str),
+        "token_version_cache_s": ("LECTOR_TOKEN_VERSION_CACHE_S", float),
+    }
+    out: dict[str, Any] = {}
+    for field_name, (var, kind) in kinds.items():
+        value = _env(var)
+        if value is not None:
+            out[field_name] = kind(value)
     return out
 
 

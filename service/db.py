@@ -16,6 +16,8 @@ def target_metadata() -> list[MetaData]:
     import projections.notice_mailbox  # (operational table, not a projection)
     import projections.registry  # noqa: F401  (imports every projection's tables)
     import service.core.kiosks  # noqa: F401  (kiosk_accounts shares the accounts metadata)
+    import service.core.login_guard as _attempts  # noqa: F401  (login_attempts, likewise)
+    import service.core.token_versions as _versions  # noqa: F401  (token_versions, likewise)
     from events.schema import metadata as events_metadata
     from projections.schema import metadata as projections_metadata
     from service.core.accounts import metadata as accounts_metadata

@@ -10,7 +10,9 @@ from flask import current_app, g, request
 
 from service.core.context import Actor, Principal, has_role
 from service.core.errors import DomainError, Forbidden
+from service.core.token_versions import account_key
 from service.core.tokens import read_token
+from service.security import token_versions
 
 
 class Unauthorized(DomainError):
@@ -31,9 +33,14 @@ def _principal_from_header() -> Principal:
     if scheme.lower() != "bearer" or not token.strip():
         raise Unauthorized("unauthorized", "A bearer token is required.", "需要登录令牌。")
     lector = current_app.extensions["lector"]
-    principal = read_token(lector.config.secret_key, token.strip(), lector.config.token_max_age_s)
-    if principal is None:
+    read = read_token(lector.config.secret_key, token.strip(), lector.config.token_max_age_s)
+    if read is None:
         raise Unauthorized("invalid_token", "The token is invalid or expired.", "令牌无效或已过期。")
+    principal, version = read
+    # Deactivation, a password or PIN change, a role change and logout bump the version.
+    if not token_versions(lector).accepts(account_key(principal), version):
+        raise Unauthorized("token_revoked", "This token has been revoked; please log in again.",
+                           "令牌已失效，请重新登录。")
     return principal
 
 

@@ -1,4 +1,4 @@
-"""Token issuing for staff (username + password) and readers (card number + PIN)."""
+"""Token issuing for staff (username + password) and readers (card number + PIN); logout."""
 
 from __future__ import annotations
 
@@ -6,30 +6,38 @@ from typing import Any
 
 from flask.views import MethodView
 from flask_smorest import Blueprint
-from marshmallow import Schema, ValidationError, fields, validates_schema
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from service.api.auth import Unauthorized, current_principal, require
+from service.api.auth import current_principal, require
 from service.api.common import lector
-from service.core.accounts import authenticate_staff, check_reader_pin
-from service.core.context import Principal
-from service.core.readers import reader_id_for_card
+from service.api.rate_limits import login_address_limit
+from service.core.accounts import revoke_tokens
+from service.core.login import log_in
+from service.core.token_versions import account_key
 from service.core.tokens import issue_token
+from service.security import login_guard, token_versions
 
 blp = Blueprint("auth", __name__, url_prefix="/api/v1/auth",
                 description="Bearer tokens for staff and readers.")
 
 
 class TokenRequestSchema(Schema):
-    username = fields.String(load_default=None)
-    password = fields.String(load_default=None, load_only=True)
-    card_number = fields.String(load_default=None)
-    pin = fields.String(load_default=None, load_only=True)
+    username = fields.String(load_default=None, validate=validate.Length(1, 64))
+    password = fields.String(load_default=None, load_only=True,
+                             validate=validate.Length(1, 1024))
+    card_number = fields.String(load_default=None, validate=validate.Length(1, 64))
+    pin = fields.String(load_default=None, load_only=True, validate=validate.Length(1, 64))
 
     @validates_schema
     def one_kind(self, data: dict[str, Any], **kwargs: Any) -> None:
-        staff = data.get("username") is not None and data.get("password") is not None
-        reader = data.get("card_number") is not None and data.get("pin") is not None
-        if staff == reader:
+        # Exactly one complete pair and nothing of the other: a null password next to a
+        # card and PIN must not send the request down the staff path with no password.
+        staff = [data.get("username"), data.get("password")]
+        reader = [data.get("card_number"), data.get("pin")]
+        staff_given = [v is not None for v in staff]
+        reader_given = [v is not None for v in reader]
+        if not ((all(staff_given) and not any(reader_given))
+                or (all(reader_given) and not any(staff_given))):
             raise ValidationError("Give either username and password, or card_number and pin.",
                                   "_schema")
 
@@ -49,34 +57,39 @@ class WhoAmISchema(Schema):
     reader_id = fields.String(allow_none=True)
 
 
-def _bad_credentials() -> Unauthorized:
-    return Unauthorized("invalid_credentials", "Wrong credentials.", "账号或密码错误。")
-
-
 @blp.route("/token")
 class Token(MethodView):
     @blp.arguments(TokenRequestSchema)
     @blp.response(200, TokenSchema)
+    @blp.alt_response(401, description="Wrong credentials (invalid_credentials).")
+    @blp.alt_response(429, description="Too many attempts for this account (too_many_attempts) "
+                      "or from this address (too_many_requests); see Retry-After.")
     def post(self, data: dict[str, Any]) -> dict[str, Any]:
-        """Exchange credentials for a bearer token."""
+        """Exchange credentials for a bearer token (attempts are limited)."""
         app = lector()
-        principal: Principal | None
-        if data["username"] is not None:
-            principal = authenticate_staff(app.engine, data["username"], data["password"])
-        else:
-            reader_id = reader_id_for_card(app.ports, data["card_number"])
-            principal = None
-            if reader_id and check_reader_pin(app.engine, reader_id, data["pin"]):
-                principal = Principal("reader", data["card_number"], "reader", reader_id)
-            elif reader_id is None:
-                check_reader_pin(app.engine, "", data["pin"])  # same cost either way
-        if principal is None:
-            raise _bad_credentials()
+        with login_address_limit():
+            principal = log_in(app.ports, login_guard(app), data, channel="api")
+        # The stored version, not a cached one: a token stamped with a stale version would
+        # be refused as soon as the cache expired.
+        version = token_versions(app).fresh(account_key(principal))
+        token = issue_token(app.config.secret_key, principal, version)
         return {
-            "token": issue_token(app.config.secret_key, principal), "token_type": "Bearer",
+            "token": token, "token_type": "Bearer",
             "expires_in": app.config.token_max_age_s, "role": principal.role,
             "reader_id": principal.reader_id,
         }
+
+
+@blp.route("/logout")
+class Logout(MethodView):
+    @blp.response(204)
+    @require("reader")
+    def post(self) -> None:
+        """Revoke every token of the calling account (on all devices)."""
+        app = lector()
+        account = account_key(current_principal())
+        revoke_tokens(app.engine, account)
+        token_versions(app).forget(account)
 
 
 @blp.route("/me")

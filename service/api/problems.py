@@ -79,6 +79,8 @@ def flatten(messages: Any, prefix: str = "") -> dict[str, list[str]]:
 def domain_problem(error: DomainError) -> Response:
     zh = wants_chinese()
     headers = {"Retry-After": "1"} if error.status == 503 else None
+    if error.status == 429 and "retry_after" in error.extra:
+        headers = {"Retry-After": str(error.extra["retry_after"])}
     return problem(
         error.status, error.code, error.zh if zh else error.en,
         detail=error.en if zh else error.zh, errors=error.fields or None, headers=headers,

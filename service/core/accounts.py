@@ -54,7 +54,11 @@ def hash_secret(secret: str) -> str:
     return _hasher.hash(secret)
 
 
-def verify_secret(stored: str | None, secret: str) -> bool:
+def verify_secret(stored: str | None, secret: object) -> bool:
+    """Whether ``secret`` matches; anything but a string (a JSON null, a number) never does."""
+    if not isinstance(secret, str):
+        _hasher.verify(_DUMMY_HASH, "lector-dummy-password")  # same cost: no timing hint
+        return False
     try:
         return _hasher.verify(stored or _DUMMY_HASH, secret) and stored is not None
     except (VerifyMismatchError, VerificationError, InvalidHashError):
@@ -83,7 +87,15 @@ def create_staff(
         ))
 
 
-def authenticate_staff(engine: Engine, username: str, password: str) -> Principal | None:
+def revoke_tokens(engine: Engine, account: str) -> None:
+    """Make every token of ``account`` (see token_versions.account_key) stop working."""
+    from service.core.token_versions import bump_version
+
+    with write_connection(engine) as conn, conn.begin():
+        bump_version(conn, account)
+
+
+def authenticate_staff(engine: Engine, username: str, password: object) -> Principal | None:
     with engine.connect() as conn:
         row = conn.execute(
             select(staff_accounts).where(staff_accounts.c.username == username)
@@ -96,14 +108,20 @@ def authenticate_staff(engine: Engine, username: str, password: str) -> Principa
 
 
 def set_reader_pin(conn: Connection, reader_id: str, pin: str) -> None:
-    """Store (or replace) a reader's PIN hash inside the caller's transaction."""
+    """Store (or replace) a reader's PIN hash inside the caller's transaction.
+
+    The reader's old tokens stop working: whoever knew the old PIN is logged out.
+    """
+    from service.core.token_versions import bump_version
+
+    bump_version(conn, f"reader:{reader_id}")
     conn.execute(reader_credentials.delete().where(reader_credentials.c.reader_id == reader_id))
     conn.execute(reader_credentials.insert().values(
         reader_id=reader_id, pin_hash=hash_secret(pin), updated_at=datetime.now(UTC)
     ))
 
 
-def check_reader_pin(engine: Engine, reader_id: str, pin: str) -> bool:
+def check_reader_pin(engine: Engine, reader_id: str, pin: object) -> bool:
     with engine.connect() as conn:
         stored = conn.scalar(
             select(reader_credentials.c.pin_hash).where(reader_credentials.c.reader_id == reader_id)

@@ -16,9 +16,9 @@ from service.core import circulation
 from service.core.catalogue import copy_title_id
 from service.core.context import Ports
 from service.core.errors import DomainError
-from service.core.kiosks import authenticate_kiosk
 from service.sip2 import lector_reads as reads
 from service.sip2.lector_holds import HoldAndFeeCommands, as_day, refused
+from service.sip2.lector_logins import LoginChecks
 from service.sip2.pin_cache import PinCache
 from service.sip2.results import (
     CheckinResult,
@@ -36,31 +36,20 @@ from service.sip2.results import (
 MAX_BACKDATE = timedelta(days=7)
 
 
-class LectorSip2Backend(HoldAndFeeCommands):
+class LectorSip2Backend(LoginChecks, HoldAndFeeCommands):
     """Implements service.sip2.backend.Sip2Backend; thread-safe (no state of its own)."""
 
     def __init__(self, lector: Lector) -> None:
         self.lector, self.ports, self.engine = lector, lector.ports, lector.engine
         self.pins = PinCache(lector.engine)
-
-    def authenticate_kiosk(
-        self, user_id: str, password: str, location: str | None
-    ) -> KioskAccount | None:
-        """Return the active kiosk account for these credentials (its own location wins)."""
-        row = authenticate_kiosk(self.engine, user_id, password)
-        if row is None:
-            return None
-        return KioskAccount(kiosk_id=row["kiosk_id"], institution_id=row["institution_id"],
-                            location=row["location"], charset=row["charset"],
-                            language=row["language"],
-                            library_name=self.lector.config.library_name)
+        self.init_logins(lector)
 
     def check_patron(self, kiosk: KioskAccount, card: str, pin: str | None) -> PatronCheck:
         """Look the card up in its stream and verify the PIN (Argon2, remembered briefly)."""
         view = reads.reader_by_card(self.ports, card)
         if view is None:
             return PatronCheck(found=False)
-        pin_ok = None if pin is None else self.pins.check(view.reader_id, pin)
+        pin_ok = None if pin is None else self._pin_ok(view.reader_id, pin)
         return PatronCheck(found=True, pin_ok=pin_ok, language=view.state.language)
 
     def patron_information(self, kiosk: KioskAccount, card: str) -> PatronInfo | None:

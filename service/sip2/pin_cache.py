@@ -32,6 +32,18 @@ class PinCache:
         self._seen: OrderedDict[bytes, float] = OrderedDict()
         self._lock = threading.Lock()
 
+    def remembers(self, reader_id: str, pin: str) -> bool:
+        """Whether ``pin`` was verified for the reader's current PIN hash recently."""
+        with self.engine.connect() as conn:
+            stored = conn.scalar(select(reader_credentials.c.pin_hash)
+                                 .where(reader_credentials.c.reader_id == reader_id))
+        if stored is None:
+            return False
+        token = hmac.new(self._key, f"{stored}\0{pin}".encode(), hashlib.sha256).digest()
+        with self._lock:
+            seen = self._seen.get(token)
+        return seen is not None and self.monotonic() - seen < self.ttl_s
+
     def check(self, reader_id: str, pin: str) -> bool:
         """Return whether ``pin`` is the reader's current PIN."""
         with self.engine.connect() as conn:

@@ -40,8 +40,10 @@ class Sip2Server:
         settings: Sip2Settings | None = None,
         ssl_context: ssl.SSLContext | None = None,
         clock: Callable[[], datetime] = _utc_now,
+        login_gate: Callable[[str], bool] | None = None,
     ) -> None:
         self.backend, self.host, self._port = backend, host, port
+        self.login_gate = login_gate  # address -> may it try another login (shared counts)
         self.settings = settings or Sip2Settings()
         self.ssl_context, self.clock = ssl_context, clock
         self._listener: socket.socket | None = None
@@ -158,7 +160,7 @@ class Sip2Server:
 
     def _converse(self, connection: socket.socket, peer: str) -> None:
         settings = self.settings
-        session = Sip2Session(self.backend, settings, self.clock, peer)
+        session = Sip2Session(self.backend, settings, self.clock, peer, self.login_gate)
         reader = FrameReader(settings.max_line_bytes)
         bucket = TokenBucket(settings.rate_per_second, settings.rate_burst)
         while not self._stopping.is_set() and not session.closed:

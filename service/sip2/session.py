@@ -63,8 +63,11 @@ class Sip2Session:
         settings: Sip2Settings,
         clock: Callable[[], datetime],
         peer: str = "?",
+        login_gate: Callable[[str], bool] | None = None,
     ) -> None:
         self.backend, self.settings, self.clock, self.peer = backend, settings, clock, peer
+        # Counts login attempts per client address across connections (see Sip2Server).
+        self.login_gate = login_gate
         self.kiosk: KioskAccount | None = None
         self.closed = False
         self.encoding = normalise_charset(settings.default_charset)
@@ -144,6 +147,10 @@ class Sip2Session:
 
     def _login(self, request: Message) -> Message:
         user_id = request.get("CN") or ""
+        if self.login_gate is not None and not self.login_gate(self.peer.rsplit(":", 1)[0]):
+            log.warning("sip2 %s: too many logins from this address, closing", self.peer)
+            self.closed = True
+            return reply("94", {"ok": "0"})
         account = self.backend.authenticate_kiosk(
             user_id, request.get("CO") or "", request.get("CP") or None
         )

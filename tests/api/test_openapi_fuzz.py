@@ -26,6 +26,8 @@ def test_generated_requests_to_every_operation_never_cause_a_server_error(fuzz_t
     operations = [result.ok() for result in schema.get_all_operations()]
     assert len(operations) > 40
     for operation in operations:
+        if operation.path == "/api/v1/auth/logout":
+            continue  # it would revoke the token every later operation is fuzzed with
         _fuzz(operation, headers, failures)
     assert failures == []
 

@@ -42,6 +42,12 @@ export class Api {
     return this.session;
   }
 
+  signOut() {
+    // Revoke the token on the server too (best effort), so a copied token dies with the session.
+    if (this.session) this.call("POST", "/auth/logout").catch(() => {});
+    this.session = null;
+  }
+
   async call(method, path, body, authed = true) {
     const headers = { "Accept-Language": lang() === "en" ? "en" : "zh-CN",
                       "X-Lector-Channel": this.channel };

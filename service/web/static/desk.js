@@ -117,7 +117,7 @@ $("signin-form").addEventListener("submit", async (ev) => {
 });
 
 $("signout").addEventListener("click", () => {
-  api.session = null;
+  api.signOut();
   Object.assign(state, { reader: null, summary: null, loans: [], notes: {} });
   ["lend-msg", "return-msg"].forEach((id) => $(id).replaceChildren());
   render();

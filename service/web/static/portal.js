@@ -134,7 +134,7 @@ $("signin-form").addEventListener("submit", async (ev) => {
 });
 
 $("signout").addEventListener("click", () => {
-  api.session = null;
+  api.signOut();
   Object.assign(state, { tab: "loans", data: {}, results: null, note: null });
   $("msg").replaceChildren();
   showSignIn();
