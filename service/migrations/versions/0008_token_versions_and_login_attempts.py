@@ -1,7 +1,7 @@
 """token versions (revocation) and login attempts (lockouts)
 
-Revision ID: 0007
-Revises: 0006
+Revision ID: 0008_token_versions
+Revises: 0007_notices
 Create Date: 2026-12-02
 """
 from __future__ import annotations
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 from alembic import op
 
 
-revision = '0007'
-down_revision = '0006'
+revision = '0008_token_versions'
+down_revision = '0007_notices'
 branch_labels = None
 depends_on = None
 
