@@ -178,6 +178,9 @@ main.add_command(sip2)
 from service.cli_demo import demo  # noqa: E402
 
 main.add_command(demo)
+from service.cli_readers import readers  # noqa: E402
+
+main.add_command(readers)
 
 if __name__ == "__main__":  # pragma: no cover
     main()

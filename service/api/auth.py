@@ -8,6 +8,7 @@ from typing import Any
 
 from flask import current_app, g, request
 
+from service.core.accounts import reader_may_sign_in
 from service.core.context import Actor, Principal, has_role
 from service.core.errors import DomainError, Forbidden
 from service.core.tokens import read_token
@@ -32,7 +33,8 @@ def _principal_from_header() -> Principal:
         raise Unauthorized("unauthorized", "A bearer token is required.", "需要登录令牌。")
     lector = current_app.extensions["lector"]
     principal = read_token(lector.config.secret_key, token.strip(), lector.config.token_max_age_s)
-    if principal is None:
+    if principal is None or (principal.kind == "reader"
+                             and not reader_may_sign_in(lector.engine, principal.reader_id)):
         raise Unauthorized("invalid_token", "The token is invalid or expired.", "令牌无效或已过期。")
     return principal
 

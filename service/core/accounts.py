@@ -109,3 +109,13 @@ def check_reader_pin(engine: Engine, reader_id: str, pin: str) -> bool:
             select(reader_credentials.c.pin_hash).where(reader_credentials.c.reader_id == reader_id)
         )
     return verify_secret(stored, pin)
+
+
+def reader_may_sign_in(engine: Engine, reader_id: str | None) -> bool:
+    """Whether a reader's account is open: erasing a reader deletes their PIN row, so a
+    token issued before the erase stops working at once (a reader token needs a PIN)."""
+    if not reader_id:
+        return False
+    with engine.connect() as conn:
+        return conn.scalar(select(reader_credentials.c.reader_id)
+                           .where(reader_credentials.c.reader_id == reader_id)) is not None
