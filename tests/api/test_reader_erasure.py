@@ -225,3 +225,95 @@ def test_a_repeated_erase_with_the_same_key_replays_the_first_answer(lib: Librar
     second = lib.post(f"/api/v1/readers/{reader_id}/erase", {"reason": "r"}, role="admin",
                       **{"Idempotency-Key": "erase-1"}).get_json()
     assert second["replayed"] is True and second["position"] == first["position"]
+
+
+def test_a_readers_export_holds_everything_about_them_and_nothing_about_others(
+        lib: Library, lector: Any, sink: tuple[Sink, int]) -> None:
+    reader_id, me = a_full_reader_life(lib, lector, sink[0])
+    mine = lib.client.get("/api/v1/readers/me/export", headers=me).get_json()
+    assert mine["reader_id"] == reader_id
+    assert {k: mine["profile"][k] for k in ("name", "phone", "email", "id_number", "address")} \
+        == {k: PERSON[k] for k in ("name", "phone", "email", "id_number", "address")}
+    assert [h["barcode"] for h in mine["history"]["items"]] == ["EB1"]
+    assert [h["status"] for h in mine["holds"]] == ["waiting"]
+    assert mine["feedback"][0]["text"] == FEEDBACK and mine["feedback"][0]["answer"] == ANSWER
+    assert [n["kind"] for n in mine["notices"]] == ["feedback_answered"]
+    assert mine["notices"][0]["status"] == "sent"
+    types = [e["type"] for e in mine["events"]]
+    assert types[0] == "reader.registered" and "loan.opened" in types
+    assert mine["events"][0]["data"]["id_number"] == PERSON["id_number"]
+    assert mine["fines"]["balance_fen"] == 0 and mine["payments"] == []
+    assert "search_text" not in mine["profile"] and "OTHER1" not in json.dumps(mine)
+
+    staff = lib.get(f"/api/v1/readers/{reader_id}/export", role="librarian").get_json()
+    assert staff["profile"] == mine["profile"] and staff["events"] == mine["events"]
+    assert lib.get(f"/api/v1/readers/{reader_id}/export", role="desk").status_code == 403
+    other = lib.get("/api/v1/readers", role="desk").get_json()["items"]
+    other_id = next(r["reader_id"] for r in other if r["card_number"] == "OTHER1")
+    assert lib.client.get(f"/api/v1/readers/{other_id}/export", headers=me).status_code == 403
+    staff_me = lib.get("/api/v1/readers/me/export", role="admin")
+    assert staff_me.status_code == 404 and staff_me.get_json()["code"] == "not_a_reader"
+
+
+def test_stored_command_answers_naming_the_reader_are_blanked(lib: Library, lector: Any) -> None:
+    from datetime import UTC, datetime
+
+    from sqlalchemy import insert, select
+
+    from events.schema import idempotency_keys
+
+    reply = lib.client.post("/api/v1/readers", json=PERSON, headers=lib.auth("desk"))
+    reader_id = reply.get_json()["reader_id"]
+    with lector.engine.begin() as conn:  # an answer of some command that echoed the contact
+        conn.execute(insert(idempotency_keys).values(
+            key="greet:staff:desk1:k1", positions=[1],
+            stream_versions={f"reader-{reader_id}": 1}, recorded_at=datetime.now(UTC),
+            result={"reader_id": reader_id, "greeting": f"你好，{PERSON['name']}",
+                    "contact": {"email": PERSON["email"]}}))
+    lib.post(f"/api/v1/readers/{reader_id}/erase", {"reason": "r"}, role="admin")
+    with lector.engine.connect() as conn:
+        result = conn.scalar(select(idempotency_keys.c.result)
+                             .where(idempotency_keys.c.key == "greet:staff:desk1:k1"))
+    assert result == {"reader_id": reader_id, "greeting": None, "contact": {"email": None}}
+
+
+def test_lector_readers_erase_takes_a_card_number(lib: Library, config: Config,
+                                                  monkeypatch: Any) -> None:
+    from click.testing import CliRunner
+
+    from service.cli import main
+
+    reader_id = lib.reader("E5")
+    monkeypatch.setenv("DATABASE_URL", config.database_url)
+    monkeypatch.setenv("LECTOR_SECRET_KEY", "test-secret")
+    monkeypatch.setenv("LECTOR_INSTANCE_DIR", str(config.instance_dir))
+    monkeypatch.delenv("REDIS_URL", raising=False)
+    runner = CliRunner()
+    refused = runner.invoke(main, ["readers", "erase", "E5"])
+    assert refused.exit_code == 2 and "--reason" in refused.output
+    done = runner.invoke(main, ["readers", "erase", "E5", "--reason", "ticket 7"])
+    assert done.exit_code == 0, done.output
+    assert f"erased reader {reader_id}" in done.output
+    assert lib.get(f"/api/v1/readers/{reader_id}").get_json()["erased"] is True
+    again = runner.invoke(main, ["readers", "erase", reader_id, "--reason", "ticket 7"])
+    assert again.exit_code == 1 and "reader_already_erased" in again.output
+
+
+def test_a_v1_erase_event_reads_back_with_the_v2_fields(lector: Any) -> None:
+    from datetime import UTC, datetime
+
+    from sqlalchemy import insert
+
+    from events.engine import write_connection
+    from events.readers import ReaderErased
+    from events.schema import event_streams, events
+
+    with write_connection(lector.engine) as conn, conn.begin():
+        position = conn.scalar(insert(events).returning(events.c.position).values(
+            event_id="00000000-0000-0000-0000-00000000e1e1", stream_id="reader-old",
+            version=1, type="reader.erased", schema_version=1, data={"reader_id": "old"},
+            meta={}, recorded_at=datetime.now(UTC)))
+        conn.execute(insert(event_streams).values(stream_id="reader-old", version=1,
+                                                  position=position))
+    (stored,) = lector.store.load(["reader-old"]).events
+    assert stored.event == ReaderErased(reader_id="old")
