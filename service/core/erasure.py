@@ -74,9 +74,11 @@ def erase_reader(ports: Ports, actor: Actor, reader_id: str, reason: str, force:
     stream = reader_stream(reader_id)
     state = fold_reader(ports.store.load([stream]).events, reader_id)
     check_erasable(state, reason, force)  # refuse before changing anything
+    cancelled = []
     for hold_id in sorted(state.holds):
         try:
-            cancel_hold(ports, actor, hold_id, ERASED_HOLD_REASON, None)
+            out = cancel_hold(ports, actor, hold_id, ERASED_HOLD_REASON, None)
+            cancelled.append({"hold_id": hold_id, "passed_to": out.result.get("passed_to")})
         except DomainError as error:
             if error.code != "hold_not_found":  # gone meanwhile: that is what we wanted
                 raise
@@ -88,7 +90,8 @@ def erase_reader(ports: Ports, actor: Actor, reader_id: str, reason: str, force:
         return Decision(
             [PendingEvent(event, (stream,))],
             {"reader_id": reader_id, "erased": True, "forced": event.forced,
-             "open_loans": event.open_loans, "owed_fen": event.owed_fen},
+             "open_loans": event.open_loans, "owed_fen": event.owed_fen,
+             "cancelled_holds": cancelled},
             also=lambda conn: _forget(ports, conn, reader_id, personal),
         )
 

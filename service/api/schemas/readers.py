@@ -117,6 +117,9 @@ class EraseResultSchema(Schema):
     forced = fields.Boolean()
     open_loans = fields.Integer()
     owed_fen = fields.Integer()
+    cancelled_holds = fields.List(fields.Dict(), metadata={
+        "description": "Holds cancelled first: hold_id, and passed_to (the next reader a "
+                       "copy set aside for the hold went to, if any)."})
     settled = fields.Boolean(metadata={
         "description": "Every read model had dropped the data when the answer was sent."})
     position = fields.Integer()
