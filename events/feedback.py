@@ -65,3 +65,6 @@ class SuggestionDecided(Event, type_name="suggestion.decided", version=1):
     decision: str  # accepted | ordered | rejected
     decided_at: datetime
     reason: str = ""
+
+    pii_fields: ClassVar[frozenset[str]] = frozenset({"reason"})
+    pii_subject: ClassVar[str | None] = "reader_id"
