@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, Text, cast, select, update
@@ -53,7 +54,7 @@ def check_erasable(state: ReaderState, reason: str, force: bool) -> None:
                        owed_fen=state.fines_owed_fen)
 
 
-def decide_erase(state: ReaderState, reason: str, force: bool, now: Any) -> ReaderErased:
+def decide_erase(state: ReaderState, reason: str, force: bool, now: datetime) -> ReaderErased:
     """The erase event for a reader the rule lets go (holds must already be cancelled)."""
     check_erasable(state, reason, force)
     assert state.reader_id is not None
