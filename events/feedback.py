@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import ClassVar
 
 from events.base import Event
+
+# Free text a reader (or staff answering them) writes may name or reach the person, so it is
+# encrypted under the reader's key like the contact fields: erasing the reader erases it.
 
 
 @dataclass(frozen=True)
@@ -18,6 +22,9 @@ class FeedbackSubmitted(Event, type_name="feedback.submitted", version=1):
     rating: int | None = None
     title_id: str | None = None
 
+    pii_fields: ClassVar[frozenset[str]] = frozenset({"text"})
+    pii_subject: ClassVar[str | None] = "reader_id"
+
 
 @dataclass(frozen=True)
 class FeedbackAnswered(Event, type_name="feedback.answered", version=1):
@@ -25,6 +32,9 @@ class FeedbackAnswered(Event, type_name="feedback.answered", version=1):
     reader_id: str
     answer: str
     answered_at: datetime
+
+    pii_fields: ClassVar[frozenset[str]] = frozenset({"answer"})
+    pii_subject: ClassVar[str | None] = "reader_id"
 
 
 @dataclass(frozen=True)
@@ -44,6 +54,9 @@ class SuggestionSubmitted(Event, type_name="suggestion.submitted", version=1):
     isbn: str | None = None
     reason: str | None = None
 
+    pii_fields: ClassVar[frozenset[str]] = frozenset({"reason"})
+    pii_subject: ClassVar[str | None] = "reader_id"
+
 
 @dataclass(frozen=True)
 class SuggestionDecided(Event, type_name="suggestion.decided", version=1):
@@ -52,3 +65,6 @@ class SuggestionDecided(Event, type_name="suggestion.decided", version=1):
     decision: str  # accepted | ordered | rejected
     decided_at: datetime
     reason: str = ""
+
+    pii_fields: ClassVar[frozenset[str]] = frozenset({"reason"})
+    pii_subject: ClassVar[str | None] = "reader_id"

@@ -66,7 +66,10 @@ class MemoryEventStore:
         subject = pii.subject_of(event)
         if subject is not None:
             key = self._keys.setdefault(subject, pii.new_key())
-            pii.encrypt_fields(data, event.pii_fields, subject, key)
+            if key == pii.TOMBSTONE:
+                pii.drop_fields(data, event.pii_fields)
+            else:
+                pii.encrypt_fields(data, event.pii_fields, subject, key)
         return {
             "position": position, "event_id": str(uuid.uuid4()), "stream_id": home[0],
             "version": home[1], "type": event.type_name,
@@ -114,7 +117,9 @@ class MemoryEventStore:
 
     def erase_subject(self, subject: str) -> bool:
         with self._lock:
-            return self._keys.pop(subject, None) is not None
+            had = bool(self._keys.get(subject))
+            self._keys[subject] = pii.TOMBSTONE  # as the SQL store: erased for good
+            return had
 
     def stream_entries(self) -> list[tuple[str, int, int]]:
         """Every (stream, version, position) membership, for copying the log elsewhere."""
@@ -131,7 +136,7 @@ class MemoryEventStore:
 
     def _decode(self, row: dict[str, Any]) -> StoredEvent:
         data = dict(row["data"])
-        erased = pii.decrypt_fields(data, self._keys)
+        erased = pii.decrypt_fields(data, {s: k for s, k in self._keys.items() if k})
         data = upcast(row["type"], row["schema_version"], data)
         return StoredEvent(
             position=row["position"], event_id=row["event_id"], stream_id=row["stream_id"],

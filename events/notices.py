@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from events.base import Event
 
@@ -18,6 +18,10 @@ class NoticeSent(Event, type_name="notice.sent", version=1):
     message_id: str
     sent_at: datetime
     subject: str = ""
+
+    # A staff-edited subject line may greet the reader by name: keep it under their key.
+    pii_fields: ClassVar[frozenset[str]] = frozenset({"subject"})
+    pii_subject: ClassVar[str | None] = "reader_id"
 
 
 @dataclass(frozen=True)

@@ -43,6 +43,19 @@ def encrypt_fields(data: dict[str, Any], fields: Iterable[str], subject: str, ke
         data[name] = {MARKER: token, "s": subject}
 
 
+# What an erased subject's row in pii_keys holds instead of a key: the tombstone says "erased",
+# so a later event about them (a notice racing the erase) is stored without its personal fields
+# instead of under a fresh key that would bring the person back.
+TOMBSTONE = b""
+
+
+def drop_fields(data: dict[str, Any], fields: Iterable[str]) -> None:
+    """Blank the personal fields of an event whose subject has been erased (in place)."""
+    for name in fields:
+        if data.get(name) is not None:
+            data[name] = None
+
+
 def encrypted_subjects(data: Mapping[str, Any]) -> set[str]:
     """Subjects referenced by encrypted fields in stored data."""
     return {v["s"] for v in data.values() if isinstance(v, dict) and MARKER in v}

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
-from typing import ClassVar
+from datetime import date, datetime
+from typing import Any, ClassVar
 
 from events.base import Event
+from events.codec import upcaster
 
 PERSONAL = frozenset({"name", "phone", "email", "id_number", "address"})
 
@@ -78,5 +79,23 @@ class ReaderPreferencesChanged(Event, type_name="reader.preferences_changed", ve
 
 
 @dataclass(frozen=True)
-class ReaderErased(Event, type_name="reader.erased", version=1):
+class ReaderErased(Event, type_name="reader.erased", version=2):
+    """The reader's key is deleted with this event: their personal data is gone for good.
+
+    ``reason`` is the administrator's note (no personal data in it); ``forced`` says the
+    erase went ahead with ``open_loans`` loans and ``owed_fen`` fines still open.
+    """
+
     reader_id: str
+    reason: str = ""
+    erased_at: datetime | None = None
+    forced: bool = False
+    open_loans: int = 0
+    owed_fen: int = 0
+
+
+@upcaster("reader.erased", 1)
+def _erased_v1_to_v2(data: dict[str, Any]) -> dict[str, Any]:
+    # v1 carried the reader id only (it was declared but never written by a command).
+    return {"reason": "", "erased_at": None, "forced": False, "open_loans": 0, "owed_fen": 0,
+            **data}

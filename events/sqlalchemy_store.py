@@ -98,7 +98,11 @@ class SqlEventStore:
         data = to_data(event)
         subject = pii.subject_of(event)
         if subject is not None:
-            pii.encrypt_fields(data, event.pii_fields, subject, _key_for(conn, subject, now))
+            key = _key_for(conn, subject, now)
+            if key == pii.TOMBSTONE:
+                pii.drop_fields(data, event.pii_fields)
+            else:
+                pii.encrypt_fields(data, event.pii_fields, subject, key)
         return {
             "event_id": str(uuid.uuid4()), "stream_id": home[0], "version": home[1],
             "type": event.type_name, "schema_version": event.schema_version,
@@ -172,11 +176,19 @@ class SqlEventStore:
             return _replay(conn, key)
 
     def erase_subject(self, subject: str, conn: Connection | None = None) -> bool:
-        """Delete a subject's key: their personal fields become unreadable everywhere."""
+        """Delete a subject's key: their personal fields become unreadable everywhere.
+
+        The row stays as a tombstone (an empty key), so nothing about them is encrypted under
+        a fresh key later. Returns whether there was a key to delete.
+        """
         if conn is None:
             with write_connection(self.engine) as c, c.begin():
                 return self.erase_subject(subject, c)
-        return conn.execute(pii_keys.delete().where(pii_keys.c.subject == subject)).rowcount > 0
+        had = conn.scalar(select(pii_keys.c.key).where(pii_keys.c.subject == subject))
+        conn.execute(pii_keys.delete().where(pii_keys.c.subject == subject))
+        conn.execute(insert(pii_keys).values(subject=subject, key=pii.TOMBSTONE,
+                                             created_at=datetime.now(UTC)))
+        return bool(had)
 
 
 def _versions(conn: Connection, names: list[str]) -> dict[str, int]:
@@ -215,7 +227,7 @@ def _decode_rows(conn: Connection, rows: Sequence[Any]) -> list[StoredEvent]:
         found = conn.execute(
             select(pii_keys.c.subject, pii_keys.c.key).where(pii_keys.c.subject.in_(subjects))
         ).all()
-        keys = {s: bytes(k) for s, k in found}
+        keys = {s: bytes(k) for s, k in found if k != pii.TOMBSTONE}
     return [_decode(row, keys) for row in rows]
 
 

@@ -13,6 +13,7 @@ from events.feedback import (
     SuggestionDecided,
     SuggestionSubmitted,
 )
+from events.readers import ReaderErased
 from events.store import StoredEvent
 from projections.base import Projection, handles
 from projections.schema import metadata
@@ -56,7 +57,7 @@ class FeedbackInbox(Projection):
     @handles(FeedbackSubmitted)
     def submitted(self, conn: Connection, e: FeedbackSubmitted, s: StoredEvent) -> None:
         conn.execute(feedback.insert(), dict(
-            feedback_id=e.feedback_id, reader_id=e.reader_id, category=e.category, text=e.text,
+            feedback_id=e.feedback_id, reader_id=e.reader_id, category=e.category, text=e.text or "",
             rating=e.rating, title_id=e.title_id, status="open", submitted_at=e.submitted_at))
 
     @handles(FeedbackAnswered)
@@ -79,6 +80,15 @@ class FeedbackInbox(Projection):
     def decided(self, conn: Connection, e: SuggestionDecided, s: StoredEvent) -> None:
         conn.execute(update(suggestions).where(suggestions.c.suggestion_id == e.suggestion_id)
                      .values(status=e.decision, decision_reason=e.reason, decided_at=e.decided_at))
+
+    @handles(ReaderErased)
+    def reader_erased(self, conn: Connection, e: ReaderErased, s: StoredEvent) -> None:
+        # The rows stay (counts by category, rating and status keep their numbers); the words
+        # go. A rebuild arrives at the same rows: the erased key decodes the texts to None.
+        conn.execute(update(feedback).where(feedback.c.reader_id == e.reader_id)
+                     .values(text="", answer=None))
+        conn.execute(update(suggestions).where(suggestions.c.reader_id == e.reader_id)
+                     .values(reason=None, decision_reason=None))
 
 
 def list_feedback(conn: Connection, *, reader_id: str | None = None, status: str | None = None,

@@ -38,6 +38,7 @@ from events.notices import (
     NoticeScheduled,
     NoticeSent,
 )
+from events.readers import ReaderErased
 from events.store import StoredEvent
 from projections.base import Projection, handles
 from projections.schema import metadata
@@ -110,8 +111,8 @@ class NoticeOutbox(Projection):
 
     @handles(HoldCancelled)
     def hold_cancelled(self, conn: Connection, e: HoldCancelled, s: StoredEvent) -> None:
-        if e.by.startswith("reader:"):
-            return  # the reader cancelled it themself: nothing to tell them
+        if e.by.startswith("reader:") or e.reason == "reader_erased":
+            return  # the reader cancelled it themself (or is being erased): nothing to tell
         _add(conn, s, f"hold_cancelled:{e.hold_id}", e.reader_id, "hold_cancelled",
              {"hold_id": e.hold_id, "title_id": e.title_id, "reason": e.reason},
              due_at=e.cancelled_at)
@@ -154,7 +155,7 @@ class NoticeOutbox(Projection):
             return
         channels = sorted({*filter(None, row["channel"].split(",")), e.channel})
         values = {"status": "sent", "channel": ",".join(channels), "sent_at": e.sent_at,
-                  "subject": e.subject[:400] or row["subject"], "updated_at": s.recorded_at}
+                  "subject": (e.subject or "")[:400] or row["subject"], "updated_at": s.recorded_at}
         if e.channel == "email":
             values["message_id"] = e.message_id
         conn.execute(update(notices).where(notices.c.notice_key == e.notice_key).values(**values))
@@ -189,6 +190,24 @@ class NoticeOutbox(Projection):
                                                notices.c.status == "pending")
                          .values(status="cancelled", last_error=e.reason[:400],
                                  updated_at=s.recorded_at))
+
+    @handles(ReaderErased)
+    def reader_erased(self, conn: Connection, e: ReaderErased, s: StoredEvent) -> None:
+        # Nothing more goes out to an erased reader, and what was written to them goes too:
+        # subjects and free text copied into the data (answers, reasons).
+        conn.execute(update(notices).where(notices.c.reader_id == e.reader_id,
+                                           notices.c.status == "pending")
+                     .values(status="cancelled", updated_at=s.recorded_at))
+        rows = conn.execute(select(notices.c.notice_key, notices.c.data)
+                            .where(notices.c.reader_id == e.reader_id)).all()
+        for key, data in rows:
+            kept = {k: v for k, v in (data or {}).items() if k not in FREE_TEXT}
+            conn.execute(update(notices).where(notices.c.notice_key == key).values(
+                data=kept, subject=None, updated_at=s.recorded_at))
+
+
+# Keys of notice data that hold text written by people (staff answers and reasons).
+FREE_TEXT = frozenset({"answer", "reason"})
 
 
 def _start(day: date) -> datetime:

@@ -134,6 +134,7 @@ class ReaderProfiles(Projection):
         self._set(
             conn, e.reader_id, s, name=None, phone=None, email=None, id_number=None,
             address=None, erased=True, search_text=str(card or "").lower(),
+            manual_block=None, notice_channels=[], keep_history=False, digest=False,
         )
 
     @handles(LoanOpened)

@@ -151,6 +151,9 @@ main.add_command(demo)
 from service.cli_staff import staff  # noqa: E402
 
 main.add_command(staff)
+from service.cli_readers import readers  # noqa: E402
+
+main.add_command(readers)
 
 if __name__ == "__main__":  # pragma: no cover
     main()

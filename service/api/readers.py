@@ -8,15 +8,18 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from projections.reader_profiles import get_reader, list_readers
-from service.api.auth import current_actor, idempotency_key, require
+from service.api.auth import current_actor, current_principal, idempotency_key, require
 from service.api.common import answer, lector, offset, page, ports
 from service.api.consistency import wait_for
 from service.api.schemas.common import MinPositionArgsSchema
 from service.api.schemas.readers import (
     BlockSchema,
     ChangeCategorySchema,
+    EraseReaderSchema,
+    EraseResultSchema,
     PreferencesSchema,
     ReaderCommandResultSchema,
+    ReaderExportSchema,
     ReaderListArgsSchema,
     ReaderPageSchema,
     ReaderSchema,
@@ -24,8 +27,10 @@ from service.api.schemas.readers import (
     UnblockSchema,
     UpdateReaderSchema,
 )
+from service.core import erasure
 from service.core import readers as handlers
 from service.core.errors import NotFound
+from service.core.reader_export import reader_export
 
 blp = Blueprint("readers", __name__, url_prefix="/api/v1/readers",
                 description="Readers: registration, contact, category, blocks, preferences.")
@@ -133,3 +138,52 @@ class ReaderPreferences(MethodView):
         return answer(handlers.set_preferences(
             ports(), current_actor(), reader_id, idempotency_key(), **data
         ))
+
+
+@blp.route("/<reader_id>/erase")
+class ReaderErase(MethodView):
+    @blp.arguments(EraseReaderSchema)
+    @blp.response(200, EraseResultSchema)
+    @require("admin")
+    def post(self, data: dict[str, Any], reader_id: str) -> dict[str, Any]:
+        """Erase a reader for good (PIPL Art. 47): their key, PIN and personal data go.
+
+        Refused with 409 `reader_has_open_loans` / `reader_has_unpaid_fines` unless `force`;
+        a second erase answers 409 `reader_already_erased`.
+        """
+        outcome = erasure.erase_reader(ports(), current_actor(), reader_id, data["reason"],
+                                       data["force"], idempotency_key())
+        settled = erasure.settle(lector().engine, outcome.position)
+        return {**answer(outcome), "settled": settled}
+
+
+def _export(reader_id: str) -> dict[str, Any]:
+    with lector().engine.connect() as conn:
+        return reader_export(ports(), conn, reader_id, lector().config.currency)
+
+
+@blp.route("/me/export")
+class MyExport(MethodView):
+    @blp.arguments(MinPositionArgsSchema, location="query")
+    @blp.response(200, ReaderExportSchema)
+    @require("reader")
+    def get(self, _args: dict[str, Any]) -> dict[str, Any]:
+        """A reader's copy of everything the library holds about them (reader token only)."""
+        principal = current_principal()
+        if principal.kind != "reader" or principal.reader_id is None:
+            raise NotFound("not_a_reader", "Only a reader has data of their own to export; "
+                           "staff use /readers/{id}/export.", "只有读者本人可导出自己的数据；"
+                           "工作人员请用 /readers/{id}/export。")
+        wait_for(erasure.HOLDERS)
+        return _export(principal.reader_id)
+
+
+@blp.route("/<reader_id>/export")
+class ReaderExport(MethodView):
+    @blp.arguments(MinPositionArgsSchema, location="query")
+    @blp.response(200, ReaderExportSchema)
+    @require("librarian", reader_self="reader_id")
+    def get(self, _args: dict[str, Any], reader_id: str) -> dict[str, Any]:
+        """Everything held about one reader (librarians and admins, or the reader themself)."""
+        wait_for(erasure.HOLDERS)
+        return _export(reader_id)

@@ -21,7 +21,7 @@ from service.core.hold_rules import (
 )
 from service.core.loan_rules import decide_checkin, decide_checkout, decide_mark_lost, decide_renew
 from service.core.reader_state import ReaderState
-from service.core.readers import load_reader, reader_id_for_card, reader_stream
+from service.core.readers import load_account, load_reader, reader_id_for_card, reader_stream
 from service.core.settings import CONFIG_STREAMS, rules_from
 from service.core.title_state import fold_title
 
@@ -103,7 +103,7 @@ def check_in(ports: Ports, actor: Actor, barcode: str, branch: str | None,
             now_reader = copy.reader_id if copy.status == "on_loan" else None
             if now_reader != reader_id:
                 raise _Moved
-            reader = load_reader(loaded, reader_id) if reader_id else None
+            reader = load_account(loaded, reader_id) if reader_id else None
             rules = rules_from(loaded.events, ports.clock(), ports.timezone)
             verdict = decide_checkin(rules, copy, reader,
                                      fold_title(loaded.events, copy.title_id or ""),
@@ -245,7 +245,7 @@ def mark_lost(ports: Ports, actor: Actor, barcode: str, key: str | None) -> Outc
             if copy.reader_id != reader_id:
                 raise _Moved
             rules = rules_from(loaded.events, ports.clock(), ports.timezone)
-            verdict = decide_mark_lost(rules, load_reader(loaded, reader_id), copy, fine_id)
+            verdict = decide_mark_lost(rules, load_account(loaded, reader_id), copy, fine_id)
             return Decision(verdict.events, verdict.result, _versions(loaded, *streams))
 
         return execute(ports, actor, "mark_lost", [*streams, *CONFIG_STREAMS], decide, key)

@@ -10,7 +10,7 @@ from service.core import refusals
 from service.core.context import Actor, Ports
 from service.core.execute import Decision, Outcome, execute
 from service.core.reader_state import ReaderState
-from service.core.readers import load_reader, reader_stream
+from service.core.readers import load_account, reader_stream
 
 
 def allocate(reader: ReaderState, amount_fen: int) -> dict[str, int]:
@@ -31,7 +31,7 @@ def pay_fines(ports: Ports, actor: Actor, reader_id: str, amount_fen: int, metho
     payment_id = uuid.uuid4().hex[:16]
 
     def decide(loaded: LoadedStreams) -> Decision:
-        reader = load_reader(loaded, reader_id)
+        reader = load_account(loaded, reader_id)
         if amount_fen > reader.fines_owed_fen:
             raise refusals.payment_exceeds_balance(reader.fines_owed_fen)
         allocations = allocate(reader, amount_fen)
@@ -49,7 +49,7 @@ def waive_fine(ports: Ports, actor: Actor, reader_id: str, fine_id: str, amount_
     stream = reader_stream(reader_id)
 
     def decide(loaded: LoadedStreams) -> Decision:
-        reader = load_reader(loaded, reader_id)
+        reader = load_account(loaded, reader_id)
         owed = reader.fines.get(fine_id)
         if owed is None:
             raise refusals.fine_not_found()

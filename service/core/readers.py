@@ -90,6 +90,15 @@ def load_reader(loaded: LoadedStreams, reader_id: str) -> ReaderState:
     return state
 
 
+def load_account(loaded: LoadedStreams, reader_id: str) -> ReaderState:
+    """Fold a reader whose open business the library may still settle: returns, lost books,
+    payments and waivers go on after an erase (forced with loans or fines open)."""
+    state = fold_reader(loaded.events, reader_id)
+    if not state.exists:
+        raise NotFound("reader_not_found", "Reader not found.", "未找到该读者。")
+    return state
+
+
 def _reader_command(
     ports: Ports, actor: Actor, command: str, reader_id: str, key: str | None,
     build: Any,

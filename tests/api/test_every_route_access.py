@@ -15,6 +15,12 @@ PUBLIC = {("/health", "GET"), ("/metrics", "GET"), ("/api/v1/openapi.json", "GET
 STAFF_ROLES = ("desk", "librarian", "admin")
 # Logging out revokes the caller's token, so the walk visits it after every other route.
 LOGOUT = ("/api/v1/auth/logout", "POST")
+# Rules worth stating outright (the walk below checks every route against its own rule).
+DECLARED = {
+    ("/api/v1/readers/<reader_id>/erase", "POST"): ("admin", None),
+    ("/api/v1/readers/<reader_id>/export", "GET"): ("librarian", "reader_id"),
+    ("/api/v1/readers/me/export", "GET"): ("reader", None),  # staff get 404 not_a_reader
+}
 
 
 def routes(app: Any) -> list[tuple[str, str, Any]]:
@@ -108,3 +114,14 @@ def test_a_forged_or_garbled_token_is_refused(client: Any) -> None:
     for token in ("garbage", "eyJrIjoic3RhZmYifQ.forged.sig"):
         reply = client.get("/api/v1/readers", headers={"Authorization": f"Bearer {token}"})
         assert reply.status_code == 401 and reply.get_json()["code"] == "invalid_token"
+
+
+def test_the_declared_access_rules_are_the_ones_in_force(app: Any) -> None:
+    found = {(rule, method): access for rule, method, access in routes(app)}
+    assert {key: found.get(key) for key in DECLARED} == DECLARED
+
+
+def test_a_readers_own_export_is_always_their_own(client: Any, reader: Any) -> None:
+    reader_id, reader_headers = reader
+    mine = client.get("/api/v1/readers/me/export", headers=reader_headers)
+    assert mine.status_code == 200 and mine.get_json()["reader_id"] == reader_id

@@ -26,7 +26,7 @@ from projections.fines import fines
 from projections.runner import catch_up_batch, rebuild
 from service.bootstrap import bootstrap
 from service.config import Config
-from service.core import catalogue, circulation, feedback, payments, readers
+from service.core import catalogue, circulation, erasure, feedback, payments, readers
 from service.core.catalogue import copy_stream, title_stream
 from service.core.context import Actor, Principal
 from service.core.copy_state import fold_copy
@@ -38,6 +38,7 @@ from tests.databases import SqliteFactory
 
 DESK = Actor(Principal("staff", "desk", "librarian"), "desk")
 SYSTEM = Actor(Principal("system", "lector", "system"), "worker")
+ADMIN = Actor(Principal("staff", "admin", "admin"), "api")
 START = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)
 CARDS = [f"C{i}" for i in range(6)]
 TITLES = [f"t{i}" for i in range(3)]
@@ -90,6 +91,7 @@ class Library(RuleBasedStateMachine):
         self.owed: dict[str, int] = {}  # reader_id -> fen
         self.feedback: list[str] = []
         self.suggestions: list[str] = []
+        self.erased: set[str] = set()  # reader ids erased (forced: loans and fines stay open)
         self.rng = random.Random(0)
 
     @initialize(seed=st.integers(0, 2**16),
@@ -113,7 +115,7 @@ class Library(RuleBasedStateMachine):
     def register(self, card: str, category: str) -> None:
         cmd = readers.RegisterReader(card, f"读者{card}", category, reader_id=f"r{card}")
         out = attempt(lambda: readers.register_reader(self.ports, DESK, cmd, None))
-        assert (out == "card_number_taken") == (card in self.readers)
+        assert (out == "card_number_taken") == (card in self.readers)  # erased cards stay taken
         self.readers.setdefault(card, cmd.reader_id)
         self.categories.setdefault(cmd.reader_id, category)
         self.owed.setdefault(cmd.reader_id, 0)
@@ -146,6 +148,9 @@ class Library(RuleBasedStateMachine):
         reader_id = self.readers[card]
         loans_before = len(self.real_reader(reader_id).loans)
         out = attempt(lambda: circulation.check_out(self.ports, DESK, card, barcode, None, None))
+        if reader_id in self.erased:
+            assert out == "reader_erased"
+            return
         waiting_for = self.trapped[barcode][0] if barcode in self.trapped else None
         if isinstance(out, str):
             if waiting_for is not None and waiting_for != reader_id:
@@ -196,7 +201,7 @@ class Library(RuleBasedStateMachine):
     @rule(who=st.integers(0, 20))
     def renew_all(self, who: int) -> None:
         card = sorted(self.readers)[who % len(self.readers)]
-        if card:
+        if self.readers[card] not in self.erased:
             answer = circulation.renew_all(self.ports, DESK, self.readers[card], None)
             mine = {b for b, r in self.on_loan.items() if r == self.readers[card]}
             assert {r["barcode"] for r in answer["results"]} == mine
@@ -217,6 +222,9 @@ class Library(RuleBasedStateMachine):
         title = self.titles[n % len(self.titles)]
         out = attempt(lambda: circulation.place_hold(self.ports, DESK, self.readers[card], title,
                                                      "main", None))
+        if self.readers[card] in self.erased:
+            assert out == "reader_erased"
+            return
         if not isinstance(out, str):
             self.queues[title].append(out.result["hold_id"])
             self.holds[out.result["hold_id"]] = title
@@ -287,7 +295,7 @@ class Library(RuleBasedStateMachine):
     @precondition(lambda self: self.readers)
     @rule(card=st.sampled_from(CARDS), rating=st.none() | st.integers(1, 5))
     def submit_feedback(self, card: str, rating: int | None) -> None:
-        if card in self.readers:
+        if self.present(card):
             out = feedback.submit_feedback(self.ports, DESK, self.readers[card], "service",
                                            "太吵了", rating, None, None)
             self.feedback.append(out.result["feedback_id"])
@@ -302,7 +310,7 @@ class Library(RuleBasedStateMachine):
     @precondition(lambda self: self.readers)
     @rule(card=st.sampled_from(CARDS))
     def suggest(self, card: str) -> None:
-        if card in self.readers:
+        if self.present(card):
             out = feedback.suggest_purchase(self.ports, DESK, self.readers[card], "活着", "余华",
                                             "9787506365437", "好书", None)
             self.suggestions.append(out.result["suggestion_id"])
@@ -316,18 +324,38 @@ class Library(RuleBasedStateMachine):
     @precondition(lambda self: self.readers)
     @rule(card=st.sampled_from(CARDS), keep=st.booleans())
     def keep_history(self, card: str, keep: bool) -> None:
-        if card in self.readers:
+        if self.present(card):
             readers.set_preferences(self.ports, DESK, self.readers[card], None, keep_history=keep)
 
     @precondition(lambda self: self.readers)
     @rule(card=st.sampled_from(CARDS), block=st.booleans())
     def block_or_unblock(self, card: str, block: bool) -> None:
-        if card not in self.readers:
+        if not self.present(card):
             return
         if block:
             readers.block_reader(self.ports, DESK, self.readers[card], "核查", None)
         else:
             readers.unblock_reader(self.ports, DESK, self.readers[card], "", None)
+
+    @precondition(lambda self: self.readers)
+    @rule(card=st.sampled_from(CARDS))
+    def erase(self, card: str) -> None:
+        """Forced: open loans and fines stay with the anonymous id, holds are cancelled."""
+        if not self.present(card):
+            return
+        reader_id = self.readers[card]
+        out = erasure.erase_reader(self.ports, ADMIN, reader_id, "request", True, None)
+        for cancelled in out.result["cancelled_holds"]:
+            self._hold_ended(self.holds[cancelled["hold_id"]], cancelled["hold_id"],
+                             cancelled["passed_to"])
+        self.erased.add(reader_id)
+        again = attempt(lambda: erasure.erase_reader(self.ports, ADMIN, reader_id, "r", True,
+                                                     None))
+        assert again == "reader_already_erased"
+
+    def present(self, card: str) -> bool:
+        """A registered reader who has not been erased."""
+        return card in self.readers and self.readers[card] not in self.erased
 
     @rule(n=st.integers(0, 99), batch=st.integers(1, 7))
     def catch_up_a_little(self, n: int, batch: int) -> None:

@@ -13,7 +13,7 @@ from events import ANY, NO_STREAM, ConcurrencyError, PendingEvent
 from events.catalogue import TitleCatalogued
 from events.engine import make_engine
 from events.memory_store import MemoryEventStore
-from events.readers import ReaderRegistered
+from events.readers import ReaderRegistered, ReaderUpdated
 from events.sqlalchemy_store import SqlEventStore
 from tests.conftest import BACKENDS, _factory
 
@@ -107,6 +107,16 @@ def test_personal_fields_read_back_in_clear_until_the_key_is_erased(store: Any) 
     assert after.event.name is None and after.event.phone is None
     assert after.event.card_number == "C1" and after.event.category == "adult"
     assert after.erased_fields == {"name", "phone", "email", "id_number"}
+
+
+def test_an_erased_subject_never_gets_a_new_key(store: Any) -> None:
+    store.append([reader("r1", "C1")], expected={}, meta={})
+    assert store.erase_subject("r1")
+    later = ReaderUpdated(reader_id="r1", changed=("name",), name="王小明")
+    store.append([PendingEvent(later, ("reader-r1",))], expected={}, meta={})
+    events_ = store.load(["reader-r1"]).events
+    assert [e.event.name for e in events_] == [None, None]
+    assert not store.erase_subject("r1")  # nothing left to delete
 
 
 def test_concurrent_appenders_to_one_stream_get_exactly_one_winner_per_version(store: Any) -> None:

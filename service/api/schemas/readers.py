@@ -101,3 +101,43 @@ class ReaderListArgsSchema(PageArgsSchema):
 
 class ReaderPageSchema(PageSchema):
     items = fields.List(fields.Nested(ReaderSchema))
+
+
+class EraseReaderSchema(Schema):
+    reason = fields.String(required=True, validate=[validate.Length(min=1, max=500), not_blank],
+                           metadata={"description": "Why (a ticket or request number; no "
+                                                    "personal data: it stays in the log)."})
+    force = fields.Boolean(load_default=False, metadata={
+        "description": "Erase although loans or unpaid fines are still open."})
+
+
+class EraseResultSchema(Schema):
+    reader_id = fields.String()
+    erased = fields.Boolean()
+    forced = fields.Boolean()
+    open_loans = fields.Integer()
+    owed_fen = fields.Integer()
+    cancelled_holds = fields.List(fields.Dict(), metadata={
+        "description": "Holds cancelled first: hold_id, and passed_to (the next reader a "
+                       "copy set aside for the hold went to, if any)."})
+    settled = fields.Boolean(metadata={
+        "description": "Every read model had dropped the data when the answer was sent."})
+    position = fields.Integer()
+    replayed = fields.Boolean()
+
+
+class ReaderExportSchema(Schema):
+    """Everything held about one reader; sections are the read models' own rows."""
+
+    reader_id = fields.String()
+    exported_at = fields.String()
+    profile = fields.Dict()
+    loans = fields.List(fields.Dict())
+    history = fields.Dict()
+    holds = fields.List(fields.Dict())
+    fines = fields.Dict()
+    payments = fields.List(fields.Dict())
+    feedback = fields.List(fields.Dict())
+    suggestions = fields.List(fields.Dict())
+    notices = fields.List(fields.Dict())
+    events = fields.List(fields.Dict())

@@ -6,7 +6,7 @@ from collections.abc import Iterator, Sequence
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, and_, select
+from sqlalchemy import Connection, and_, case, select
 
 from projections.catalogue import titles
 from projections.current_loans import current_loans
@@ -28,6 +28,9 @@ from service.core.exporting.model import (
 Row = Sequence[object]
 CARD, NAME = ("card_number", "读者证号"), ("name", "姓名")
 TITLE, BARCODE = ("title", "题名"), ("barcode", "条码")
+# An erased reader still appears in loans, fines, feedback...: as erased, never by name.
+ERASED_LABEL = "[已删除 erased]"
+rp_name = case((rp.c.erased.is_(True), ERASED_LABEL), else_=rp.c.name).label("name")
 READER_COLUMNS = (CARD, NAME, ("category", "类别"), ("phone", "电话"), ("email", "电子邮箱"),
                   ("language", "语言"), ("expiry", "有效期至"))
 
@@ -46,7 +49,7 @@ LOAN_COLUMNS = (BARCODE, TITLE, CARD, NAME, ("branch", "分馆"), ("item_type", 
 
 def _loan_query(p: ExportParams, overdue: bool) -> object:
     cl = current_loans
-    query = (select(cl.c.barcode, titles.c.title, rp.c.card_number, rp.c.name, cl.c.branch,
+    query = (select(cl.c.barcode, titles.c.title, rp.c.card_number, rp_name, cl.c.branch,
                     cl.c.item_type, cl.c.opened_at, cl.c.due_on, cl.c.renewals_used)
              .join(titles, titles.c.title_id == cl.c.title_id, isouter=True)
              .join(rp, rp.c.reader_id == cl.c.reader_id, isouter=True))
@@ -69,7 +72,7 @@ def _overdue(conn: Connection, p: ExportParams) -> Iterator[Row]:
 
 def _holds(conn: Connection, p: ExportParams) -> Iterator[Row]:
     local = local_time(ZoneInfo(p.timezone))
-    query = (select(holds.c.title_id, titles.c.title, rp.c.card_number, rp.c.name,
+    query = (select(holds.c.title_id, titles.c.title, rp.c.card_number, rp_name,
                     holds.c.pickup_branch, holds.c.placed_at, holds.c.status, holds.c.barcode,
                     holds.c.pickup_by)
              .join(titles, titles.c.title_id == holds.c.title_id, isouter=True)
@@ -88,7 +91,7 @@ def _holds(conn: Connection, p: ExportParams) -> Iterator[Row]:
 
 def _fines(conn: Connection, p: ExportParams) -> Iterator[Row]:
     local = local_time(ZoneInfo(p.timezone))
-    query = (select(rp.c.card_number, rp.c.name, fines.c.kind, fines.c.amount_fen,
+    query = (select(rp.c.card_number, rp_name, fines.c.kind, fines.c.amount_fen,
                     fines.c.paid_fen, fines.c.waived_fen, fines.c.owed_fen, fines.c.barcode,
                     titles.c.title, fines.c.days_late, fines.c.assessed_at, fines.c.waive_reason)
              .join(rp, rp.c.reader_id == fines.c.reader_id, isouter=True)
@@ -100,7 +103,7 @@ def _fines(conn: Connection, p: ExportParams) -> Iterator[Row]:
 
 def _feedback(conn: Connection, p: ExportParams) -> Iterator[Row]:
     local = local_time(ZoneInfo(p.timezone))
-    query = (select(feedback.c.submitted_at, rp.c.card_number, rp.c.name, feedback.c.category,
+    query = (select(feedback.c.submitted_at, rp.c.card_number, rp_name, feedback.c.category,
                     feedback.c.rating, titles.c.title, feedback.c.text, feedback.c.status,
                     feedback.c.answer, feedback.c.answered_at, feedback.c.closed_at)
              .join(rp, rp.c.reader_id == feedback.c.reader_id, isouter=True)
@@ -113,7 +116,7 @@ def _feedback(conn: Connection, p: ExportParams) -> Iterator[Row]:
 def _suggestions(conn: Connection, p: ExportParams) -> Iterator[Row]:
     local = local_time(ZoneInfo(p.timezone))
     s = suggestions
-    query = (select(s.c.submitted_at, rp.c.card_number, rp.c.name, s.c.title, s.c.author,
+    query = (select(s.c.submitted_at, rp.c.card_number, rp_name, s.c.title, s.c.author,
                     s.c.isbn, s.c.reason, s.c.status, s.c.decision_reason, s.c.decided_at)
              .join(rp, rp.c.reader_id == s.c.reader_id, isouter=True)
              .order_by(s.c.submitted_at, s.c.suggestion_id))
@@ -124,7 +127,7 @@ def _suggestions(conn: Connection, p: ExportParams) -> Iterator[Row]:
 def _history(conn: Connection, p: ExportParams) -> Iterator[Row]:
     local = local_time(ZoneInfo(p.timezone))
     # Only readers who keep a history (the projection also drops it when they opt out).
-    query = (select(rp.c.card_number, rp.c.name, titles.c.title, titles.c.authors,
+    query = (select(rp.c.card_number, rp_name, titles.c.title, titles.c.authors,
                     titles.c.clc_class, history.c.barcode, history.c.borrowed_at,
                     history.c.returned_at)
              .join(keepers, and_(keepers.c.reader_id == history.c.reader_id,
