@@ -1,0 +1,123 @@
+"""One projection failing on one event stops only itself, says so, and heals once fixed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import select
+
+from events.feedback import FeedbackSubmitted
+from projections.failures import stuck_in
+from projections.feedback_inbox import FeedbackInbox
+from projections.runner import catch_up_together, checkpoint, lag, rebuild
+from projections.schema import checkpoints
+from service.cli import main
+from tests.integration.test_projection_rebuild_property import snapshot
+
+POISON = "this one breaks the inbox"
+
+
+@pytest.fixture
+def faulty_inbox(monkeypatch: pytest.MonkeyPatch) -> Any:
+    """The feedback inbox's handler raises on one particular feedback, like a bug would."""
+    original = FeedbackInbox._handlers[FeedbackSubmitted]
+
+    def handler(self: Any, conn: Any, event: Any, stored: Any) -> None:
+        if event.text == POISON:
+            raise RuntimeError("simulated bug in the inbox fold")
+        original(self, conn, event, stored)
+
+    monkeypatch.setitem(FeedbackInbox._handlers, FeedbackSubmitted, handler)
+    return lambda: monkeypatch.setitem(FeedbackInbox._handlers, FeedbackSubmitted, original)
+
+
+@pytest.fixture
+def reader(client: Any, auth: Any) -> dict[str, str]:
+    client.post("/api/v1/readers", json={"card_number": "F1", "name": "读者", "pin": "2468",
+                                         "category": "adult"}, headers=auth("desk"))
+    token = client.post("/api/v1/auth/token", json={"card_number": "F1", "pin": "2468"})
+    return {"Authorization": f"Bearer {token.get_json()['token']}"}
+
+
+def feedback(client: Any, headers: dict[str, str], text: str) -> int:
+    reply = client.post("/api/v1/feedback", json={"category": "service", "text": text},
+                        headers=headers)
+    assert reply.status_code == 201, reply.get_json()  # the command never pays for the fold
+    return int(reply.get_json()["position"])
+
+
+def metric(client: Any, line_start: str) -> str | None:
+    text = client.get("/metrics").get_data(as_text=True)
+    return next((line for line in text.splitlines() if line.startswith(line_start)), None)
+
+
+def test_a_failing_fold_stops_only_its_projection_and_heals_after_the_fix(
+    client: Any, auth: Any, lector: Any, reader: dict[str, str], faulty_inbox: Any
+) -> None:
+    feedback(client, reader, "first, fine")
+    poison = feedback(client, reader, POISON)
+    feedback(client, reader, "after the poison")
+    client.post("/api/v1/readers", json={"card_number": "F2", "name": "后来者",
+                                         "category": "adult"}, headers=auth("desk"))
+    head = lector.store.last_position()
+
+    behind = lag(lector.engine, lector.projections)
+    assert {n: v for n, v in behind.items() if v} == {"feedback_inbox": head - (poison - 1)}
+    with lector.engine.connect() as conn:
+        assert checkpoint(conn, "feedback_inbox") == poison - 1
+    failure = stuck_in(lector.engine)["feedback_inbox"]
+    assert (failure.position, failure.event_type) == (poison, "feedback.submitted")
+    assert "simulated bug" in failure.error and failure.attempts >= 2  # retried on each run
+
+    health = client.get("/health")
+    assert health.status_code == 200 and health.get_json()["status"] == "degraded"
+    stuck = health.get_json()["projections"]["stuck"]
+    assert list(stuck) == ["feedback_inbox"] and stuck["feedback_inbox"]["position"] == poison
+    assert "RuntimeError" in stuck["feedback_inbox"]["error"]
+    assert metric(client, 'lector_projection_stuck{projection="feedback_inbox"}') \
+        .endswith(" 1.0")
+    assert metric(client, 'lector_projection_stuck{projection="catalogue"}').endswith(" 0.0")
+    assert metric(client, 'lector_projection_stuck_position{event_type="feedback.submitted",'
+                          'projection="feedback_inbox"}').endswith(f" {float(poison)}")
+
+    faulty_inbox()  # the code fix ships; the next run retries the stuck projection
+    catch_up_together(lector.engine, lector.store, lector.projections)
+    assert stuck_in(lector.engine) == {}
+    assert set(lag(lector.engine, lector.projections).values()) == {0}
+    assert client.get("/health").get_json()["status"] == "ok"
+    assert "stuck" not in client.get("/health").get_json()["projections"]
+    assert metric(client, 'lector_projection_stuck{projection="feedback_inbox"}') \
+        .endswith(" 0.0")
+    inbox = client.get("/api/v1/feedback", headers=auth("librarian")).get_json()
+    assert sorted(f["text"] for f in inbox) == sorted(["first, fine", POISON, "after the poison"])
+
+    incremental = snapshot(lector.engine)
+    for projection in lector.projections:
+        rebuild(lector.engine, lector.store, projection)
+    assert snapshot(lector.engine) == incremental
+
+
+def test_a_rebuild_of_every_projection_rebuilds_the_others_and_names_the_stuck_one(
+    client: Any, lector: Any, reader: dict[str, str], faulty_inbox: Any,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    poison = feedback(client, reader, POISON)
+    feedback(client, reader, "later")
+    monkeypatch.setenv("DATABASE_URL", lector.config.database_url)
+    monkeypatch.delenv("REDIS_URL", raising=False)
+    result = CliRunner().invoke(main, ["rebuild", "--all", "--batch", "3"])
+    assert result.exit_code == 1
+    assert f"feedback_inbox is stuck at position {poison} (feedback.submitted)" in result.output
+    head = lector.store.last_position()
+    with lector.engine.connect() as conn:
+        positions = dict(conn.execute(select(checkpoints.c.name, checkpoints.c.position)).all())
+    assert {n: p for n, p in positions.items() if p != head} == {"feedback_inbox": poison - 1}
+
+
+def test_without_a_fault_nothing_is_reported_stuck(client: Any, lector: Any,
+                                                   reader: dict[str, str]) -> None:
+    feedback(client, reader, "ordinary")
+    assert stuck_in(lector.engine) == {}
+    assert client.get("/health").get_json()["status"] == "ok"
