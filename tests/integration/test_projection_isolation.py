@@ -2,18 +2,26 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import pytest
 from click.testing import CliRunner
 from sqlalchemy import select
 
+from events import sqlalchemy_store
 from events.feedback import FeedbackSubmitted
 from projections.failures import stuck_in
 from projections.feedback_inbox import FeedbackInbox
 from projections.runner import catch_up_together, checkpoint, lag, rebuild
 from projections.schema import checkpoints
+from service.app import build_app
+from service.bootstrap import bootstrap
 from service.cli import main
+from service.config import Config
+from service.core import feedback as feedback_handlers
+from service.core.accounts import create_staff
+from service.core.context import Actor, Principal
 from tests.integration.test_projection_rebuild_property import snapshot
 
 POISON = "this one breaks the inbox"
@@ -121,3 +129,59 @@ def test_without_a_fault_nothing_is_reported_stuck(client: Any, lector: Any,
     feedback(client, reader, "ordinary")
     assert stuck_in(lector.engine) == {}
     assert client.get("/health").get_json()["status"] == "ok"
+
+
+def test_on_postgresql_a_nul_left_in_the_log_by_older_code_stops_only_the_inbox(
+    postgres_url: str, tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The original failure, for real: the text column refuses NUL inside the inbox's fold."""
+    lector = bootstrap(Config(database_url=postgres_url, secret_key="s", instance_dir=tmp_path,
+                              testing=True))
+    try:
+        client = build_app(lector).test_client()
+        create_staff(lector.engine, "desk1", "desk-pass-1", "desk")
+        token = client.post("/api/v1/auth/token", json={"username": "desk1",
+                                                        "password": "desk-pass-1"})
+        desk = {"Authorization": f"Bearer {token.get_json()['token']}"}
+        reader_id = client.post("/api/v1/readers", json={"card_number": "P1", "name": "读者",
+                                                         "category": "adult"},
+                                headers=desk).get_json()["reader_id"]
+        staff = Actor(Principal("staff", "desk1", "desk"), "api")
+        with monkeypatch.context() as old_code:  # the store as it was: no check on append
+            old_code.setattr(sqlalchemy_store, "refuse_unstorable", lambda *a: None)
+            old_code.setattr(sqlalchemy_store, "refuse_unstorable_append", lambda *a: None)
+            poison = feedback_handlers.submit_feedback(
+                lector.ports, staff, reader_id, "service", "hello\u0000", None, None, None
+            ).position
+        fine = client.post("/api/v1/feedback", json={"card_number": "P1", "category": "service",
+                                                     "text": "all is well"}, headers=desk)
+        assert fine.status_code == 201
+        client.post("/api/v1/readers", json={"card_number": "P2", "name": "又一位",
+                                             "category": "adult"}, headers=desk)
+
+        failure = stuck_in(lector.engine)["feedback_inbox"]
+        assert list(stuck_in(lector.engine)) == ["feedback_inbox"]
+        assert failure.position == poison and "NUL" in failure.error
+        assert {n for n, v in lag(lector.engine, lector.projections).items() if v} == \
+            {"feedback_inbox"}
+        assert client.get("/api/v1/readers?card_number=P2", headers=desk).get_json()["total"] == 1
+        health = client.get("/health").get_json()
+        assert health["status"] == "degraded"
+        assert health["projections"]["stuck"]["feedback_inbox"]["position"] == poison
+
+        original = FeedbackInbox._handlers[FeedbackSubmitted]
+
+        def fixed(self: Any, conn: Any, event: Any, stored: Any) -> None:  # the shipped fix
+            original(self, conn, replace(event, text=event.text.replace("\u0000", "\ufffd")),
+                     stored)
+
+        monkeypatch.setitem(FeedbackInbox._handlers, FeedbackSubmitted, fixed)
+        catch_up_together(lector.engine, lector.store, lector.projections)
+        assert stuck_in(lector.engine) == {}
+        assert set(lag(lector.engine, lector.projections).values()) == {0}
+        incremental = snapshot(lector.engine)
+        for projection in lector.projections:
+            rebuild(lector.engine, lector.store, projection)
+        assert snapshot(lector.engine) == incremental
+    finally:
+        lector.dispose()
