@@ -144,6 +144,9 @@ def _fold_batch(
             head = min(head, until)
         behind = [p for p in chosen if starts[p.name] < head
                   and not (skip_stuck and p.name in stuck)]
+        stale = [n for n, failed in stuck.items() if starts[n] >= failed]
+        if stale:  # another runner folded past the failure before it was noted
+            clear(conn, stale, head)
         if not behind:
             return _Fold(starts, head, stuck)
         low = min(starts[p.name] for p in behind)
@@ -193,8 +196,9 @@ def _isolate(
         if fold.after[projection.name] >= failed.position - 1:
             break
     with write_connection(engine) as conn, conn.begin():
-        _lock_all(conn, [projection.name])
-        record(conn, failed)
+        starts, _stuck = _lock_all(conn, [projection.name])
+        if starts[projection.name] < failed.position:  # not if a fixed runner got past it
+            record(conn, failed)
     return fold.after[projection.name]
 
 

@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
 from events import sqlalchemy_store
+from events.engine import write_connection
 from events.feedback import FeedbackSubmitted
 from projections.failures import stuck_in
 from projections.feedback_inbox import FeedbackInbox
 from projections.runner import catch_up_together, checkpoint, lag, rebuild
-from projections.schema import checkpoints
+from projections.schema import checkpoints, failures
 from service.app import build_app
 from service.bootstrap import bootstrap
 from service.cli import main
@@ -185,3 +187,17 @@ def test_on_postgresql_a_nul_left_in_the_log_by_older_code_stops_only_the_inbox(
         assert snapshot(lector.engine) == incremental
     finally:
         lector.dispose()
+
+
+def test_a_failure_noted_after_another_runner_folded_past_it_is_cleared_on_the_next_run(
+    client: Any, lector: Any, reader: dict[str, str]
+) -> None:
+    position = feedback(client, reader, "folded by a fixed runner")
+    now = datetime.now(UTC)
+    with write_connection(lector.engine) as conn, conn.begin():  # a late note from an old runner
+        conn.execute(insert(failures).values(
+            name="feedback_inbox", position=position, event_type="feedback.submitted",
+            error="RuntimeError: old code", since=now, last_attempt_at=now, attempts=1))
+    assert list(stuck_in(lector.engine)) == ["feedback_inbox"]
+    catch_up_together(lector.engine, lector.store, lector.projections)
+    assert stuck_in(lector.engine) == {}
