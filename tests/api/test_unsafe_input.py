@@ -186,3 +186,12 @@ def test_a_header_holding_nul_is_a_400(client: Any, auth: Any) -> None:
     headers = {**auth("librarian"), "Idempotency-Key": "k\u0000"}
     reply = client.post("/api/v1/titles", json={"title": "书"}, headers=headers)
     assert reply.status_code == 400 and list(reply.get_json()["errors"]) == ["Idempotency-Key"]
+
+
+def test_undecodable_bytes_in_a_path_or_query_never_answer_5xx(
+    app: Any, client: Any, auth: Any
+) -> None:
+    for rule, method, _access in routes(app):
+        url = url_for_rule(rule, "r%ff%fex").replace("unknown-1", "u%ed%a0%80") + "?q=%ff%c3"
+        reply = client.open(url, method=method, json=_body(method), headers=auth("admin"))
+        assert reply.status_code < 500, (rule, method, reply.status_code)
