@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from events.store import ANY, ConcurrencyError, PendingEvent, UnstorableEvent
-from events.text_safety import describe, unstorable_paths
+from events.text_safety import describe, has_unstorable, unstorable_paths
 
 
 def streams_touched(events: Sequence[PendingEvent], expected: Mapping[str, int]) -> list[str]:
@@ -42,6 +42,8 @@ def number_entries(
 
 def refuse_unstorable(event_type: str, part: str, value: Any) -> None:
     """Raise UnstorableEvent if ``value`` holds text the log could not hand back intact."""
+    if not has_unstorable(value):
+        return
     for path, char in unstorable_paths(value, part):
         raise UnstorableEvent(event_type, path, describe(char))
 

@@ -28,6 +28,24 @@ def describe(char: str) -> str:
     return f"U+{ord(char):04X}"
 
 
+def has_unstorable(value: Any) -> bool:
+    """Whether any string in ``value`` (keys included, dicts and lists walked) is unstorable;
+    the fast path of every check, so clean input pays for no path building."""
+    search = UNSTORABLE.search
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if search(item):
+                return True
+        elif isinstance(item, (dict, Mapping)):  # dict first: the ABC check is slow
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, (list, tuple)):
+            stack.extend(item)
+    return False
+
+
 def unstorable_paths(value: Any, path: str = "") -> Iterator[tuple[str, str]]:
     """(path, character) for every string (key or value) holding an unstorable character,
     walking dicts and lists; paths read ``a.b[2].c``."""
