@@ -10,6 +10,7 @@ from events.store import (
     LoadedStreams,
     PendingEvent,
     StoredEvent,
+    UnstorableEvent,
 )
 
 __all__ = [
@@ -22,6 +23,7 @@ __all__ = [
     "LoadedStreams",
     "PendingEvent",
     "StoredEvent",
+    "UnstorableEvent",
     "event_class",
     "registered_types",
 ]

@@ -9,7 +9,13 @@ from datetime import UTC, datetime
 from typing import Any
 
 from events import pii
-from events.appending import check_expected, number_entries, streams_touched
+from events.appending import (
+    check_expected,
+    number_entries,
+    refuse_unstorable,
+    refuse_unstorable_append,
+    streams_touched,
+)
 from events.codec import from_data, to_data, upcast
 from events.decode_cache import DecodedEvents
 from events.store import AppendResult, LoadedStreams, PendingEvent, StoredEvent
@@ -36,6 +42,7 @@ class MemoryEventStore:
         result: Mapping[str, Any] | None = None,
         conn: Any = None,  # accepted for signature parity with the SQL store; unused
     ) -> AppendResult:
+        refuse_unstorable_append(events, expected, meta, idempotency_key, result)
         with self._lock:
             if idempotency_key is not None and idempotency_key in self._idempotency:
                 first = self._idempotency[idempotency_key]
@@ -45,10 +52,14 @@ class MemoryEventStore:
             check_expected(expected, current)
             entries, versions = number_entries(events, current)
             now = datetime.now(UTC)
+            # Encode (and so check) every event before keeping any: an append is all or nothing.
+            start = len(self._rows) + 1
+            rows = [self._row(pending, mine[0], meta, now, start + i)
+                    for i, (pending, mine) in enumerate(zip(events, entries, strict=True))]
             positions = []
-            for pending, mine in zip(events, entries, strict=True):
-                position = len(self._rows) + 1
-                self._rows.append(self._row(pending, mine[0], meta, now, position))
+            for row, mine in zip(rows, entries, strict=True):
+                position = row["position"]
+                self._rows.append(row)
                 for stream_id, _version in mine:
                     self._streams.setdefault(stream_id, []).append(position)
                 positions.append(position)
@@ -63,6 +74,7 @@ class MemoryEventStore:
     ) -> dict[str, Any]:
         event = pending.event
         data = to_data(event)
+        refuse_unstorable(event.type_name, "data", data)
         subject = pii.subject_of(event)
         if subject is not None:
             key = self._keys.setdefault(subject, pii.new_key())

@@ -10,7 +10,13 @@ from typing import Any
 from sqlalchemy import Connection, Engine, func, insert, select
 
 from events import pii
-from events.appending import check_expected, number_entries, streams_touched
+from events.appending import (
+    check_expected,
+    number_entries,
+    refuse_unstorable,
+    refuse_unstorable_append,
+    streams_touched,
+)
 from events.codec import from_data, to_data, upcast
 from events.decode_cache import DecodedEvents
 from events.engine import is_postgres, write_connection
@@ -40,7 +46,10 @@ class SqlEventStore:
         result: Mapping[str, Any] | None = None,
         conn: Connection | None = None,
     ) -> AppendResult:
-        """Append events (or replay an idempotent result) in one transaction."""
+        """Append events (or replay an idempotent result) in one transaction.
+
+        Raises UnstorableEvent, writing nothing, if any text could not be handed back."""
+        refuse_unstorable_append(events_, expected, meta, idempotency_key, result)
         if conn is not None:
             return self._append(conn, events_, expected, meta, idempotency_key, result)
         with write_connection(self.engine) as c, c.begin():
@@ -96,6 +105,8 @@ class SqlEventStore:
     ) -> dict[str, Any]:
         event = pending.event
         data = to_data(event)
+        # Checked before encryption: ciphertext would hide a NUL until a projection decrypts it.
+        refuse_unstorable(event.type_name, "data", data)
         subject = pii.subject_of(event)
         if subject is not None:
             key = _key_for(conn, subject, now)

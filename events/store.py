@@ -74,6 +74,15 @@ class ConcurrencyError(Exception):
         self.stream_id, self.expected, self.actual = stream_id, expected, actual
 
 
+class UnstorableEvent(ValueError):
+    """An event (or its metadata) holds text no back end can store or hand back (NUL, a lone
+    surrogate, ...). Nothing of the append was written."""
+
+    def __init__(self, event_type: str, field: str, char: str) -> None:
+        super().__init__(f"{event_type}: {field} holds {char}, which cannot be stored")
+        self.event_type, self.field, self.char = event_type, field, char
+
+
 class EventStore(Protocol):
     def append(
         self,

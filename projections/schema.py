@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Column, DateTime, MetaData, String, Table
+from sqlalchemy import BigInteger, Column, DateTime, Integer, MetaData, String, Table, Text
 
 metadata = MetaData()
 
@@ -12,4 +12,18 @@ checkpoints = Table(
     Column("name", String(100), primary_key=True),
     Column("position", BigInteger, nullable=False, default=0),
     Column("updated_at", DateTime(timezone=True), nullable=True),
+)
+
+# A projection whose fold raised on an event stops before it (its checkpoint stays at the last
+# good position) while the others go on; this row says where and why until a retry succeeds.
+failures = Table(
+    "projection_failures",
+    metadata,
+    Column("name", String(100), primary_key=True),
+    Column("position", BigInteger, nullable=False),
+    Column("event_type", String(100), nullable=False),
+    Column("error", Text, nullable=False),
+    Column("since", DateTime(timezone=True), nullable=False),
+    Column("last_attempt_at", DateTime(timezone=True), nullable=False),
+    Column("attempts", Integer, nullable=False),
 )

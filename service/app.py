@@ -7,6 +7,7 @@ from typing import Any
 from flask import Flask
 from werkzeug.exceptions import HTTPException
 
+from events.store import UnstorableEvent
 from service.api import (
     auth_routes,
     circulation,
@@ -27,6 +28,7 @@ from service.api import (
     titles,
 )
 from service.api.auth import authenticate_first
+from service.api.input_guard import refuse_unsafe_input, unstorable_problem
 from service.api.problems import LectorApi, domain_problem, unexpected
 from service.api.rate_limits import init_rate_limits
 from service.bootstrap import Lector, bootstrap
@@ -68,7 +70,9 @@ def build_app(config: Config | Lector | None = None) -> Flask:
     app.register_blueprint(ops.blp)
     app.register_blueprint(web_pages.blp)
     app.before_request(authenticate_first)
+    app.before_request(refuse_unsafe_input)
     app.register_error_handler(DomainError, domain_problem)
+    app.register_error_handler(UnstorableEvent, unstorable_problem)
     app.register_error_handler(HTTPException, api.handle_http_exception)
     app.register_error_handler(Exception, _unexpected)
     for hook in _extra_setup:

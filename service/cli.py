@@ -131,7 +131,14 @@ def rebuild(name: str | None, all_: bool, batch: int) -> None:
 
             reached = rebuild_projection(lector.engine, lector.store, projection, batch, show)
             progress.update(task, completed=max(reached, 1), total=max(reached, 1))
+    from projections.failures import stuck_in
+
+    failed = {n: f for n, f in stuck_in(lector.engine).items() if n in {p.name for p in chosen}}
     lector.dispose()
+    if failed:  # the others are rebuilt; say plainly which one is not, and fail the command
+        raise click.ClickException("; ".join(
+            f"projection {n} is stuck at position {f.position} ({f.event_type}): {f.error}"
+            for n, f in failed.items()))
 
 
 from service.cli_notices import notices  # noqa: E402  (registered last, like the other groups)

@@ -9,6 +9,7 @@ from prometheus_client import CollectorRegistry, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from sqlalchemy import text
 
+from projections.failures import stuck_in
 from projections.runner import lag
 from service.api.common import lector
 
@@ -27,6 +28,10 @@ def health() -> Response:
             conn.execute(text("SELECT 1"))
         report["database"] = {"status": "ok", "dialect": app.engine.dialect.name}
         report["projections"] = {"lag": lag(app.engine, app.projections)}
+        stuck = _stuck(app)
+        if stuck:  # the service still takes commands; these read models have stopped
+            report["projections"]["stuck"] = {n: f.as_dict() for n, f in stuck.items()}
+            report["status"] = "degraded"
     except Exception as exc:  # report, never raise: this is the page that says what is wrong
         report["database"] = {"status": "down", "error": type(exc).__name__}
         report["status"] = "down"
@@ -58,6 +63,20 @@ class _LectorCollector:
         for name, value in lag(app.engine, app.projections).items():
             behind.add_metric([name], float(value))
         yield behind
+        stuck = _stuck(app)
+        halted = GaugeMetricFamily("lector_projection_stuck",
+                                   "1 when a projection's fold failed on an event and it stopped.",
+                                   labels=["projection"])
+        where = GaugeMetricFamily("lector_projection_stuck_position",
+                                  "Position of the event a stuck projection failed on.",
+                                  labels=["projection", "event_type"])
+        for projection in app.projections:
+            failure = stuck.get(projection.name)
+            halted.add_metric([projection.name], 1.0 if failure else 0.0)
+            if failure is not None:
+                where.add_metric([projection.name, failure.event_type], float(failure.position))
+        yield halted
+        yield where
         tasks = CounterMetricFamily("lector_tasks", "Celery tasks by name and outcome.",
                                     labels=["task", "state"])
         if app.redis is not None:
@@ -65,6 +84,11 @@ class _LectorCollector:
                 name, _, state = field.decode().rpartition(":")
                 tasks.add_metric([name, state], float(count))
         yield tasks
+
+
+def _stuck(app: Any) -> dict[str, Any]:
+    names = {p.name for p in app.projections}
+    return {n: f for n, f in stuck_in(app.engine).items() if n in names}
 
 
 @blp.get("/metrics")

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 from os import PathLike
 from typing import BinaryIO
 
+from events.text_safety import describe, first_unstorable, unstorable_paths
 from service.imports.marc_map import map_record
 from service.imports.marc_model import (
     REASON_MESSAGES,
@@ -48,9 +50,24 @@ def iter_marc_stream(stream: BinaryIO) -> Iterator[TitleRecord | RecordError]:
             continue
         position, record, notes = item
         try:
-            yield map_record(record, position, notes)
+            mapped = map_record(record, position, notes)
         except Exception as exc:  # a mapping surprise must not end the whole import
             yield RecordError(position, None, "unreadable_record", repr(exc))
+            continue
+        yield _refuse_unstorable(mapped)
+
+
+def _refuse_unstorable(record: TitleRecord) -> TitleRecord | RecordError:
+    """A record with text no back end can store is reported, by position, and not imported."""
+    found = next(unstorable_paths(dataclasses.asdict(record)), None)
+    if found is None:
+        return record
+    field, char = found
+    number = record.control_number
+    if number is not None and first_unstorable(number) is not None:
+        number = None
+    return RecordError(record.source_position, number, "unstorable_text",
+                       f"{field} holds {describe(char)}")
 
 
 def iter_marc_file(path: str | PathLike[str]) -> Iterator[TitleRecord | RecordError]:

@@ -70,6 +70,10 @@ REASON_MESSAGES: dict[str, dict[str, str]] = {
         "en": "The MARCXML record is incomplete or malformed.",
         "zh-CN": "MARCXML 记录不完整或格式错误。",
     },
+    "unstorable_text": {
+        "en": "The record holds a character that cannot be stored (such as NUL); not imported.",
+        "zh-CN": "记录含有无法保存的字符（如 NUL），未导入。",
+    },
     "truncated_file": {
         "en": "The file ends in the middle of a record.",
         "zh-CN": "文件在一条记录的中间结束。",

@@ -11,6 +11,7 @@ from datetime import date
 from os import PathLike
 from pathlib import Path
 
+from events.text_safety import describe, first_unstorable
 from service.imports.readers_rules import (
     COLUMNS,
     HEADER_ALIASES,
@@ -133,6 +134,10 @@ def _parse_row(
         "expiry": lambda: parse_expiry(raw["expiry"], text["expiry"]),
     }
     for column in positions:
+        if (char := first_unstorable(text[column])) is not None:
+            # Named by its code point only: the character itself must not reach the report.
+            errors.append(row_error(number, column, "unstorable_text", describe(char)))
+            continue
         try:
             values[column] = rules[column]() if column in rules else (text[column] or None)
         except CellError as exc:

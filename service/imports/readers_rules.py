@@ -35,6 +35,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "This card number already appears earlier in the file.",
         "该读者证号在文件前面已出现。",
     ),
+    "unstorable_text": (
+        "The cell holds {value}, a character that cannot be stored.",
+        "单元格含有无法保存的字符 {value}。",
+    ),
     "bad_email": ("'{value}' is not an e-mail address.", "“{value}”不是有效的电子邮箱。"),
     "bad_language": (
         "'{value}' is not a supported language (zh-CN or en).",

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
 
+from events.text_safety import describe, first_unstorable
 from service.sip2 import handlers_holds, handlers_items, handlers_patron
 from service.sip2.backend import KioskAccount, Sip2Backend
 from service.sip2.charset import normalise_charset
@@ -102,7 +103,8 @@ class Sip2Session:
             # The kiosk repeated its last message verbatim (same AY): it missed our reply.
             return self._last_reply
         log.debug("sip2 %s: <- %s", self.peer, redact(request))
-        response = self._answer(request)
+        bad = first_unstorable(text)
+        response = self._answer(request) if bad is None else self._invalid_text(request, bad)
         data = encode(
             replace(response, sequence=request.sequence),
             encoding=self.encoding,
@@ -144,6 +146,18 @@ class Sip2Session:
             institution = self.kiosk.institution_id if self.kiosk else ""
             return refusal(request, screen=refusal_text("internal_error").pick(language),
                            stamp=stamp, institution=institution)
+
+    def _invalid_text(self, request: Message, char: str) -> Message:
+        """Refuse a message holding NUL or another character no back end can store: it would
+        otherwise reach a lookup or an event (the store refuses it too, as a last line)."""
+        log.info("sip2 %s: %s holds %s; refused", self.peer, request.code, describe(char))
+        stamp = format_timestamp(self.clock(), self.settings.zone)
+        if request.code == "99":
+            return self._status(request, stamp)  # nothing of a status request is kept
+        language = self.kiosk.language if self.kiosk else "zh-CN"
+        institution = self.kiosk.institution_id if self.kiosk else self.settings.institution_id
+        return refusal(request, screen=refusal_text("invalid_text").pick(language), stamp=stamp,
+                       institution=institution)
 
     def _login(self, request: Message) -> Message:
         user_id = request.get("CN") or ""

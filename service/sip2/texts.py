@@ -34,6 +34,10 @@ REFUSALS: dict[str, Text] = {
     "not_supported": Text("此功能暂不支持。", "This function is not available here."),
     "invalid_amount": Text("金额无效。", "Invalid amount."),
     "currency_mismatch": Text("币种不符。", "Wrong currency."),
+    "invalid_text": Text(
+        "信息含有无法识别的字符，请重试或到服务台办理。",
+        "The message holds characters that cannot be read; try again or go to the desk.",
+    ),
     "internal_error": Text(
         "系统暂时无法处理，请到服务台办理。",
         "The system cannot handle this right now; please go to the desk.",

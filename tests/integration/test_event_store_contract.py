@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from sqlalchemy import text
 
-from events import ANY, NO_STREAM, ConcurrencyError, PendingEvent
+from events import ANY, NO_STREAM, ConcurrencyError, PendingEvent, UnstorableEvent
 from events.catalogue import TitleCatalogued
 from events.engine import make_engine
 from events.memory_store import MemoryEventStore
@@ -162,3 +162,46 @@ def test_the_database_refuses_to_update_or_delete_events(database_url: str) -> N
     with engine.connect() as conn:
         assert conn.execute(text("SELECT type FROM events")).scalar_one() == "title.catalogued"
     engine.dispose()
+
+
+UNSTORABLE_TEXTS = ["hello\u0000", "\ud800lone", "bell\u0007", "non\uffff"]
+
+
+@pytest.mark.parametrize("bad", UNSTORABLE_TEXTS)
+def test_an_event_with_unstorable_text_is_refused_and_nothing_of_its_append_is_kept(
+    store: Any, bad: str
+) -> None:
+    store.append([title(1)], expected={}, meta={})
+    with pytest.raises(UnstorableEvent) as info:
+        store.append([title(2), PendingEvent(TitleCatalogued("t3", bad), ("title-t3",))],
+                     expected={}, meta={"actor": "a"}, idempotency_key="k-bad")
+    assert (info.value.event_type, info.value.field) == ("title.catalogued", "data.title")
+    assert store.last_position() == 1
+    assert store.load(["title-t2", "title-t3"]).events == []
+    assert store.idempotent_result("k-bad") is None
+    assert [e.position for e in store.read_all()] == [1]
+
+
+def test_unstorable_text_in_a_personal_field_is_refused_before_it_is_encrypted(store: Any) -> None:
+    event = ReaderRegistered("r1", "C1", "王\u0000小明", "adult")
+    with pytest.raises(UnstorableEvent) as info:
+        store.append([PendingEvent(event, ("reader-r1",))], expected={}, meta={})
+    assert info.value.field == "data.name"
+    assert store.last_position() == 0
+
+
+@pytest.mark.parametrize("part", ["meta", "stream", "key"])
+def test_unstorable_text_in_meta_stream_or_key_is_refused(store: Any, part: str) -> None:
+    pending = PendingEvent(TitleCatalogued("t1", "书"), ("title-t1\u0000" if part == "stream"
+                                                        else "title-t1",))
+    with pytest.raises(UnstorableEvent):
+        store.append([pending], expected={},
+                     meta={"actor": "a\u0000"} if part == "meta" else {},
+                     idempotency_key="k\ud800" if part == "key" else None)
+    assert store.last_position() == 0
+
+
+def test_tabs_newlines_and_any_other_text_are_stored_as_given(store: Any) -> None:
+    odd = "行一\n\tline two\r\n😀 \u00a0\u200b\u007f\ufffd"
+    store.append([PendingEvent(TitleCatalogued("t1", odd), ("title-t1",))], expected={}, meta={})
+    assert store.load(["title-t1"]).events[0].event == TitleCatalogued("t1", odd)

@@ -159,3 +159,18 @@ def test_an_invalid_isbn_is_reported_but_the_record_is_imported(lector: Lector) 
     assert result.created == 1
     assert [(n.code, n.position) for n in result.notices] == [("invalid_isbn", 1)]
     assert "9787302200551" in result.notices[0].message_zh
+
+
+def test_a_record_holding_nul_is_reported_by_position_and_appends_nothing(lector: Lector) -> None:
+    good = _book("ok-1", "好书")
+    bad = _book("bad-1", "坏\u0000书")
+    bad_author = _book("bad-2", "书名", _data("100", "a", "作者\u0007"))
+    data = b"".join(r.as_marc() for r in (good, bad, bad_author))
+    before = lector.store.last_position()
+    result = _import(lector, data)
+    assert [(e.position, e.code) for e in result.errors] == [(2, "unstorable_text"),
+                                                             (3, "unstorable_text")]
+    assert "无法保存" in result.errors[0].message_zh
+    assert result.created == 1
+    kinds = [e.type for e in lector.store.read_all(before)]
+    assert kinds.count("title.catalogued") == 1

@@ -116,3 +116,17 @@ def test_a_reader_export_imported_into_an_empty_library_exports_the_same(
     assert (result.created, result.errors) == (3, [])
     assert _export_readers(empty_library) == first
     assert "张三".encode() in first and b"'=" in first
+
+
+def test_a_row_holding_nul_or_a_control_character_is_a_row_error_and_appends_nothing(
+    lector: Lector,
+) -> None:
+    data = "读者证号,姓名,类别\nN1,好读者,adult\nN2,坏\u0000人,adult\nN3\u0001,某人,adult\n"
+    before = lector.store.last_position()
+    result = _readers(lector, data.encode())
+    assert result.created == 1
+    assert [(e.row_number, e.column, e.code) for e in result.errors] == [
+        (3, "name", "unstorable_text"), (4, "card_number", "unstorable_text")]
+    assert "U+0000" in result.errors[0].reason_en
+    assert "\u0000" not in result.error_report().decode("utf-8-sig")
+    assert [e.type for e in lector.store.read_all(before)] == ["reader.registered"]

@@ -353,3 +353,30 @@ def test_a_copy_returned_at_another_branch_is_sent_home(library: Library) -> Non
     assert reply.startswith("101NUY")  # returned, not resensitised, alert
     assert "|CLTRANSIT|" in reply and "|CTMAIN|" in reply and "|CV04|" in reply
     assert library.get("/api/v1/loans?barcode=B001") == []
+
+
+def test_a_kiosk_message_holding_nul_is_refused_cleanly_and_records_nothing(
+    library: Library,
+) -> None:
+    reader_id = library.reader("R009", "赵六")
+    library.title("围城", "B901", "B902")
+    library.clock[0] = NOW - timedelta(days=150)
+    library.post("/api/v1/checkouts", {"card_number": "R009", "barcode": "B901"})
+    library.clock[0] = NOW
+    library.post("/api/v1/checkins", {"barcode": "B901"})
+    owed = library.get(f"/api/v1/readers/{reader_id}/fines")["balance_fen"]
+    amount = f"{owed // 100}.{owed % 100:02d}"
+    before = library.lector.store.last_position()
+    kiosk = RawKiosk(library.server.port)
+    assert kiosk.login().startswith("941")
+
+    pay = f"3720240301    1015000100CNYBV{amount}|AOLECTOR|AAR009|AD{PIN}|BKtx\u00001|AY1"
+    refused = kiosk.ask(pay)
+    assert refused.startswith("38N") and "信息含有无法识别的字符" in refused
+    lend = f"11NN20240301    101500                  AOLECTOR|AAR009|ABB9\u000002|AD{PIN}|AY2"
+    assert kiosk.ask(lend).startswith("120")
+    assert library.lector.store.last_position() == before
+    assert library.get(f"/api/v1/readers/{reader_id}/fines")["balance_fen"] == owed
+
+    assert kiosk.ask(pay.replace("\u0000", "").replace("AY1", "AY3")).startswith("38Y")
+    kiosk.close()
