@@ -1,7 +1,7 @@
 """projection failures: where a stuck projection stopped, and why
 
-Revision ID: 0007
-Revises: 0006
+Revision ID: 0009_projection_failures
+Revises: 0008_token_versions
 Create Date: 2026-12-02
 """
 from __future__ import annotations
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 from alembic import op
 
 
-revision = '0007'
-down_revision = '0006'
+revision = '0009_projection_failures'
+down_revision = '0008_token_versions'
 branch_labels = None
 depends_on = None
 
