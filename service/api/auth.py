@@ -38,11 +38,26 @@ def _principal_from_header() -> Principal:
 
 
 def current_actor(channel: str | None = None) -> Actor:
-    """The acting principal plus the channel (X-Lector-Channel: desk/portal/api)."""
-    chosen = channel or request.headers.get("X-Lector-Channel", "api")
-    if chosen not in ("api", "desk", "portal", "kiosk"):
-        chosen = "api"
-    return Actor(current_principal(), chosen)
+    """The acting principal plus the channel, which follows from who the caller is."""
+    principal = current_principal()
+    return Actor(principal, channel or channel_of(principal))
+
+
+def channel_of(principal: Principal) -> str:
+    """The channel recorded in the log: readers act through the portal, kiosks through SIP2,
+    staff through the API, or the desk when the front-desk page says so.
+
+    Only staff may name a channel (``X-Lector-Channel: desk``, sent by the desk page, so the
+    log tells desk work from scripts); a reader's or kiosk's header is ignored, so nobody can
+    make their own actions look as if they came from elsewhere.
+    """
+    if principal.kind == "reader":
+        return "portal"
+    if principal.kind == "kiosk":
+        return "sip2"
+    if principal.kind == "staff" and request.headers.get("X-Lector-Channel") == "desk":
+        return "desk"
+    return "api"
 
 
 def check_access(role: str, reader_self: str | None, view_args: dict[str, Any]) -> Principal:

@@ -34,9 +34,11 @@ class PolicySchema(Schema):
 
 
 class CalendarBodySchema(Schema):
-    closed_weekdays = fields.List(fields.Integer(validate=validate.Range(0, 6)), load_default=list)
-    closed_dates = fields.List(fields.Date(), load_default=list,
-                               validate=validate.Length(max=2000))
+    # Both required: a PUT replaces the whole calendar, so an empty or truncated body must not
+    # silently reopen a branch on every day (send [] to say "no closures").
+    closed_weekdays = fields.List(fields.Integer(validate=validate.Range(0, 6)), required=True,
+                                  validate=validate.Length(max=7))
+    closed_dates = fields.List(fields.Date(), required=True, validate=validate.Length(max=2000))
 
 
 class CalendarSchema(Schema):

@@ -31,8 +31,16 @@ DAY_FIELDS = frozenset({"loan_days", "renewal_days", "grace_days", "pickup_days"
 # Day counts above ten years are typing mistakes and would overflow date arithmetic later.
 MAX_DAYS = 3660
 AT_LEAST_ONE = frozenset({"loan_days", "pickup_days"})
+# Counts (loans, holds, renewals) above a thousand and sums above ten million yuan are typing
+# mistakes too; unbounded numbers (10^30) overflow database integers in the projections.
+COUNT_FIELDS = frozenset({"renewals_allowed", "loan_limit", "hold_limit"})
+MAX_COUNT = 1000
+MONEY_FIELDS = frozenset({"daily_fine_fen", "fine_cap_fen", "block_fine_threshold_fen"})
+MAX_FEN = 10**9
 
 _AT_LEAST_ONE = Message(en="must be at least 1", zh="至少为 1")
+_TOO_MANY = Message(en=f"must be at most {MAX_COUNT}", zh=f"不能超过 {MAX_COUNT}")
+_TOO_MUCH = Message(en=f"must be at most {MAX_FEN} fen", zh=f"不能超过 {MAX_FEN} 分")
 _TOO_MANY_DAYS = Message(en=f"must be at most {MAX_DAYS} days", zh=f"不能超过 {MAX_DAYS} 天")
 _BAD_KEY = Message(
     en="must be a non-empty name, or null for any", zh="须为非空名称，或为 null 表示任意"
@@ -65,8 +73,12 @@ def _int_problem(name: str, value: object) -> Message | None:
         return NEGATIVE
     if name in AT_LEAST_ONE and value < 1:
         return _AT_LEAST_ONE
-    if name in DAY_FIELDS and value > MAX_DAYS:
+    if (name in DAY_FIELDS or name == "block_overdue_days") and value > MAX_DAYS:
         return _TOO_MANY_DAYS
+    if name in COUNT_FIELDS and value > MAX_COUNT:
+        return _TOO_MANY
+    if name in MONEY_FIELDS and value > MAX_FEN:
+        return _TOO_MUCH
     return None
 
 
