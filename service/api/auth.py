@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import functools
+import hashlib
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -10,6 +12,7 @@ from flask import current_app, g, request
 
 from service.core.context import Actor, Principal, has_role
 from service.core.errors import DomainError, Forbidden
+from service.core.execute import ClientKey
 from service.core.tokens import read_token
 
 
@@ -109,5 +112,28 @@ def _forbidden() -> Forbidden:
 
 
 def idempotency_key() -> str | None:
+    """The client's Idempotency-Key, carrying a fingerprint of this request (see execute)."""
     key = request.headers.get("Idempotency-Key")
-    return key.strip()[:150] if key and key.strip() else None
+    if not key or not key.strip():
+        return None
+    return ClientKey(key.strip()[:150], request_fingerprint())
+
+
+def request_fingerprint() -> str:
+    """sha256 of what the request asks for: method, path, query and the body in canonical
+    form (JSON with sorted keys; form fields sorted, files by content), so a retry that
+    re-encodes the same body (other key order, other multipart boundary) still matches."""
+    digest = hashlib.sha256()
+    digest.update(f"{request.method} {request.path}\n".encode())
+    digest.update(json.dumps(sorted(request.args.items(multi=True))).encode())
+    body = request.get_json(silent=True) if request.is_json else None
+    if body is not None:
+        digest.update(json.dumps(body, sort_keys=True, separators=(",", ":")).encode())
+    elif request.mimetype in ("multipart/form-data", "application/x-www-form-urlencoded"):
+        digest.update(json.dumps(sorted(request.form.items(multi=True))).encode())
+        for name, upload in sorted(request.files.items(multi=True)):
+            digest.update(name.encode() + hashlib.sha256(upload.read()).digest())
+            upload.seek(0)
+    else:
+        digest.update(request.get_data(cache=True))
+    return digest.hexdigest()
