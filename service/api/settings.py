@@ -26,6 +26,9 @@ class PolicyBodySchema(Schema):
     rules = fields.List(fields.Dict(), required=True, validate=validate.Length(min=1, max=500))
     block_fine_threshold_fen = fields.Integer(required=True)
     block_overdue_days = fields.Integer(required=True)
+    renew_overdue = fields.Boolean(metadata={
+        "description": "Whether overdue loans may be renewed (default false); the fine run "
+                       "up so far is then charged at once."})
 
 
 class PolicySchema(Schema):

@@ -39,6 +39,7 @@ MONEY_FIELDS = frozenset({"daily_fine_fen", "fine_cap_fen", "block_fine_threshol
 MAX_FEN = 10**9
 
 _AT_LEAST_ONE = Message(en="must be at least 1", zh="至少为 1")
+_NOT_BOOLEAN = Message(en="must be true or false", zh="必须为 true 或 false")
 _TOO_MANY = Message(en=f"must be at most {MAX_COUNT}", zh=f"不能超过 {MAX_COUNT}")
 _TOO_MUCH = Message(en=f"must be at most {MAX_FEN} fen", zh=f"不能超过 {MAX_FEN} 分")
 _TOO_MANY_DAYS = Message(en=f"must be at most {MAX_DAYS} days", zh=f"不能超过 {MAX_DAYS} 天")
@@ -176,6 +177,9 @@ class PolicyMatrix:
     rules: tuple[PolicyRule, ...]
     block_fine_threshold_fen: int
     block_overdue_days: int
+    # Whether an overdue loan may be renewed (the fine so far is then charged at once). Off
+    # by default: Chinese public libraries ask for overdue books back (超期不能续借).
+    renew_overdue: bool = False
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "rules", tuple(self.rules))
@@ -205,6 +209,8 @@ class PolicyMatrix:
             problem = _int_problem(name, getattr(self, name))
             if problem is not None:
                 found[name] = problem
+        if type(self.renew_overdue) is not bool:
+            found["renew_overdue"] = _NOT_BOOLEAN
         return found
 
     def validate(self) -> None:
@@ -219,6 +225,7 @@ class PolicyMatrix:
             "rules": [rule.to_dict() for rule in self.rules],
             "block_fine_threshold_fen": self.block_fine_threshold_fen,
             "block_overdue_days": self.block_overdue_days,
+            "renew_overdue": self.renew_overdue,
         }
 
     @classmethod
@@ -243,11 +250,16 @@ class PolicyMatrix:
                 found[name] = REQUIRED
             elif type(data[name]) is not int:
                 found[name] = NOT_A_WHOLE_NUMBER
-        for name in sorted(set(data) - {"rules", "block_fine_threshold_fen", "block_overdue_days"}):
+        if type(data.get("renew_overdue", False)) is not bool:
+            found["renew_overdue"] = _NOT_BOOLEAN
+        known = {"rules", "block_fine_threshold_fen", "block_overdue_days", "renew_overdue"}
+        for name in sorted(set(data) - known):
             found[name] = UNKNOWN_FIELD
         if found:
             raise PolicyInvalid(found)
-        return cls(tuple(rules), data["block_fine_threshold_fen"], data["block_overdue_days"])
+        # renew_overdue is optional: policies recorded before it existed read as False.
+        return cls(tuple(rules), data["block_fine_threshold_fen"], data["block_overdue_days"],
+                   data.get("renew_overdue", False))
 
 
 def loan_limit_for(matrix: PolicyMatrix, category: str | None) -> int:
