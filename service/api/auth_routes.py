@@ -61,7 +61,7 @@ class Token(MethodView):
         """Exchange credentials for a bearer token."""
         app = lector()
         principal: Principal | None
-        if data["username"] is not None:
+        if data["username"] is not None and data["password"] is not None:  # else a reader
             principal = authenticate_staff(app.engine, data["username"], data["password"])
         else:
             reader_id = reader_id_for_card(app.ports, data["card_number"])
