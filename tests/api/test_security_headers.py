@@ -47,3 +47,12 @@ def test_the_pages_have_no_inline_script_or_style_the_policy_would_block(client:
     for path in ("/desk", "/portal"):
         html = client.get(path).get_data(as_text=True)
         assert "<script>" not in html and "style=" not in html and " onclick=" not in html
+
+
+def test_the_interactive_api_page_may_load_swagger_ui_but_still_cannot_be_framed(
+        client: Any) -> None:
+    reply = client.get("/api/v1/docs")
+    assert reply.status_code == 200
+    csp = reply.headers["Content-Security-Policy"]
+    assert "https://cdn.jsdelivr.net" in csp and "frame-ancestors 'none'" in csp
+    assert reply.headers["X-Content-Type-Options"] == "nosniff"
