@@ -11,7 +11,13 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-BIN = Path("/usr/lib/postgresql/15/bin")
+
+def server_bin() -> Path:
+    """Debian's server binaries (15 in CI): the newest version installed."""
+    found = [p.parent for p in Path("/usr/lib/postgresql").glob("*/bin/initdb")]
+    if not found:
+        raise RuntimeError("PostgreSQL server binaries are missing under /usr/lib/postgresql")
+    return max(found, key=lambda b: int(b.parent.name) if b.parent.name.isdigit() else 0)
 
 
 def _free_port() -> int:
@@ -27,9 +33,10 @@ class ThrowawayCluster:
         self.folder = Path(tempfile.mkdtemp(prefix="lector-pg-"))
         self.data, self.log = self.folder / "data", self.folder / "server.log"
         self.port = _free_port()
+        self.bin = server_bin()
         owner = pwd.getpwnam("postgres")
         os.chown(self.folder, owner.pw_uid, owner.pw_gid)
-        self._as_postgres(BIN / "initdb", "-D", str(self.data), "--no-sync", "-A", "trust",
+        self._as_postgres(self.bin / "initdb", "-D", str(self.data), "--no-sync", "-A", "trust",
                           "-U", "postgres", "-E", "UTF8", "--locale", "C.UTF-8")
 
     @property
@@ -46,12 +53,12 @@ class ThrowawayCluster:
     def start(self) -> None:
         options = (f"-p {self.port} -c listen_addresses=127.0.0.1 -k {self.folder} "
                    "-c fsync=off -c max_connections=100")
-        self._as_postgres(BIN / "pg_ctl", "-D", self.data, "-l", self.log, "-o", options,
+        self._as_postgres(self.bin / "pg_ctl", "-D", self.data, "-l", self.log, "-o", options,
                           "-w", "-t", "30", "start")
 
     def stop(self) -> None:
         """A normal fast shutdown: open sessions are cut off, new ones refused."""
-        self._as_postgres(BIN / "pg_ctl", "-D", self.data, "-m", "fast", "-w", "-t", "30",
+        self._as_postgres(self.bin / "pg_ctl", "-D", self.data, "-m", "fast", "-w", "-t", "30",
                           "stop")
 
     def destroy(self) -> None:
