@@ -135,7 +135,11 @@ def database_unavailable_cause(error: BaseException) -> BaseException | None:
 
 
 def database_unavailable(error: BaseException) -> Response:
-    log.warning("database unavailable: %s", type(error).__name__)
+    # The driver's own message says why (refused, shutting down, locked); the statement and
+    # its parameters are left out, they may hold readers' data.
+    cause = database_unavailable_cause(error) or error
+    reason = str(getattr(cause, "orig", None) or type(cause).__name__).strip().splitlines()
+    log.warning("database unavailable: %s", reason[0] if reason else type(cause).__name__)
     zh = wants_chinese()
     en_text = "The database cannot be reached; nothing was changed. Please retry shortly."
     zh_text = "暂时无法连接数据库，本次请求未做任何更改，请稍后重试。"
