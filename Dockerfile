@@ -23,4 +23,4 @@ WORKDIR /var/lib/lector
 ENV LECTOR_INSTANCE_DIR=/var/lib/lector/instance
 
 EXPOSE 8000 6001
-CMD ["sh", "-c", "lector db upgrade && exec gunicorn -w 4 -b 0.0.0.0:8000 'service.wsgi:app'"]
+CMD ["sh", "-c", "lector db upgrade && exec gunicorn -c python:service.gunicorn_conf -w 4 -b 0.0.0.0:8000 'service.wsgi:app'"]

@@ -41,12 +41,14 @@ class MemoryEventStore:
         idempotency_key: str | None = None,
         result: Mapping[str, Any] | None = None,
         conn: Any = None,  # accepted for signature parity with the SQL store; unused
+        fingerprint: str | None = None,
     ) -> AppendResult:
         refuse_unstorable_append(events, expected, meta, idempotency_key, result)
         with self._lock:
             if idempotency_key is not None and idempotency_key in self._idempotency:
                 first = self._idempotency[idempotency_key]
-                return AppendResult(first.positions, first.stream_versions, first.result, True)
+                return AppendResult(first.positions, first.stream_versions, first.result, True,
+                                    first.fingerprint)
             names = streams_touched(events, expected)
             current = {s: len(self._streams[s]) for s in names if s in self._streams}
             check_expected(expected, current)
@@ -63,7 +65,8 @@ class MemoryEventStore:
                 for stream_id, _version in mine:
                     self._streams.setdefault(stream_id, []).append(position)
                 positions.append(position)
-            done = AppendResult(tuple(positions), {s: versions[s] for s in names}, result)
+            done = AppendResult(tuple(positions), {s: versions[s] for s in names}, result,
+                                fingerprint=fingerprint)
             if idempotency_key is not None:
                 self._idempotency[idempotency_key] = done
             return done
@@ -125,7 +128,8 @@ class MemoryEventStore:
             first = self._idempotency.get(key)
             if first is None:
                 return None
-            return AppendResult(first.positions, first.stream_versions, first.result, True)
+            return AppendResult(first.positions, first.stream_versions, first.result, True,
+                                first.fingerprint)
 
     def erase_subject(self, subject: str) -> bool:
         with self._lock:

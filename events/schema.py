@@ -56,6 +56,8 @@ idempotency_keys = Table(
     Column("stream_versions", JSON, nullable=False),
     Column("result", JSON, nullable=True),
     Column("recorded_at", DateTime(timezone=True), nullable=False),
+    # sha256 of the request the key first came with: the same key with another body is refused.
+    Column("fingerprint", String(64), nullable=True),
 )
 
 # Per-subject keys live outside the log: deleting a row crypto-shreds that person.

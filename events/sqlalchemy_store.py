@@ -45,15 +45,18 @@ class SqlEventStore:
         idempotency_key: str | None = None,
         result: Mapping[str, Any] | None = None,
         conn: Connection | None = None,
+        fingerprint: str | None = None,
     ) -> AppendResult:
         """Append events (or replay an idempotent result) in one transaction.
 
         Raises UnstorableEvent, writing nothing, if any text could not be handed back."""
         refuse_unstorable_append(events_, expected, meta, idempotency_key, result)
         if conn is not None:
-            return self._append(conn, events_, expected, meta, idempotency_key, result)
+            return self._append(conn, events_, expected, meta, idempotency_key, result,
+                                fingerprint)
         with write_connection(self.engine) as c, c.begin():
-            return self._append(c, events_, expected, meta, idempotency_key, result)
+            return self._append(c, events_, expected, meta, idempotency_key, result,
+                                fingerprint)
 
     def _append(
         self,
@@ -63,6 +66,7 @@ class SqlEventStore:
         meta: Mapping[str, Any],
         key: str | None,
         result: Mapping[str, Any] | None,
+        fingerprint: str | None = None,
     ) -> AppendResult:
         self.lock_for_append(conn)
         if key is not None:
@@ -95,9 +99,10 @@ class SqlEventStore:
                 insert(idempotency_keys).values(
                     key=key, positions=positions, stream_versions=touched,
                     result=dict(result) if result is not None else None, recorded_at=now,
+                    fingerprint=fingerprint,
                 )
             )
-        return AppendResult(tuple(positions), touched, result)
+        return AppendResult(tuple(positions), touched, result, fingerprint=fingerprint)
 
     def _row(
         self, conn: Connection, pending: PendingEvent, home: tuple[str, int],
@@ -217,7 +222,8 @@ def _replay(conn: Connection, key: str) -> AppendResult | None:
     row = conn.execute(select(idempotency_keys).where(idempotency_keys.c.key == key)).first()
     if row is None:
         return None
-    return AppendResult(tuple(row.positions), dict(row.stream_versions), row.result, True)
+    return AppendResult(tuple(row.positions), dict(row.stream_versions), row.result, True,
+                        row.fingerprint)
 
 
 def _key_for(conn: Connection, subject: str, now: datetime) -> bytes:

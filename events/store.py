@@ -49,6 +49,9 @@ class AppendResult:
     stream_versions: Mapping[str, int]
     result: Mapping[str, Any] | None = None
     replayed: bool = False
+    # Digest of the request that first used the key (None for keys stored before it existed
+    # and for callers that give none, such as SIP2, whose key already names the request).
+    fingerprint: str | None = None
 
     @property
     def last_position(self) -> int:
@@ -92,6 +95,7 @@ class EventStore(Protocol):
         meta: Mapping[str, Any],
         idempotency_key: str | None = None,
         result: Mapping[str, Any] | None = None,
+        fingerprint: str | None = None,
     ) -> AppendResult: ...
 
     def load(self, stream_ids: Sequence[str]) -> LoadedStreams: ...

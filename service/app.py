@@ -31,6 +31,7 @@ from service.api.auth import authenticate_first
 from service.api.input_guard import refuse_unsafe_input, unstorable_problem
 from service.api.problems import LectorApi, domain_problem, unexpected
 from service.api.rate_limits import init_rate_limits
+from service.api.security import add_security_headers
 from service.bootstrap import Lector, bootstrap
 from service.config import Config
 from service.core.errors import DomainError
@@ -75,6 +76,13 @@ def build_app(config: Config | Lector | None = None) -> Flask:
     app.register_error_handler(UnstorableEvent, unstorable_problem)
     app.register_error_handler(HTTPException, api.handle_http_exception)
     app.register_error_handler(Exception, _unexpected)
+    app.after_request(add_security_headers)
+    if lector.config.trusted_proxies:
+        # Behind a TLS-terminating proxy: trust its X-Forwarded-Proto/For (request.is_secure).
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        n = lector.config.trusted_proxies
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
     for hook in _extra_setup:
         hook(app, api)
     return app

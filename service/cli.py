@@ -46,6 +46,7 @@ def run_server(config: Config, host: str, port: int, banner: list[str] | None = 
     """Serve the app; embedded mode also runs the periodic jobs in a thread."""
     from werkzeug.serving import run_simple
 
+    from service.access_log import PathOnlyRequestHandler
     from service.app import build_app
     from service.bootstrap import bootstrap
     from service.db import upgrade
@@ -63,7 +64,8 @@ def run_server(config: Config, host: str, port: int, banner: list[str] | None = 
         click.echo(line)
     click.echo(f"Lector is serving on http://{host}:{port}/  (Ctrl+C to stop)")
     try:
-        run_simple(host, port, app, threaded=True, use_reloader=False)
+        run_simple(host, port, app, threaded=True, use_reloader=False,
+                   request_handler=PathOnlyRequestHandler)
     finally:
         if scheduler is not None:
             scheduler.stop()

@@ -27,6 +27,10 @@ class Config:
     token_max_age_s: int = 12 * 3600
     max_content_length: int = 1024 * 1024
     min_position_wait_s: float = 2.0
+    # At most this many requests per process wait for projections at once (min_position).
+    min_position_waiters: int = 8
+    # Reverse proxies in front of the app whose X-Forwarded-* headers are trusted (0 = none).
+    trusted_proxies: int = 0
     catch_up_interval_s: float = 5.0
     smtp_host: str | None = None
     smtp_port: int = 25
@@ -95,6 +99,7 @@ class Config:
             "smtp_sender": _env("LECTOR_SMTP_SENDER", "Lector <noreply@lector.local>"),
             "webhook_url": _env("LECTOR_WEBHOOK_URL"),
             "webhook_secret": _env("LECTOR_WEBHOOK_SECRET"),
+            "trusted_proxies": int(_env("LECTOR_TRUSTED_PROXIES", "0") or 0),
             **_notice_settings(),
             **_login_settings(),
             "instance_dir": instance,

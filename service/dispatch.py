@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import Engine
+from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
 
 from events.sqlalchemy_store import SqlEventStore
 from projections.base import Projection
@@ -25,7 +26,12 @@ class InProcessCatchUp:
         self.engine, self.store, self.projections = engine, store, list(projections)
 
     def __call__(self, position: int) -> None:
-        catch_up_together(self.engine, self.store, self.projections)
+        try:
+            catch_up_together(self.engine, self.store, self.projections)
+        except (OperationalError, InterfaceError, DisconnectionError):
+            # The command has committed: losing the database now must not report it as failed.
+            # The next command's catch-up (or the embedded scheduler) folds what is left.
+            log.warning("database unavailable for the in-process catch-up; it will resume")
 
 
 class CeleryCatchUp:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import functools
+import hashlib
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -10,6 +12,7 @@ from flask import current_app, g, request
 
 from service.core.context import Actor, Principal, has_role
 from service.core.errors import DomainError, Forbidden
+from service.core.execute import ClientKey
 from service.core.token_versions import account_key
 from service.core.tokens import read_token
 from service.security import token_versions
@@ -45,11 +48,26 @@ def _principal_from_header() -> Principal:
 
 
 def current_actor(channel: str | None = None) -> Actor:
-    """The acting principal plus the channel (X-Lector-Channel: desk/portal/api)."""
-    chosen = channel or request.headers.get("X-Lector-Channel", "api")
-    if chosen not in ("api", "desk", "portal", "kiosk"):
-        chosen = "api"
-    return Actor(current_principal(), chosen)
+    """The acting principal plus the channel, which follows from who the caller is."""
+    principal = current_principal()
+    return Actor(principal, channel or channel_of(principal))
+
+
+def channel_of(principal: Principal) -> str:
+    """The channel recorded in the log: readers act through the portal, kiosks through SIP2,
+    staff through the API, or the desk when the front-desk page says so.
+
+    Only staff may name a channel (``X-Lector-Channel: desk``, sent by the desk page, so the
+    log tells desk work from scripts); a reader's or kiosk's header is ignored, so nobody can
+    make their own actions look as if they came from elsewhere.
+    """
+    if principal.kind == "reader":
+        return "portal"
+    if principal.kind == "kiosk":
+        return "sip2"
+    if principal.kind == "staff" and request.headers.get("X-Lector-Channel") == "desk":
+        return "desk"
+    return "api"
 
 
 def check_access(role: str, reader_self: str | None, view_args: dict[str, Any]) -> Principal:
@@ -101,5 +119,28 @@ def _forbidden() -> Forbidden:
 
 
 def idempotency_key() -> str | None:
+    """The client's Idempotency-Key, carrying a fingerprint of this request (see execute)."""
     key = request.headers.get("Idempotency-Key")
-    return key.strip()[:150] if key and key.strip() else None
+    if not key or not key.strip():
+        return None
+    return ClientKey(key.strip()[:150], request_fingerprint())
+
+
+def request_fingerprint() -> str:
+    """sha256 of what the request asks for: method, path, query and the body in canonical
+    form (JSON with sorted keys; form fields sorted, files by content), so a retry that
+    re-encodes the same body (other key order, other multipart boundary) still matches."""
+    digest = hashlib.sha256()
+    digest.update(f"{request.method} {request.path}\n".encode())
+    digest.update(json.dumps(sorted(request.args.items(multi=True))).encode())
+    body = request.get_json(silent=True) if request.is_json else None
+    if body is not None:
+        digest.update(json.dumps(body, sort_keys=True, separators=(",", ":")).encode())
+    elif request.mimetype in ("multipart/form-data", "application/x-www-form-urlencoded"):
+        digest.update(json.dumps(sorted(request.form.items(multi=True))).encode())
+        for name, upload in sorted(request.files.items(multi=True)):
+            digest.update(name.encode() + hashlib.sha256(upload.read()).digest())
+            upload.seek(0)
+    else:
+        digest.update(request.get_data(cache=True))
+    return digest.hexdigest()

@@ -8,6 +8,7 @@ from typing import Any
 
 from flask import Response, json, request
 from flask_smorest import Api
+from sqlalchemy import exc as sa_exc
 from werkzeug.exceptions import HTTPException
 
 from service.core.errors import DomainError
@@ -114,7 +115,44 @@ class LectorApi(Api):
         return problem(status, code, title, detail, errors, headers)
 
 
+# Errors that mean "the database cannot be reached right now" (server down or restarting,
+# connection dropped, SQLite file unopenable or locked past the busy timeout): the request
+# changed nothing (its transaction did not commit), so the caller may safely retry.
+UNAVAILABLE = (sa_exc.OperationalError, sa_exc.InterfaceError, sa_exc.DisconnectionError,
+               sa_exc.TimeoutError)
+
+
+def database_unavailable_cause(error: BaseException) -> BaseException | None:
+    """The database connection failure behind ``error`` (itself or a cause), if any."""
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, UNAVAILABLE):
+            return current
+        if isinstance(current, sa_exc.DBAPIError) and current.connection_invalidated:
+            return current
+        current = current.__cause__ or current.__context__
+    return None
+
+
+def database_unavailable(error: BaseException) -> Response:
+    # The driver's own message says why (refused, shutting down, locked); the statement and
+    # its parameters are left out, they may hold readers' data.
+    cause = database_unavailable_cause(error) or error
+    reason = str(getattr(cause, "orig", None) or type(cause).__name__).strip().splitlines()
+    log.warning("database unavailable: %s", reason[0] if reason else type(cause).__name__)
+    zh = wants_chinese()
+    en_text = "The database cannot be reached; nothing was changed. Please retry shortly."
+    zh_text = "暂时无法连接数据库，本次请求未做任何更改，请稍后重试。"
+    return problem(503, "database_unavailable", zh_text if zh else en_text,
+                   detail=en_text if zh else zh_text, headers={"Retry-After": "2"},
+                   message_en=en_text, message_zh=zh_text)
+
+
 def unexpected(error: Exception) -> Response:
+    if database_unavailable_cause(error) is not None:
+        return database_unavailable(error)
     log.exception("unhandled error", exc_info=error)
     return problem(500, "internal_error", "Internal server error",
                    "The error was logged.")

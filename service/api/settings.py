@@ -26,6 +26,9 @@ class PolicyBodySchema(Schema):
     rules = fields.List(fields.Dict(), required=True, validate=validate.Length(min=1, max=500))
     block_fine_threshold_fen = fields.Integer(required=True)
     block_overdue_days = fields.Integer(required=True)
+    renew_overdue = fields.Boolean(metadata={
+        "description": "Whether overdue loans may be renewed (default false); the fine run "
+                       "up so far is then charged at once."})
 
 
 class PolicySchema(Schema):
@@ -34,9 +37,11 @@ class PolicySchema(Schema):
 
 
 class CalendarBodySchema(Schema):
-    closed_weekdays = fields.List(fields.Integer(validate=validate.Range(0, 6)), load_default=list)
-    closed_dates = fields.List(fields.Date(), load_default=list,
-                               validate=validate.Length(max=2000))
+    # Both required: a PUT replaces the whole calendar, so an empty or truncated body must not
+    # silently reopen a branch on every day (send [] to say "no closures").
+    closed_weekdays = fields.List(fields.Integer(validate=validate.Range(0, 6)), required=True,
+                                  validate=validate.Length(max=7))
+    closed_dates = fields.List(fields.Date(), required=True, validate=validate.Length(max=2000))
 
 
 class CalendarSchema(Schema):

@@ -12,7 +12,7 @@ from service.core.catalogue import copy_stream, copy_title_id, title_stream
 from service.core.context import Actor, Ports
 from service.core.copy_state import CopyState, fold_copy
 from service.core.errors import Conflict, DomainError
-from service.core.execute import Decision, Outcome, execute
+from service.core.execute import Decision, Outcome, derived_key, execute
 from service.core.hold_rules import (
     decide_cancel_hold,
     decide_expire_hold,
@@ -151,7 +151,7 @@ def renew_all(ports: Ports, actor: Actor, reader_id: str, key: str | None) -> di
     results = []
     position = 0
     for loan in sorted(reader_state(ports, reader_id).loans.values(), key=lambda ln: ln.due_on):
-        sub_key = f"{key}:{loan.barcode}" if key else None
+        sub_key = derived_key(key, loan.barcode)
         try:
             outcome = renew(ports, actor, loan.barcode, sub_key, only_reader=reader_id)
             position = max(position, outcome.position)

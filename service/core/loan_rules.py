@@ -135,7 +135,13 @@ def _desk_answer(copy: CopyState, title: TitleState, trapped: Any) -> dict[str, 
 
 
 def decide_renew(rules: Rules, reader: ReaderState, copy: CopyState, title: TitleState) -> Verdict:
-    """Extend a loan if the policy allows and nobody is waiting."""
+    """Extend a loan if the policy allows and nobody is waiting.
+
+    A renewal runs from today (``renewal_days`` later, moved to an open day) and must move
+    the due date later, else it is refused (``renewal_too_early``) without using a renewal.
+    An overdue loan renews only where the policy says so (``renew_overdue``); then the fine
+    run up so far is charged at once, so a renewal never forgives lateness.
+    """
     if copy.status != "on_loan" or copy.loan_id is None or copy.reader_id != reader.reader_id:
         raise refusals.loan_not_found()
     assert reader.reader_id is not None and copy.due_on is not None and copy.title_id
@@ -143,25 +149,41 @@ def decide_renew(rules: Rules, reader: ReaderState, copy: CopyState, title: Titl
     overdue = (rules.today - copy.due_on).days
     if overdue > rules.matrix.block_overdue_days:
         raise refusals.loan_overdue_too_long(overdue)
+    if overdue > 0 and not rules.matrix.renew_overdue:
+        raise refusals.loan_overdue(overdue)
     refuse_if_blocked(rules, reader)
     rule = rules.rule(reader.category, copy.item_type, loan.branch)
     if copy.renewals_used >= rule.renewals_allowed:
         raise refusals.renewal_limit_reached(rule.renewals_allowed)
     if title.waiting:
         raise refusals.title_has_holds(len(title.waiting))
-    due = max(rules.due(rule.renewal_days, loan.branch), copy.due_on)
+    due = rules.due(rule.renewal_days, loan.branch)
+    if due <= copy.due_on:
+        raise refusals.renewal_too_early(copy.due_on.isoformat(), due.isoformat())
     used = copy.renewals_used + 1
+    reader_s = reader_stream(reader.reader_id)
     event = LoanRenewed(
         loan_id=copy.loan_id, barcode=copy.barcode, reader_id=reader.reader_id,
         title_id=copy.title_id, renewed_at=rules.now, due_on=due, previous_due_on=copy.due_on,
         renewals_used=used, branch=loan.branch, reader_category=reader.category,
         clc_class=title.clc_class,
     )
-    return Verdict(
-        [PendingEvent(event, (copy_stream(copy.barcode), reader_stream(reader.reader_id)))],
-        {"loan_id": copy.loan_id, "barcode": copy.barcode, "due_on": due.isoformat(),
-         "renewals_used": used, "renewals_left": rule.renewals_allowed - used},
-    )
+    events = [PendingEvent(event, (copy_stream(copy.barcode), reader_s))]
+    fine = 0
+    if overdue > 0:
+        calendar = rules.calendar(loan.branch)
+        fine = overdue_fine(copy.due_on, rules.today, rule, calendar)
+        if fine > 0:
+            events.append(PendingEvent(FineAssessed(
+                fine_id=f"{copy.loan_id}-renewal-{used}", reader_id=reader.reader_id,
+                amount_fen=fine, kind="overdue", assessed_at=rules.now, loan_id=copy.loan_id,
+                barcode=copy.barcode, title_id=copy.title_id,
+                days_late=days_late(copy.due_on, rules.today, calendar),
+            ), (reader_s,)))
+    return Verdict(events, {
+        "loan_id": copy.loan_id, "barcode": copy.barcode, "due_on": due.isoformat(),
+        "renewals_used": used, "renewals_left": rule.renewals_allowed - used, "fine_fen": fine,
+    })
 
 
 def decide_mark_lost(

@@ -31,8 +31,17 @@ DAY_FIELDS = frozenset({"loan_days", "renewal_days", "grace_days", "pickup_days"
 # Day counts above ten years are typing mistakes and would overflow date arithmetic later.
 MAX_DAYS = 3660
 AT_LEAST_ONE = frozenset({"loan_days", "pickup_days"})
+# Counts (loans, holds, renewals) above a thousand and sums above ten million yuan are typing
+# mistakes too; unbounded numbers (10^30) overflow database integers in the projections.
+COUNT_FIELDS = frozenset({"renewals_allowed", "loan_limit", "hold_limit"})
+MAX_COUNT = 1000
+MONEY_FIELDS = frozenset({"daily_fine_fen", "fine_cap_fen", "block_fine_threshold_fen"})
+MAX_FEN = 10**9
 
 _AT_LEAST_ONE = Message(en="must be at least 1", zh="至少为 1")
+_NOT_BOOLEAN = Message(en="must be true or false", zh="必须为 true 或 false")
+_TOO_MANY = Message(en=f"must be at most {MAX_COUNT}", zh=f"不能超过 {MAX_COUNT}")
+_TOO_MUCH = Message(en=f"must be at most {MAX_FEN} fen", zh=f"不能超过 {MAX_FEN} 分")
 _TOO_MANY_DAYS = Message(en=f"must be at most {MAX_DAYS} days", zh=f"不能超过 {MAX_DAYS} 天")
 _BAD_KEY = Message(
     en="must be a non-empty name, or null for any", zh="须为非空名称，或为 null 表示任意"
@@ -65,8 +74,12 @@ def _int_problem(name: str, value: object) -> Message | None:
         return NEGATIVE
     if name in AT_LEAST_ONE and value < 1:
         return _AT_LEAST_ONE
-    if name in DAY_FIELDS and value > MAX_DAYS:
+    if (name in DAY_FIELDS or name == "block_overdue_days") and value > MAX_DAYS:
         return _TOO_MANY_DAYS
+    if name in COUNT_FIELDS and value > MAX_COUNT:
+        return _TOO_MANY
+    if name in MONEY_FIELDS and value > MAX_FEN:
+        return _TOO_MUCH
     return None
 
 
@@ -164,6 +177,9 @@ class PolicyMatrix:
     rules: tuple[PolicyRule, ...]
     block_fine_threshold_fen: int
     block_overdue_days: int
+    # Whether an overdue loan may be renewed (the fine so far is then charged at once). Off
+    # by default: Chinese public libraries ask for overdue books back (超期不能续借).
+    renew_overdue: bool = False
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "rules", tuple(self.rules))
@@ -193,6 +209,8 @@ class PolicyMatrix:
             problem = _int_problem(name, getattr(self, name))
             if problem is not None:
                 found[name] = problem
+        if type(self.renew_overdue) is not bool:
+            found["renew_overdue"] = _NOT_BOOLEAN
         return found
 
     def validate(self) -> None:
@@ -207,6 +225,7 @@ class PolicyMatrix:
             "rules": [rule.to_dict() for rule in self.rules],
             "block_fine_threshold_fen": self.block_fine_threshold_fen,
             "block_overdue_days": self.block_overdue_days,
+            "renew_overdue": self.renew_overdue,
         }
 
     @classmethod
@@ -231,11 +250,16 @@ class PolicyMatrix:
                 found[name] = REQUIRED
             elif type(data[name]) is not int:
                 found[name] = NOT_A_WHOLE_NUMBER
-        for name in sorted(set(data) - {"rules", "block_fine_threshold_fen", "block_overdue_days"}):
+        if type(data.get("renew_overdue", False)) is not bool:
+            found["renew_overdue"] = _NOT_BOOLEAN
+        known = {"rules", "block_fine_threshold_fen", "block_overdue_days", "renew_overdue"}
+        for name in sorted(set(data) - known):
             found[name] = UNKNOWN_FIELD
         if found:
             raise PolicyInvalid(found)
-        return cls(tuple(rules), data["block_fine_threshold_fen"], data["block_overdue_days"])
+        # renew_overdue is optional: policies recorded before it existed read as False.
+        return cls(tuple(rules), data["block_fine_threshold_fen"], data["block_overdue_days"],
+                   data.get("renew_overdue", False))
 
 
 def loan_limit_for(matrix: PolicyMatrix, category: str | None) -> int:

@@ -66,6 +66,19 @@ def loan_overdue_too_long(days: int) -> Conflict:
                     f"该书已逾期 {days} 天，请先归还。", days_overdue=days)
 
 
+def loan_overdue(days: int) -> Conflict:
+    return Conflict("loan_overdue", f"The loan is {days} days overdue and cannot be renewed; "
+                    "please return it.", f"该书已逾期 {days} 天，不能续借，请归还。",
+                    days_overdue=days)
+
+
+def renewal_too_early(due_on: str, renewed_due_on: str) -> Conflict:
+    return Conflict("renewal_too_early",
+                    f"Renewing today would not move the due date ({due_on}); try again later.",
+                    f"今天续借不会延长应还日期（{due_on}），请稍后再续借。",
+                    due_on=due_on, renewed_due_on=renewed_due_on)
+
+
 def already_on_loan() -> Conflict:
     return Conflict("already_on_loan", "The reader already has this title on loan.",
                     "读者已借阅此书。")

@@ -84,6 +84,15 @@ def test_a_repeated_idempotency_key_returns_the_first_result_and_appends_nothing
     assert store.last_position() == 1
 
 
+def test_a_repeated_key_replays_the_fingerprint_of_the_first_request(store: Any) -> None:
+    store.append([title(1)], expected={}, meta={}, idempotency_key="k1", fingerprint="f1")
+    again = store.append([title(2)], expected={}, meta={}, idempotency_key="k1",
+                         fingerprint="f2")
+    assert again.replayed and again.fingerprint == "f1"
+    assert store.idempotent_result("k1").fingerprint == "f1"
+    assert store.last_position() == 1
+
+
 def test_read_all_pages_through_the_log_in_position_order(store: Any) -> None:
     for n in range(1, 8):
         store.append([title(n)], expected={f"title-t{n}": NO_STREAM}, meta={})

@@ -10,7 +10,8 @@ import pytest
 
 from service.bootstrap import Lector, bootstrap
 from service.config import Config
-from service.core import circulation
+from service.core import circulation, settings
+from service.core.policy import default_matrix
 from tests.integration.notices_harness import (
     DESK,
     Clock,
@@ -85,6 +86,9 @@ def test_overdue_scans_on_days_1_7_and_14_send_three_notices_and_none_after_retu
                         ("N1", "renews@example.cn")):
         register(ports, card, f"读者{card}", "zh-CN", email)
     title_with_copies(ports, "活着", ["L1", "L2", "L3"])
+    # This library lets readers renew overdue loans (the fine so far is charged at renewal).
+    settings.change_policy(ports, DESK, {**default_matrix().to_dict(), "renew_overdue": True},
+                           None)
     due = lend(ports, "K1", "L1")
     lend(ports, "R1", "L2")
     lend(ports, "N1", "L3")
@@ -107,7 +111,8 @@ def test_overdue_scans_on_days_1_7_and_14_send_three_notices_and_none_after_retu
                        "returns@example.cn": ["+1"], "renews@example.cn": ["+1"]}
     assert sent_per_day == [3, 3, 4, 5, 5]
     fines = [m.to for m in sink[0].snapshot() if m.key.startswith("fine_assessed:")]
-    assert fines == ["returns@example.cn"]  # the late return was fined, and told once
+    # the late return and the late renewal were fined, and each told once
+    assert sorted(fines) == ["renews@example.cn", "returns@example.cn"]
     assert "逾期" in sink[0].snapshot()[0].subject
 
 

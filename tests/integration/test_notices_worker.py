@@ -23,7 +23,8 @@ from projections.notice_outbox import list_notices
 from projections.runner import catch_up
 from service.bootstrap import Lector, bootstrap, producer_celery
 from service.config import Config
-from service.core import circulation
+from service.core import circulation, settings
+from service.core.policy import default_matrix
 from service.dispatch import InProcessCatchUp
 from tests.integration.notices_harness import (
     DESK,
@@ -204,6 +205,9 @@ def test_overdue_scans_at_days_1_7_14_send_three_per_loan_and_none_after_return_
         stack: Stack) -> None:
     stack.start_smtp(stack.smtp_port)  # type: ignore[attr-defined]
     ports = stack.lector.ports
+    # This library lets readers renew overdue loans (the fine so far is charged at renewal).
+    settings.change_policy(ports, DESK, {**default_matrix().to_dict(), "renew_overdue": True},
+                           None)
     due = _overdue_loans(stack, 3, "D")  # D0 keeps the book, D1 returns it, D2 renews
     stack.worker(concurrency=2, LECTOR_NOTICE_DUE_SOON_DAYS="0")
     for offset in (1, 2, 7, 14, 15):

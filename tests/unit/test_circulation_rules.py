@@ -262,11 +262,42 @@ def test_a_renewal_extends_the_due_date_from_today() -> None:
     assert verdict.result["renewals_used"] == 1 and verdict.result["renewals_left"] == 0
 
 
-def test_a_renewal_never_shortens_a_due_date() -> None:
-    # AV renews for 14 days; a loan due in 20 days keeps its later due date.
+def test_a_renewal_that_would_not_move_the_due_date_is_refused_and_uses_nothing() -> None:
+    # AV renews for 14 days; a loan due in 20 days would gain nothing (it used to be
+    # "renewed" to its own due date, using up the renewal).
     c, r = on_loan(due=MONDAY + timedelta(days=20), item_type="av")
-    verdict = decide_renew(rules(), r, c, title())
-    assert verdict.events[0].event.due_on == MONDAY + timedelta(days=20)  # type: ignore[attr-defined]
+    with pytest.raises(DomainError) as caught:
+        decide_renew(rules(), r, c, title())
+    assert caught.value.code == "renewal_too_early"
+    assert caught.value.extra == {"due_on": "2026-03-22", "renewed_due_on": "2026-03-16"}
+    assert c.renewals_used == 0
+
+
+def test_renewing_on_the_day_of_checkout_is_too_early() -> None:
+    c, r = on_loan(due=MONDAY + timedelta(days=30))  # lent today for 30 days; renews for 30
+    assert refusal(lambda: decide_renew(rules(), r, c, title())) == "renewal_too_early"
+    later = rules(today=MONDAY + timedelta(days=1))
+    assert decide_renew(later, r, c, title()).result["due_on"] == "2026-04-02"
+
+
+def test_an_overdue_loan_is_not_renewed_unless_the_policy_allows_it() -> None:
+    c, r = on_loan(due=MONDAY - timedelta(days=3))
+    with pytest.raises(DomainError) as caught:
+        decide_renew(rules(), r, c, title())
+    assert (caught.value.code, caught.value.extra["days_overdue"]) == ("loan_overdue", 3)
+
+
+def test_where_the_policy_allows_it_an_overdue_renewal_is_counted_and_charges_the_fine() -> None:
+    allowing = rules(renew_overdue=True)
+    c, r = on_loan(due=MONDAY - timedelta(days=3))
+    verdict = decide_renew(allowing, r, c, title())
+    renewed, fine = (p.event for p in verdict.events)
+    assert isinstance(renewed, LoanRenewed) and renewed.due_on == date(2026, 4, 1)
+    assert isinstance(fine, FineAssessed) and fine.kind == "overdue"
+    assert (fine.amount_fen, fine.days_late, fine.loan_id) == (30, 3, "L1")  # 3 days x 10 fen
+    assert verdict.result["fine_fen"] == 30 and verdict.result["renewals_used"] == 1
+    spent, r2 = on_loan(due=MONDAY - timedelta(days=3), renewals=1)
+    assert refusal(lambda: decide_renew(allowing, r2, spent, title())) == "renewal_limit_reached"
 
 
 def test_a_renewed_due_date_skips_closed_days() -> None:

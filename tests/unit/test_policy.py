@@ -252,3 +252,30 @@ def test_resolution_does_not_depend_on_the_order_of_rules(
     assert reversed_m.resolve(category, item_type, branch) == m.resolve(
         category, item_type, branch
     )
+
+
+def test_counts_money_and_block_days_have_upper_bounds() -> None:
+    bad = PolicyMatrix((replace(FALLBACK, loan_limit=10**30, hold_limit=1001,
+                                renewals_allowed=1001, fine_cap_fen=10**9 + 1),),
+                       block_fine_threshold_fen=10**9 + 1, block_overdue_days=3661)
+    with pytest.raises(PolicyInvalid) as err:
+        bad.validate()
+    assert set(err.value.problems) == {
+        "rules[0].loan_limit", "rules[0].hold_limit", "rules[0].renewals_allowed",
+        "rules[0].fine_cap_fen", "block_fine_threshold_fen", "block_overdue_days"}
+    assert "不能超过 1000" in err.value.messages("zh-CN")["rules[0].loan_limit"]
+    edge = PolicyMatrix((replace(FALLBACK, loan_limit=1000, fine_cap_fen=10**9),),
+                        block_fine_threshold_fen=10**9, block_overdue_days=3660)
+    edge.validate()
+
+
+def test_renewing_overdue_loans_is_off_unless_the_policy_says_so() -> None:
+    recorded_before = {k: v for k, v in default_matrix().to_dict().items()
+                       if k != "renew_overdue"}
+    assert PolicyMatrix.from_dict(recorded_before).renew_overdue is False
+    allowing = PolicyMatrix.from_dict({**recorded_before, "renew_overdue": True})
+    assert allowing.renew_overdue is True
+    assert PolicyMatrix.from_dict(allowing.to_dict()) == allowing
+    with pytest.raises(PolicyInvalid) as err:
+        PolicyMatrix.from_dict({**recorded_before, "renew_overdue": "yes"})
+    assert set(err.value.problems) == {"renew_overdue"}

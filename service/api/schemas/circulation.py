@@ -78,6 +78,8 @@ class RenewResultSchema(CommandResultSchema):
     due_on = fields.String(metadata={"format": "date"})
     renewals_used = fields.Integer()
     renewals_left = fields.Integer()
+    fine_fen = fields.Integer(metadata={"description": "Fine charged for lateness when an "
+                                        "overdue loan was renewed (policy renew_overdue)."})
 
 
 class RenewAllResultSchema(Schema):

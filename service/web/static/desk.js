@@ -45,7 +45,7 @@ function renderReader() {
         s.block_reasons.map((code) => t(`block.${code}`)).join(" · ")))
     : h("div", { class: "notice ok" }, t("stat.ok"));
   box.replaceChildren(
-    h("div", { style: "margin-top:14px" },
+    h("div", { class: "reader-head" },
       h("p", { class: "reader-name", id: "reader-name" }, r.name || r.card_number),
       h("p", { class: "muted" }, `${r.card_number} · ${r.category}`)),
     h("div", { class: "stats" },

@@ -48,7 +48,7 @@ const RENDER = {
     h("div", { class: "muted" }, `${t(`fb.cat.${f.category}`)} · ${f.submitted_at.slice(0, 10)}`,
       f.rating ? ` · ${"★".repeat(f.rating)}` : "", " ",
       h("span", { class: "badge" }, t(`fb.status.${f.status}`))),
-    h("p", { style: "margin:4px 0 0" }, f.text),
+    h("p", { class: "feedback-text" }, f.text),
     f.answer ? h("div", { class: "answer" }, h("b", {}, `${t("fb.answer")}: `), f.answer) : null,
   ])) : [empty("fb.none")],
   history: (hist) => {
