@@ -5,15 +5,17 @@ from __future__ import annotations
 from typing import Any
 
 
-def test_a_username_with_a_null_password_signs_in_the_reader_or_no_one(
+def test_a_username_with_a_null_password_beside_a_card_is_refused_as_invalid_not_a_crash(
         client: Any, auth: Any) -> None:
     made = client.post("/api/v1/readers", json={"card_number": "R0001", "name": "李华",
                                                 "category": "adult", "pin": "1234"},
                        headers=auth("desk"))
     assert made.status_code == 201
-    reply = client.post("/api/v1/auth/token", json={
-        "username": "desk1", "password": None, "card_number": "R0001", "pin": "1234"})
-    assert reply.status_code == 200 and reply.get_json()["role"] == "reader"
-    wrong = client.post("/api/v1/auth/token", json={
-        "username": "desk1", "password": None, "card_number": "R0001", "pin": "0000"})
-    assert wrong.status_code == 401
+    for pin in ("1234", "0000"):
+        reply = client.post("/api/v1/auth/token", json={
+            "username": "desk1", "password": None, "card_number": "R0001", "pin": pin})
+        assert reply.status_code == 422, reply.get_json()
+        assert reply.content_type.startswith("application/problem+json")
+    # The reader's own pair alone still signs in.
+    alone = client.post("/api/v1/auth/token", json={"card_number": "R0001", "pin": "1234"})
+    assert alone.status_code == 200 and alone.get_json()["role"] == "reader"
