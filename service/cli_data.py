@@ -46,9 +46,15 @@ def import_() -> None:
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
 @click.option("--branch", default="main", show_default=True,
               help="Branch for copies whose 852/952 names none.")
+@click.option("--format", "dialect", type=click.Choice(["auto", "marc21", "cnmarc"]),
+              default="auto", show_default=True,
+              help="Record format; auto: 200 without 245 is CNMARC/UNIMARC, else MARC 21.")
+@click.option("--encoding", type=click.Choice(["utf-8", "gb18030", "marc8"]), default=None,
+              help="Character set of ISO 2709 files (GB2312/GBK: gb18030); default: detected.")
 @LANG
-def import_marc_cmd(files: tuple[str, ...], branch: str, lang: str) -> None:
-    """Import MARC21 (ISO 2709, MARC-8 or UTF-8) or MARCXML files."""
+def import_marc_cmd(files: tuple[str, ...], branch: str, dialect: str, encoding: str | None,
+                    lang: str) -> None:
+    """Import MARC 21 or CNMARC (UNIMARC) files: ISO 2709 (MARC-8, UTF-8, GB18030) or MARCXML."""
     from rich.console import Console
     from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
 
@@ -68,7 +74,8 @@ def import_marc_cmd(files: tuple[str, ...], branch: str, lang: str) -> None:
 
                 with open(path, "rb") as stream:
                     total.merge(import_marc(lector.ports, actor, stream, name=Path(path).name,
-                                            default_branch=branch, progress=show, run=run))
+                                            default_branch=branch, progress=show, run=run,
+                                            dialect=dialect, encoding=encoding))
     finally:
         lector.dispose()
     _print_marc_summary(total, lang)
