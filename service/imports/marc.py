@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator
 from os import PathLike
 from typing import BinaryIO
@@ -90,10 +91,18 @@ def iter_marc_file(
 
 
 def match_keys(record: TitleRecord) -> list[str]:
-    """Keys to find an earlier import of the same record: 001, each 035, each ISBN-13."""
+    """Keys to find an earlier import of the same record: 001, each 035, each ISBN-13.
+
+    A record with none of them (UNIMARC exports often lack 001) is known by a digest of
+    its title, names, publisher and year, so that importing it again changes nothing.
+    """
     keys: list[str] = []
     if record.control_number:
         keys.append(f"001:{record.control_number}")
     keys.extend(f"035:{number}" for number in record.system_numbers)
     keys.extend(f"isbn:{isbn}" for isbn in record.isbns)
+    if not keys:
+        parts = [record.title, *(n.name for n in record.names), record.publisher or "",
+                 str(record.year or ""), record.edition or ""]
+        keys.append("sig:" + hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:32])
     return keys
