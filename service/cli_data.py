@@ -137,8 +137,9 @@ def import_readers_cmd(file: str, dry_run: bool, errors_out: str | None, categor
 
 @click.command("export")
 @click.argument("kind")
-@click.option("--format", "fmt", type=click.Choice(["csv", "xlsx"]), default="csv",
-              show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["csv", "xlsx", "marc21", "cnmarc"]),
+              default="csv", show_default=True,
+              help="csv/xlsx for reports; marc21 or cnmarc (ISO 2709, UTF-8) for titles.")
 @LANG
 @click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True),
               help="Output file ('-' for stdout); default: a name with kind, date and position.")
@@ -149,7 +150,10 @@ def import_readers_cmd(file: str, dry_run: bool, errors_out: str | None, categor
 def export(kind: str, fmt: str, lang: str, output: str | None, start: Any, end: Any,
            interval: str, group_by: str | None) -> None:
     """Export KIND (readers, loans, overdue, holds, fines, feedback, suggestions, history,
-    trends) as CSV or XLSX, streamed."""
+    trends) as CSV or XLSX, streamed; `titles` as MARC 21 or CNMARC records."""
+    if kind == "titles" or fmt in ("marc21", "cnmarc"):
+        _export_titles(kind, fmt, output)
+        return
     from service.core.errors import DomainError
     from service.core.exporting import ExportParams, export_filename, kind_named, open_export
     from service.core.settings import library_today
@@ -175,3 +179,31 @@ def export(kind: str, fmt: str, lang: str, output: str | None, start: Any, end: 
     finally:
         lector.dispose()
     click.echo(f"{name} (position {opened.position})", err=True)
+
+
+def _export_titles(kind: str, fmt: str, output: str | None) -> None:
+    """Every catalogued title as ISO 2709 records (re-importable: same titles back)."""
+    from sqlalchemy import select
+
+    from projections.catalogue import titles
+    from service.exports.marc_writer import iso2709
+
+    if kind != "titles" or fmt not in ("marc21", "cnmarc"):
+        raise click.UsageError("MARC export is `lector export titles --format marc21|cnmarc`.")
+    lector = _lector()
+    name = output or f"titles-{fmt}.mrc"
+    count = 0
+    try:
+        sink = sys.stdout.buffer if name == "-" else open(name, "wb")  # noqa: SIM115
+        try:
+            with lector.engine.connect() as conn:
+                rows = conn.execute(select(titles).order_by(titles.c.title_id)).mappings()
+                for chunk in iso2709((dict(r) for r in rows), fmt):
+                    sink.write(chunk)
+                    count += 1
+        finally:
+            if sink is not sys.stdout.buffer:
+                sink.close()
+    finally:
+        lector.dispose()
+    click.echo(f"{name} ({count} titles, {fmt})", err=True)
