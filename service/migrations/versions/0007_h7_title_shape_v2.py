@@ -18,8 +18,6 @@ _JSON = ('names', 'classes', 'variant_titles', 'languages', 'series')
 
 
 def upgrade() -> None:
-    # The read model is rebuildable: old rows get the new columns empty until the
-    # catalogue projection is rebuilt (v1 events are upcast to v2 on read).
     with op.batch_alter_table('rm_titles', schema=None) as batch_op:
         batch_op.alter_column('language', existing_type=sa.String(length=8),
                               type_=sa.String(length=32), existing_nullable=True)
@@ -35,6 +33,12 @@ def upgrade() -> None:
                                       nullable=True))
         batch_op.create_index(batch_op.f('ix_rm_titles_sort_title'), ['sort_title'],
                               unique=False)
+    # The catalogue read model is a fold of the log: empty it and move its checkpoint back,
+    # so the next catch-up fills the new columns for every title (v1 events are upcast to
+    # v2 on read). Copies are in the same projection and come back with their status.
+    op.execute("DELETE FROM rm_copies")
+    op.execute("DELETE FROM rm_titles")
+    op.execute("UPDATE projection_checkpoints SET position = 0 WHERE name = 'catalogue'")
 
 
 def downgrade() -> None:
