@@ -124,6 +124,42 @@ def _year_expected(record: Record) -> int | None:
     return first(fallback)
 
 
+def _starts(value: str | None, field: Field | None, code: str) -> bool:
+    """True when the stored value begins with the field's (cleaned) subfield, or both lack it."""
+    wanted = _values(field, code)[:1] if field is not None else []
+    return bool(value and value.startswith(wanted[0])) if wanted else True
+
+
+def _vernacular(record: Record, field: Field) -> Field | None:
+    """The 880 that field's $6 points to."""
+    six = field.get("6") or ""
+    if not six.startswith("880-"):
+        return None
+    return next((f for f in record.get_fields("880")
+                 if (f.get("6") or "").startswith(f"{field.tag}-{six[4:6]}")), None)
+
+
+def _check_more(row: dict[str, Any], record: Record, uni: bool) -> None:
+    """Originals (880), edition, pages, summary and series."""
+    main = record.get_fields("200" if uni else "245")[0]
+    if not uni and (partner := _vernacular(record, main)) is not None:
+        assert _starts(row["title_original"], partner, "a")
+    for field in ([] if uni else record.get_fields("100", "110", "111", "700", "710", "711")):
+        partner = _vernacular(record, field)
+        if partner is not None and _values(partner, "a") and _values(field, "a"):
+            name = _values(field, "a")[0].rstrip(".")
+            originals = [n["original"] for n in row["names"] if n["name"].startswith(name)]
+            assert any(_starts(o, partner, "a") for o in originals), (name, originals)
+    for tag, column, code in (("205" if uni else "250", "edition", "a"),
+                              ("215" if uni else "300", "pages", "a"),
+                              ("330" if uni else "520", "summary", "a")):
+        fields = [f for f in record.get_fields(tag) if _values(f, code)]
+        assert _starts(row[column], fields[0] if fields else None, code), (column, row[column])
+    for field in record.get_fields("225" if uni else "490"):
+        for value in _values(field, "a")[:1]:
+            assert any(s.startswith(value) for s in row["series"]), (value, row["series"])
+
+
 def _check(row: dict[str, Any], record: Record) -> None:
     uni = _unimarc(record)
     main = record.get_fields("200" if uni else "245")[0]
@@ -169,6 +205,7 @@ def _check(row: dict[str, Any], record: Record) -> None:
     for field in variants:
         for value in _values(field, "a")[:1]:
             assert any(v.startswith(value) for v in row["variant_titles"]), value
+    _check_more(row, record, uni)
     if not uni and main.indicator2.isdigit():
         assert row["nonfiling"] == int(main.indicator2)
         assert row["sort_title"] == row["title"][int(main.indicator2):].casefold().strip()

@@ -4,7 +4,7 @@ Each record of ../../../shared/data/marc/marc2bibframe2_gwu.xml (CC0) with a Han
 linked to its 245 is re-tagged as CNMARC, field by field, with the vernacular (880) forms as
 the CNMARC values, the way a Chinese library would catalogue it. Nothing is invented: every
 value is copied from the source record (only ISBD punctuation at the ends is dropped). The
-result is written in UTF-8 and in GB18030. Run from the repository root:
+result is written as ISO 2709 in UTF-8 and in GB18030, and as MARCXML. Run from the repository root:
 
     .venv/bin/python tests/data/cnmarc/build_constructed.py
 """
@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from pymarc import Field, Indicators, Leader, Record, Subfield, parse_xml_to_array
+from pymarc import Field, Indicators, Leader, Record, Subfield, parse_xml_to_array, record_to_xml
 
 SOURCE = Path(__file__).resolve().parents[4] / "shared/data/marc/marc2bibframe2_gwu.xml"
 HERE = Path(__file__).parent
@@ -89,6 +89,10 @@ def main() -> None:
     (HERE / "gwu_cnmarc.utf8.mrc").write_bytes(data)
     gb = b"".join(_as_marc(r, "gb18030") for r in records)
     (HERE / "gwu_cnmarc.gb18030.mrc").write_bytes(gb)
+    xml = b"".join(record_to_xml(r, namespace=False) for r in records)
+    (HERE / "gwu_cnmarc.xml").write_bytes(
+        b'<?xml version="1.0" encoding="UTF-8"?>\n<collection xmlns="http://www.loc.gov/MARC21/slim">'
+        + xml + b"</collection>\n")
     print(len(records), "records")
 
 
