@@ -160,9 +160,19 @@ class AddCopy:
     barcode: str
     title_id: str
     branch: str
-    item_type: str = "book"
+    item_type: str | None = None  # None: from the title's format (book, audio, video ...)
     shelf_mark: str | None = None
     price_fen: int | None = None
+
+
+def _format_of(loaded: LoadedStreams, title_id: str) -> str:
+    """The title's current format, folded from its stream."""
+    fmt = require_title(loaded, title_id).format.value
+    for stored in loaded.events:
+        e = stored.event
+        if isinstance(e, TitleUpdated) and e.title_id == title_id and "format" in e.changes:
+            fmt = str(e.changes["format"])
+    return fmt
 
 
 def add_copy(ports: Ports, actor: Actor, cmd: AddCopy, key: str | None) -> Outcome:
@@ -170,12 +180,12 @@ def add_copy(ports: Ports, actor: Actor, cmd: AddCopy, key: str | None) -> Outco
     streams = [copy_stream(cmd.barcode), title_stream(cmd.title_id)]
 
     def decide(loaded: LoadedStreams) -> Decision:
-        require_title(loaded, cmd.title_id)
+        item_type = cmd.item_type or item_type_for(_format_of(loaded, cmd.title_id))
         if loaded.version(copy_stream(cmd.barcode)) != NO_STREAM:
             raise Conflict("barcode_taken", f"Barcode {cmd.barcode} is already in use.",
                            f"条码 {cmd.barcode} 已被使用。",
                            fields={"barcode": ["Already in use."]})
-        event = CopyAdded(cmd.barcode, cmd.title_id, cmd.branch, cmd.item_type,
+        event = CopyAdded(cmd.barcode, cmd.title_id, cmd.branch, item_type,
                           cmd.shelf_mark, cmd.price_fen)
         return Decision([PendingEvent(event, tuple(streams))],
                         {"barcode": cmd.barcode, "title_id": cmd.title_id})

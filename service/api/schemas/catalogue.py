@@ -112,7 +112,8 @@ class AddCopySchema(Schema):
     barcode = fields.String(required=True, validate=BARCODE)
     title_id = fields.String(required=True, validate=validate.Length(min=1, max=64))
     branch = fields.String(required=True, validate=BRANCH)
-    item_type = fields.String(load_default="book", validate=ITEM_TYPE)
+    item_type = fields.String(load_default=None, allow_none=True, validate=ITEM_TYPE, metadata={
+        "description": "Default: from the title's format (book, audio, video, score ...)."})
     shelf_mark = fields.String(load_default=None, allow_none=True,
                                validate=validate.Length(max=100))
     price_fen = fields.Integer(load_default=None, allow_none=True,

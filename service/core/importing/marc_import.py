@@ -136,7 +136,7 @@ class _Job:
             self._fail(record, exc)
             return
         self.run.remember(keys, title_id, where)
-        self._copies(record, title_id, base, item_type_for(record.format))
+        self._copies(record, title_id, base)
 
     def _create_or_update(self, keys: list[str], values: dict[str, object], base: str) -> str:
         with self.ports.engine.connect() as conn:
@@ -163,7 +163,7 @@ class _Job:
         self._seen(outcome.position)
         return title_id
 
-    def _copies(self, record: TitleRecord, title_id: str, base: str, item_type: str) -> None:
+    def _copies(self, record: TitleRecord, title_id: str, base: str) -> None:
         for spec in record.copies:
             barcode = (spec.barcode or "").strip()
             if not barcode or len(barcode) > MAX_BARCODE:
@@ -177,7 +177,7 @@ class _Job:
                 continue
             command = AddCopy(barcode=barcode, title_id=title_id,
                               branch=(spec.branch or self.branch)[:64],
-                              item_type=(spec.item_type or item_type).lower()[:32],
+                              item_type=spec.item_type.lower()[:32] if spec.item_type else None,
                               shelf_mark=spec.shelf_mark[:100] if spec.shelf_mark else None,
                               price_fen=spec.price_fen)
             try:
