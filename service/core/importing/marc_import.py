@@ -16,7 +16,6 @@ from service.core.catalogue import (
     add_copy,
     catalogue_title,
     copy_title_id,
-    item_type_for,
     title_stream,
     update_title,
 )
