@@ -145,6 +145,13 @@ def update_title(
             changes[name] = [dict(v) if isinstance(v, dict) else v for v in changes[name]]
     if "format" in changes:
         changes["format"] = TitleFormat(changes["format"]).value
+    # The compatibility fields follow the lists they summarise, unless given too.
+    if "languages" in changes and "language" not in changes:
+        changes["language"] = changes["languages"][0] if changes["languages"] else None
+    if "names" in changes and "authors" not in changes:
+        changes["authors"] = list(dict.fromkeys(
+            n["name"] for n in changes["names"]
+            if {r.strip() for r in str(n.get("role", "")).split(",")} & {"author", "creator"}))
     stream = title_stream(title_id)
 
     def decide(loaded: LoadedStreams) -> Decision:

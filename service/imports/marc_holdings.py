@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from pymarc import Record
+from pymarc import Field, Record
 
 from service.imports.marc_fields import sub
 from service.imports.marc_model import CopySpec
 
 
-def _value(field: object, *codes: str) -> str | None:
+def _value(field: Field, *codes: str) -> str | None:
     for code in codes:
-        value = (sub(field, code) or "").strip()  # type: ignore[arg-type]
+        value = (sub(field, code) or "").strip()
         if value:
             return value
     return None

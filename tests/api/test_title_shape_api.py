@@ -54,3 +54,18 @@ def test_correcting_the_title_refiles_it(client: Any, auth: Any, lector: Any) ->
     title = client.get(f"/api/v1/titles/{made['title_id']}?min_position={fixed['position']}",
                        headers=auth("desk")).get_json()
     assert (title["title"], title["sort_title"]) == ("A better", "better")
+
+
+def test_correcting_names_and_languages_updates_authors_and_language_with_them(
+    client: Any, auth: Any
+) -> None:
+    made = client.post("/api/v1/titles", json={"title": "三体", "authors": ["刘慈欣"],
+                                               "language": "chi"},
+                       headers=auth("librarian")).get_json()
+    fixed = client.patch(f"/api/v1/titles/{made['title_id']}", json={
+        "names": [{"name": "刘慈欣", "role": "author"}, {"name": "Liu, Ken", "role": "translator"}],
+        "languages": ["eng", "chi"]}, headers=auth("librarian")).get_json()
+    title = client.get(f"/api/v1/titles/{made['title_id']}?min_position={fixed['position']}",
+                       headers=auth("desk")).get_json()
+    assert (title["authors"], title["language"], title["languages"]) == (
+        ["刘慈欣"], "eng", ["eng", "chi"])
