@@ -62,3 +62,15 @@ def test_exported_titles_read_back_as_the_same_titles(lector: Lector, dialect: s
             else row["names"]
         expected = {**{k: _plain(row[k]) for k in compared}, "names": names}
         assert {k: _plain(values[k]) for k in compared} == expected, row["title"]
+
+
+def test_the_api_exports_the_catalogue_as_cnmarc_that_imports_as_the_same_titles(
+    client: Any, auth: Any, lector: Lector
+) -> None:
+    path = REPO / "tests/data/cnmarc/gwu_cnmarc.gb18030.mrc"
+    import_marc(lector.ports, ACTOR, io.BytesIO(path.read_bytes()), name=path.name)
+    reply = client.get("/api/v1/exports/marc/titles?format=cnmarc", headers=auth("librarian"))
+    assert reply.status_code == 200 and reply.mimetype == "application/marc"
+    again = import_marc(lector.ports, ACTOR, io.BytesIO(reply.data), name="export.mrc")
+    assert (again.records, again.created, again.updated, again.unchanged) == (14, 0, 0, 14)
+    assert client.get("/api/v1/exports/marc/titles", headers=auth("desk")).status_code == 403

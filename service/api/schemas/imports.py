@@ -113,3 +113,8 @@ class ExportArgsSchema(Schema):
                              validate=validate.OneOf(("day", "week", "month")))
     group_by = fields.String(load_default=None,
                              validate=validate.OneOf(("class", "branch", "category")))
+
+
+class MarcExportArgsSchema(Schema):
+    format = fields.String(load_default="marc21", validate=validate.OneOf(["marc21", "cnmarc"]),
+                           metadata={"description": "MARC 21 or CNMARC (ISO 2709, UTF-8)."})
