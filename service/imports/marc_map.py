@@ -165,6 +165,14 @@ def _series(record: Record) -> tuple[str, ...]:
     return dedupe(found)
 
 
+def _format(record: Record) -> str:
+    """Leader/06-07, and 008/23 (form of item) for text: o, q, s are online/electronic."""
+    fmt = title_format(str(record.leader))
+    if fmt == "book" and control(record, "008")[23:24] in ("o", "q", "s"):
+        return "electronic"
+    return fmt
+
+
 def _first(record: Record, tag: str, codes: str, sep: str = " ") -> str | None:
     return next((v for f in record.get_fields(tag) if (v := joined(f, codes, sep))), None)
 
@@ -205,7 +213,7 @@ def map_record(
         lc_class=by_scheme.get("lcc"), dewey=by_scheme.get("ddc"),
         subjects=_subjects(record), copies=marc21_copies(record), warnings=warnings,
         names=names, classes=classes, variant_titles=_variant_titles(record, originals),
-        languages=langs, format=title_format(str(record.leader)),
+        languages=langs, format=_format(record),
         nonfiling=int(indicator) if indicator.isdigit() else 0, series=_series(record),
         edition=_first(record, "250", "ab"), pages=_first(record, "300", "a"),
         summary=_first(record, "520", "ab"), publisher_original=publisher_original,

@@ -199,7 +199,9 @@ def _check(row: dict[str, Any], record: Record) -> None:
     assert row["language"] == (row["languages"][0] if row["languages"] else None)
     kind = str(record.leader)[6]
     if kind in FORMATS and str(record.leader)[7] not in "sbi":
-        assert row["format"] == FORMATS[kind]
+        fixed = record["008"].data if record.get_fields("008") else ""
+        online = not uni and kind in "at" and fixed[23:24] in ("o", "q", "s")
+        assert row["format"] == ("electronic" if online else FORMATS[kind])
     variants = (record.get_fields("500", "510", "517") if uni
                 else record.get_fields("246", "240", "130"))
     for field in variants:

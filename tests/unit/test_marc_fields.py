@@ -60,9 +60,12 @@ def test_subjects_keep_their_subdivisions_and_other_subject_fields() -> None:
                           "Tibet (China) -- Politics and government")
 
 
-def test_a_sound_recording_is_catalogued_as_one() -> None:
+def test_a_sound_recording_is_catalogued_as_one_and_an_online_text_as_electronic() -> None:
     r = _read(_f("245", "10", "a", "Symphonies"), leader="00000njm a2200000 a 4500")
     assert r.format == "sound_recording"
+    online = _read(Field("008", data="200101s2020    xx      o     000 0 eng d"),
+                   _f("245", "10", "a", "E-book"))
+    assert online.format == "electronic"
 
 
 def test_nlm_local_and_084_classes_keep_their_scheme() -> None:
