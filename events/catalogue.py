@@ -2,14 +2,45 @@
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any
 
 from events.base import Event
+from events.codec import upcaster
+
+
+class TitleFormat(StrEnum):
+    """What kind of thing a title is (MARC leader/06-07); copies default their item type to it."""
+
+    BOOK = "book"
+    SERIAL = "serial"
+    MUSIC_SCORE = "music_score"
+    MAP = "map"
+    VIDEO = "video"
+    SOUND_RECORDING = "sound_recording"
+    IMAGE = "image"
+    ELECTRONIC = "electronic"
+    MIXED = "mixed"
+    OBJECT = "object"
+    MANUSCRIPT = "manuscript"
+
+
+def sort_title(title: str, nonfiling: int = 0) -> str:
+    """The title as it files: leading articles (the non-filing characters) dropped, case-folded."""
+    text = title[nonfiling:] if 0 < nonfiling < len(title) else title
+    return unicodedata.normalize("NFKC", text).casefold().strip()
 
 
 @dataclass(frozen=True)
-class TitleCatalogued(Event, type_name="title.catalogued", version=1):
+class TitleCatalogued(Event, type_name="title.catalogued", version=2):
+    """v2 adds names with roles, classes with schemes, variant titles, languages, format ...
+
+    ``authors`` (display names of the author/creator names), ``language`` (the first of
+    ``languages``) and ``clc_class`` stay for the readers that know only them.
+    """
+
     title_id: str
     title: str
     authors: tuple[str, ...] = ()
@@ -22,11 +53,48 @@ class TitleCatalogued(Event, type_name="title.catalogued", version=1):
     subjects: tuple[str, ...] = ()
     title_original: str | None = None
     source_keys: tuple[str, ...] = ()
+    # {"name", "role", "kind": personal|corporate|meeting, "original": vernacular or None}
+    names: tuple[dict[str, Any], ...] = ()
+    classes: tuple[dict[str, str], ...] = ()  # {"scheme": clc|ddc|lcc|nlm|udc|local|..., "value"}
+    variant_titles: tuple[str, ...] = ()
+    languages: tuple[str, ...] = ()
+    format: TitleFormat = TitleFormat.BOOK
+    nonfiling: int = 0
+    sort_title: str = ""
+    series: tuple[str, ...] = ()
+    edition: str | None = None
+    pages: str | None = None
+    summary: str | None = None
+    publisher_original: str | None = None
+
+
+# v1 other_classes keys -> v2 class schemes
+_V1_SCHEMES = {"lc": "lcc", "dewey": "ddc"}
+
+
+@upcaster("title.catalogued", 1)
+def _title_catalogued_v1_to_v2(data: dict[str, Any]) -> dict[str, Any]:
+    """v1 knew authors (all taken as authors), one language and classes by name only."""
+    data["names"] = [{"name": a, "role": "author", "kind": "personal", "original": None}
+                     for a in data.get("authors") or ()]
+    classes = [{"scheme": "clc", "value": data["clc_class"]}] if data.get("clc_class") else []
+    for key, value in (data.get("other_classes") or {}).items():
+        classes.append({"scheme": _V1_SCHEMES.get(key, key), "value": value})
+    data["classes"] = classes
+    data["languages"] = [data["language"]] if data.get("language") else []
+    data["format"] = TitleFormat.BOOK.value
+    data["nonfiling"] = 0
+    data["sort_title"] = sort_title(data.get("title") or "")
+    for name in ("variant_titles", "series"):
+        data[name] = []
+    for name in ("edition", "pages", "summary", "publisher_original"):
+        data[name] = None
+    return data
 
 
 @dataclass(frozen=True)
 class TitleUpdated(Event, type_name="title.updated", version=1):
-    """``changes`` maps field names of TitleCatalogued to their new values."""
+    """``changes`` maps field names of TitleCatalogued (any version's) to their new values."""
 
     title_id: str
     changes: dict[str, Any]

@@ -13,6 +13,7 @@ from sqlalchemy import (
     Integer,
     String,
     Table,
+    Text,
     bindparam,
     case,
     func,
@@ -27,6 +28,7 @@ from events.catalogue import (
     CopyWithdrawn,
     TitleCatalogued,
     TitleUpdated,
+    sort_title,
 )
 from events.holds import HoldCancelled, HoldExpired, HoldFulfilled, HoldTrapped
 from events.loans import LoanClosed, LoanOpened, LoanRenewed
@@ -44,13 +46,26 @@ titles = Table(
     Column("isbn", String(13), index=True),
     Column("publisher", String(300)),
     Column("year", Integer),
-    Column("language", String(8)),
+    Column("language", String(32)),
     Column("clc_class", String(64), index=True),
     Column("other_classes", JSON),
     Column("subjects", JSON, nullable=False),
     Column("source_keys", JSON, nullable=False),
     Column("catalogued_at", DateTime(timezone=True), nullable=False),
     Column("search_text", String(2000), nullable=False),
+    # Title shape v2 (events.catalogue.TitleCatalogued): see docs/import-marc.md.
+    Column("names", JSON),
+    Column("classes", JSON),
+    Column("variant_titles", JSON),
+    Column("languages", JSON),
+    Column("format", String(24)),
+    Column("nonfiling", Integer),
+    Column("sort_title", String(500), index=True),
+    Column("series", JSON),
+    Column("edition", String(200)),
+    Column("pages", String(200)),
+    Column("summary", Text),
+    Column("publisher_original", String(300)),
 )
 
 copies = Table(
@@ -98,6 +113,12 @@ class Catalogue(Projection):
             "year": e.year, "language": e.language, "clc_class": e.clc_class,
             "other_classes": e.other_classes, "subjects": list(e.subjects),
             "source_keys": list(e.source_keys), "catalogued_at": s.recorded_at,
+            "names": [dict(n) for n in e.names], "classes": [dict(c) for c in e.classes],
+            "variant_titles": list(e.variant_titles), "languages": list(e.languages),
+            "format": e.format.value, "nonfiling": e.nonfiling,
+            "sort_title": e.sort_title or sort_title(e.title, e.nonfiling),
+            "series": list(e.series), "edition": e.edition, "pages": e.pages,
+            "summary": e.summary, "publisher_original": e.publisher_original,
         }
         conn.execute(titles.insert(), dict(**row, search_text=title_search_text(row)))
 
@@ -106,8 +127,12 @@ class Catalogue(Projection):
         current = dict(
             conn.execute(select(titles).where(titles.c.title_id == e.title_id)).mappings().one()
         )
-        changes = {k: (list(v) if isinstance(v, tuple) else v) for k, v in e.changes.items()}
+        changes = {k: (list(v) if isinstance(v, tuple) else v) for k, v in e.changes.items()
+                   if k in titles.c}
         merged = {**current, **changes}
+        # A title corrected by hand (no sort_title in the change) still files correctly.
+        if ("title" in changes or "nonfiling" in changes) and "sort_title" not in changes:
+            changes["sort_title"] = sort_title(merged["title"], merged.get("nonfiling") or 0)
         conn.execute(
             update(titles).where(titles.c.title_id == e.title_id)
             .values(**changes, search_text=title_search_text(merged))

@@ -46,9 +46,15 @@ def import_() -> None:
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
 @click.option("--branch", default="main", show_default=True,
               help="Branch for copies whose 852/952 names none.")
+@click.option("--format", "dialect", type=click.Choice(["auto", "marc21", "cnmarc"]),
+              default="auto", show_default=True,
+              help="Record format; auto: 200 without 245 is CNMARC/UNIMARC, else MARC 21.")
+@click.option("--encoding", type=click.Choice(["utf-8", "gb18030", "marc8"]), default=None,
+              help="Character set of ISO 2709 files (GB2312/GBK: gb18030); default: detected.")
 @LANG
-def import_marc_cmd(files: tuple[str, ...], branch: str, lang: str) -> None:
-    """Import MARC21 (ISO 2709, MARC-8 or UTF-8) or MARCXML files."""
+def import_marc_cmd(files: tuple[str, ...], branch: str, dialect: str, encoding: str | None,
+                    lang: str) -> None:
+    """Import MARC 21 or CNMARC (UNIMARC) files: ISO 2709 (MARC-8, UTF-8, GB18030) or MARCXML."""
     from rich.console import Console
     from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
 
@@ -68,7 +74,8 @@ def import_marc_cmd(files: tuple[str, ...], branch: str, lang: str) -> None:
 
                 with open(path, "rb") as stream:
                     total.merge(import_marc(lector.ports, actor, stream, name=Path(path).name,
-                                            default_branch=branch, progress=show, run=run))
+                                            default_branch=branch, progress=show, run=run,
+                                            dialect=dialect, encoding=encoding))
     finally:
         lector.dispose()
     _print_marc_summary(total, lang)
@@ -130,8 +137,9 @@ def import_readers_cmd(file: str, dry_run: bool, errors_out: str | None, categor
 
 @click.command("export")
 @click.argument("kind")
-@click.option("--format", "fmt", type=click.Choice(["csv", "xlsx"]), default="csv",
-              show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["csv", "xlsx", "marc21", "cnmarc"]),
+              default="csv", show_default=True,
+              help="csv/xlsx for reports; marc21 or cnmarc (ISO 2709, UTF-8) for titles.")
 @LANG
 @click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True),
               help="Output file ('-' for stdout); default: a name with kind, date and position.")
@@ -142,7 +150,10 @@ def import_readers_cmd(file: str, dry_run: bool, errors_out: str | None, categor
 def export(kind: str, fmt: str, lang: str, output: str | None, start: Any, end: Any,
            interval: str, group_by: str | None) -> None:
     """Export KIND (readers, loans, overdue, holds, fines, feedback, suggestions, history,
-    trends) as CSV or XLSX, streamed."""
+    trends) as CSV or XLSX, streamed; `titles` as MARC 21 or CNMARC records."""
+    if kind == "titles" or fmt in ("marc21", "cnmarc"):
+        _export_titles(kind, fmt, output)
+        return
     from service.core.errors import DomainError
     from service.core.exporting import ExportParams, export_filename, kind_named, open_export
     from service.core.settings import library_today
@@ -168,3 +179,31 @@ def export(kind: str, fmt: str, lang: str, output: str | None, start: Any, end: 
     finally:
         lector.dispose()
     click.echo(f"{name} (position {opened.position})", err=True)
+
+
+def _export_titles(kind: str, fmt: str, output: str | None) -> None:
+    """Every catalogued title as ISO 2709 records (re-importable: same titles back)."""
+    from sqlalchemy import select
+
+    from projections.catalogue import titles
+    from service.exports.marc_writer import iso2709
+
+    if kind != "titles" or fmt not in ("marc21", "cnmarc"):
+        raise click.UsageError("MARC export is `lector export titles --format marc21|cnmarc`.")
+    lector = _lector()
+    name = output or f"titles-{fmt}.mrc"
+    count = 0
+    try:
+        sink = sys.stdout.buffer if name == "-" else open(name, "wb")  # noqa: SIM115
+        try:
+            with lector.engine.connect() as conn:
+                rows = conn.execute(select(titles).order_by(titles.c.title_id)).mappings()
+                for chunk in iso2709((dict(r) for r in rows), fmt):
+                    sink.write(chunk)
+                    count += 1
+        finally:
+            if sink is not sys.stdout.buffer:
+                sink.close()
+    finally:
+        lector.dispose()
+    click.echo(f"{name} ({count} titles, {fmt})", err=True)

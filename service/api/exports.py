@@ -10,7 +10,7 @@ from flask_smorest import Blueprint
 
 from service.api.auth import require
 from service.api.common import lector, ports
-from service.api.schemas.imports import ExportArgsSchema
+from service.api.schemas.imports import ExportArgsSchema, MarcExportArgsSchema
 from service.core.exporting import (
     FORMATS,
     KINDS,
@@ -21,6 +21,7 @@ from service.core.exporting import (
     open_export,
 )
 from service.core.settings import library_today
+from service.exports.marc_writer import iso2709
 
 blp = Blueprint("exports", __name__, url_prefix="/api/v1/exports",
                 description="Streamed exports: " + ", ".join(KINDS) + ".")
@@ -51,4 +52,28 @@ class ExportFile(MethodView):
         response.call_on_close(export.close)
         response.headers["Content-Disposition"] = content_disposition(*names)
         response.headers["Lector-Position"] = str(export.position)
+        return response
+
+
+@blp.route("/marc/titles")
+class MarcTitlesExport(MethodView):
+    @blp.arguments(MarcExportArgsSchema, location="query")
+    @blp.response(200, description="Every title as one ISO 2709 record (UTF-8); importing "
+                  "the file again gives the same titles.", content_type="application/marc")
+    @require("librarian")
+    def get(self, args: dict[str, Any]) -> Any:
+        """Download the catalogue as MARC 21 or CNMARC records."""
+        from sqlalchemy import select
+
+        from projections.catalogue import titles
+
+        engine, fmt = lector().engine, args["format"]
+
+        def records() -> Any:
+            with engine.connect() as conn:
+                rows = conn.execute(select(titles).order_by(titles.c.title_id)).mappings()
+                yield from iso2709((dict(r) for r in rows), fmt)
+
+        response = Response(stream_with_context(records()), mimetype="application/marc")
+        response.headers["Content-Disposition"] = f'attachment; filename="titles-{fmt}.mrc"'
         return response

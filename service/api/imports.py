@@ -41,10 +41,11 @@ class MarcImport(MethodView):
     @blp.response(200, MarcImportResultSchema)
     @require("admin")
     def post(self, args: dict[str, Any], files: dict[str, Any]) -> Any:
-        """Import a MARC21 (ISO 2709) or MARCXML file; re-imports update, never duplicate."""
+        """Import a MARC 21 or CNMARC file (ISO 2709 or MARCXML); re-imports never duplicate."""
         upload = files["file"]
         return import_marc(ports(), current_actor(), upload.stream,
-                           name=upload.filename or "upload", default_branch=args["branch"])
+                           name=upload.filename or "upload", default_branch=args["branch"],
+                           dialect=args["format"], encoding=args["encoding"])
 
 
 def _wants_csv() -> bool:

@@ -43,7 +43,7 @@ class Titles(MethodView):
     @require("librarian")
     def post(self, data: dict[str, Any]) -> dict[str, Any]:
         """Catalogue a title (ISBN validated and normalised to ISBN-13)."""
-        for name in ("authors", "subjects"):
+        for name in handlers.LIST_FIELDS:
             data[name] = tuple(data.get(name) or ())
         cmd = handlers.CatalogueTitle(**data)
         return answer(handlers.catalogue_title(ports(), current_actor(), cmd, idempotency_key()))

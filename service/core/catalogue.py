@@ -6,7 +6,14 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-from events.catalogue import CopyAdded, CopyWithdrawn, TitleCatalogued, TitleUpdated
+from events.catalogue import (
+    CopyAdded,
+    CopyWithdrawn,
+    TitleCatalogued,
+    TitleFormat,
+    TitleUpdated,
+    sort_title,
+)
 from events.store import NO_STREAM, LoadedStreams, PendingEvent
 from service.core.context import Actor, Ports
 from service.core.errors import Conflict, Invalid, NotFound
@@ -16,8 +23,27 @@ from service.core.lookups import fact_from_stream
 
 TITLE_FIELDS = (
     "title", "authors", "isbn", "publisher", "year", "language", "clc_class",
-    "other_classes", "subjects", "title_original",
+    "other_classes", "subjects", "title_original", "names", "classes", "variant_titles",
+    "languages", "format", "nonfiling", "sort_title", "series", "edition", "pages", "summary",
+    "publisher_original",
 )
+LIST_FIELDS = ("authors", "subjects", "names", "classes", "variant_titles", "languages",
+               "series")
+# A title's format -> the item type its copies get when the holdings name none.
+ITEM_TYPES = {TitleFormat.BOOK: "book", TitleFormat.SERIAL: "serial",
+              TitleFormat.MUSIC_SCORE: "score", TitleFormat.MAP: "map",
+              TitleFormat.VIDEO: "video", TitleFormat.SOUND_RECORDING: "audio",
+              TitleFormat.IMAGE: "image", TitleFormat.ELECTRONIC: "electronic",
+              TitleFormat.MIXED: "kit", TitleFormat.OBJECT: "object",
+              TitleFormat.MANUSCRIPT: "manuscript"}
+
+
+def item_type_for(fmt: str | None) -> str:
+    """The default item type of a copy of a title of this format."""
+    try:
+        return ITEM_TYPES[TitleFormat(fmt or "book")]
+    except ValueError:
+        return "book"
 ISBN_REASONS = {
     "bad_length": ("must have 10 or 13 digits", "应为 10 位或 13 位"),
     "bad_characters": ("may contain only digits (and X last)", "只能包含数字（末位可为 X）"),
@@ -59,6 +85,18 @@ class CatalogueTitle:
     title_original: str | None = None
     source_keys: tuple[str, ...] = ()
     title_id: str = field(default_factory=lambda: uuid.uuid4().hex[:16])
+    names: tuple[dict[str, Any], ...] = ()
+    classes: tuple[dict[str, str], ...] = ()
+    variant_titles: tuple[str, ...] = ()
+    languages: tuple[str, ...] = ()
+    format: TitleFormat = TitleFormat.BOOK
+    nonfiling: int = 0
+    sort_title: str = ""
+    series: tuple[str, ...] = ()
+    edition: str | None = None
+    pages: str | None = None
+    summary: str | None = None
+    publisher_original: str | None = None
 
 
 def catalogue_title(ports: Ports, actor: Actor, cmd: CatalogueTitle, key: str | None) -> Outcome:
@@ -68,11 +106,21 @@ def catalogue_title(ports: Ports, actor: Actor, cmd: CatalogueTitle, key: str | 
     def decide(loaded: LoadedStreams) -> Decision:
         if loaded.version(stream) != NO_STREAM:
             raise Conflict("title_exists", "Title id already used.", "书目编号已存在。")
+        languages = cmd.languages or ((cmd.language,) if cmd.language else ())
+        # Titles catalogued by hand name authors only: they become names with that role.
+        names = cmd.names or tuple({"name": a, "role": "author", "kind": "personal",
+                                    "original": None} for a in cmd.authors)
         event = TitleCatalogued(
             title_id=cmd.title_id, title=cmd.title, authors=cmd.authors, isbn=isbn,
-            publisher=cmd.publisher, year=cmd.year, language=cmd.language,
+            publisher=cmd.publisher, year=cmd.year,
+            language=cmd.language or (languages[0] if languages else None),
             clc_class=cmd.clc_class, other_classes=cmd.other_classes, subjects=cmd.subjects,
             title_original=cmd.title_original, source_keys=cmd.source_keys,
+            names=names, classes=cmd.classes, variant_titles=cmd.variant_titles,
+            languages=languages, format=TitleFormat(cmd.format), nonfiling=cmd.nonfiling,
+            sort_title=cmd.sort_title or sort_title(cmd.title, cmd.nonfiling),
+            series=cmd.series, edition=cmd.edition, pages=cmd.pages, summary=cmd.summary,
+            publisher_original=cmd.publisher_original,
         )
         return Decision([PendingEvent(event, (stream,))], {"title_id": cmd.title_id})
 
@@ -92,9 +140,18 @@ def update_title(
     changes = dict(changes)
     if "isbn" in changes:
         changes["isbn"] = clean_isbn(changes["isbn"])
-    for name in ("authors", "subjects"):
+    for name in LIST_FIELDS:
         if name in changes:
-            changes[name] = list(changes[name])
+            changes[name] = [dict(v) if isinstance(v, dict) else v for v in changes[name]]
+    if "format" in changes:
+        changes["format"] = TitleFormat(changes["format"]).value
+    # The compatibility fields follow the lists they summarise, unless given too.
+    if "languages" in changes and "language" not in changes:
+        changes["language"] = changes["languages"][0] if changes["languages"] else None
+    if "names" in changes and "authors" not in changes:
+        changes["authors"] = list(dict.fromkeys(
+            n["name"] for n in changes["names"]
+            if {r.strip() for r in str(n.get("role", "")).split(",")} & {"author", "creator"}))
     stream = title_stream(title_id)
 
     def decide(loaded: LoadedStreams) -> Decision:
@@ -110,9 +167,19 @@ class AddCopy:
     barcode: str
     title_id: str
     branch: str
-    item_type: str = "book"
+    item_type: str | None = None  # None: from the title's format (book, audio, video ...)
     shelf_mark: str | None = None
     price_fen: int | None = None
+
+
+def _format_of(loaded: LoadedStreams, title_id: str) -> str:
+    """The title's current format, folded from its stream."""
+    fmt = require_title(loaded, title_id).format.value
+    for stored in loaded.events:
+        e = stored.event
+        if isinstance(e, TitleUpdated) and e.title_id == title_id and "format" in e.changes:
+            fmt = str(e.changes["format"])
+    return fmt
 
 
 def add_copy(ports: Ports, actor: Actor, cmd: AddCopy, key: str | None) -> Outcome:
@@ -120,12 +187,12 @@ def add_copy(ports: Ports, actor: Actor, cmd: AddCopy, key: str | None) -> Outco
     streams = [copy_stream(cmd.barcode), title_stream(cmd.title_id)]
 
     def decide(loaded: LoadedStreams) -> Decision:
-        require_title(loaded, cmd.title_id)
+        item_type = cmd.item_type or item_type_for(_format_of(loaded, cmd.title_id))
         if loaded.version(copy_stream(cmd.barcode)) != NO_STREAM:
             raise Conflict("barcode_taken", f"Barcode {cmd.barcode} is already in use.",
                            f"条码 {cmd.barcode} 已被使用。",
                            fields={"barcode": ["Already in use."]})
-        event = CopyAdded(cmd.barcode, cmd.title_id, cmd.branch, cmd.item_type,
+        event = CopyAdded(cmd.barcode, cmd.title_id, cmd.branch, item_type,
                           cmd.shelf_mark, cmd.price_fen)
         return Decision([PendingEvent(event, tuple(streams))],
                         {"barcode": cmd.barcode, "title_id": cmd.title_id})

@@ -7,12 +7,35 @@ from dataclasses import dataclass, field
 
 @dataclass(frozen=True)
 class CopySpec:
-    """One physical copy described by an 852 or Koha-style 952 holdings field."""
+    """One physical copy described by a holdings field (852, Koha 952/995, CNMARC 905)."""
 
     barcode: str | None
     branch: str | None
     shelf_mark: str | None
     item_type: str | None
+    price_fen: int | None = None
+
+
+@dataclass(frozen=True)
+class Name:
+    """A person, body or meeting named in a record, with its role and vernacular form."""
+
+    name: str
+    role: str  # a relator term ("author", "editor", "former owner") or the raw code
+    kind: str = "personal"  # personal | corporate | meeting
+    original: str | None = None  # the 880 (vernacular script) form
+
+    def as_dict(self) -> dict[str, str | None]:
+        return {"name": self.name, "role": self.role, "kind": self.kind,
+                "original": self.original}
+
+
+@dataclass(frozen=True)
+class ClassMark:
+    """A classification number and the scheme it belongs to (clc, ddc, lcc, nlm, local ...)."""
+
+    scheme: str
+    value: str
 
 
 @dataclass(frozen=True)
@@ -44,6 +67,18 @@ class TitleRecord:
     dewey: str | None = None
     subjects: tuple[str, ...] = ()
     copies: tuple[CopySpec, ...] = ()
+    names: tuple[Name, ...] = ()
+    classes: tuple[ClassMark, ...] = ()
+    variant_titles: tuple[str, ...] = ()
+    languages: tuple[str, ...] = ()
+    format: str = "book"  # an events.catalogue.TitleFormat value
+    nonfiling: int = 0
+    series: tuple[str, ...] = ()
+    edition: str | None = None
+    pages: str | None = None
+    summary: str | None = None
+    publisher_original: str | None = None
+    marc_format: str = "marc21"  # marc21 | cnmarc (UNIMARC)
     # Non-fatal oddities met while decoding (replaced bytes, bad subfield codes).
     warnings: tuple[str, ...] = field(default=())
 
@@ -59,8 +94,8 @@ REASON_MESSAGES: dict[str, dict[str, str]] = {
         "zh-CN": "无法解码记录中的字符。",
     },
     "missing_title": {
-        "en": "The record has no title (245 $a).",
-        "zh-CN": "记录缺少题名（245 $a）。",
+        "en": "The record has no title (245 $a, or 200 $a in CNMARC).",
+        "zh-CN": "记录缺少题名（245 $a；CNMARC 为 200 $a）。",
     },
     "not_well_formed_xml": {
         "en": "The XML is not well formed; reading stopped here.",

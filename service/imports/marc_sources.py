@@ -41,8 +41,35 @@ def _looks_like_utf8(chunk: bytes) -> bool:
     return True
 
 
-def _decode_binary(chunk: bytes, handling: str) -> tuple[Record, tuple[str, ...]]:
-    force_utf8 = chunk[9:10] == b"a" or _looks_like_utf8(chunk)
+def _decodes_as(chunk: bytes, encoding: str) -> bool:
+    try:
+        chunk.decode(encoding)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def raw_tags(chunk: bytes) -> set[str]:
+    """The tags in a raw record's directory (empty when the directory cannot be read)."""
+    try:
+        base = int(chunk[12:17])
+        directory = chunk[24 : base - 1].decode("ascii")
+    except (ValueError, UnicodeDecodeError):
+        return set()
+    return {directory[i : i + 3] for i in range(0, len(directory) - 11, 12)}
+
+
+def is_unimarc_tags(tags: set[str]) -> bool:
+    """UNIMARC/CNMARC records carry their title in 200 and have no MARC 21 245."""
+    return "200" in tags and "245" not in tags
+
+
+def _decode_binary(chunk: bytes, handling: str, encoding: str) -> tuple[Record, tuple[str, ...]]:
+    """Decode with ``encoding``: 'marc8' (MARC 21 default), 'utf-8' or 'gb18030'."""
+    if encoding == "gb18030":
+        # pymarc reads leader/09 'a' as UTF-8 whatever it is told; GB text is never that.
+        chunk = chunk[:9] + b" " + chunk[10:] if chunk[9:10] == b"a" else chunk
+    force_utf8 = encoding == "utf-8"
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         record = Record(
@@ -51,21 +78,43 @@ def _decode_binary(chunk: bytes, handling: str) -> tuple[Record, tuple[str, ...]
             force_utf8=force_utf8,
             hide_utf8_warnings=True,
             utf8_handling=handling,
+            file_encoding="gb18030" if encoding == "gb18030" else "iso8859-1",
         )
     return record, tuple(str(w.message) for w in caught)
 
 
-def iter_binary(stream: BinaryIO) -> Iterator[Decoded]:
-    """Decode ISO 2709 records (MARC-8 or UTF-8) from a binary stream."""
+def choose_encoding(chunk: bytes, unimarc: bool, chosen: str | None) -> str:
+    """The encoding of one raw record: the operator's choice, else what the bytes show.
+
+    MARC 21 says UTF-8 in leader/09; UNIMARC has no such flag (CNMARC states its character
+    set in 100 $a/26-29, often wrongly), so a UNIMARC record is UTF-8 when it decodes as
+    UTF-8 and GB18030 (which contains GB2312 and GBK) when it decodes as that instead.
+    """
+    if chosen:
+        return chosen
+    if chunk[9:10] == b"a" or _looks_like_utf8(chunk):
+        return "utf-8"
+    if unimarc:
+        return "utf-8" if chunk.isascii() or not _decodes_as(chunk, "gb18030") else "gb18030"
+    return "marc8"
+
+
+def iter_binary(stream: BinaryIO, dialect: str = "auto",
+                encoding: str | None = None) -> Iterator[Decoded]:
+    """Decode ISO 2709 records (MARC-8, UTF-8 or, for CNMARC, GB18030) from a binary stream."""
+    unimarc = {"cnmarc": True, "marc21": False}.get(dialect)
     for position, chunk in enumerate(_binary_chunks(stream), start=1):
         if not chunk.endswith(RECORD_TERMINATOR):
             yield RecordError(position, None, "truncated_file", f"{len(chunk)} trailing bytes")
             continue
+        if unimarc is None and (tags := raw_tags(chunk)) & {"200", "245"}:
+            unimarc = is_unimarc_tags(tags)  # the file's first titled record decides
+        chosen = choose_encoding(chunk, bool(unimarc), encoding)
         try:
-            record, notes = _decode_binary(chunk, "strict")
+            record, notes = _decode_binary(chunk, "strict", chosen)
         except UnicodeDecodeError as exc:
             try:  # keep the record, with the undecodable bytes replaced and a warning
-                record, notes = _decode_binary(chunk, "replace")
+                record, notes = _decode_binary(chunk, "replace", "utf-8")
                 notes = (*notes, f"undecodable bytes replaced: {exc.reason}")
             except Exception as again:  # any failure is this record's fault
                 yield RecordError(position, _control_hint(chunk), "bad_encoding", str(again))

@@ -107,13 +107,16 @@ def test_a_chinese_title_keeps_its_original_script_from_the_linked_880() -> None
     assert record.lc_class == "DS779.27"
 
 
-def test_880_authors_follow_the_order_of_the_added_entries_they_render() -> None:
+def test_880_names_follow_the_added_entries_they_render_with_their_roles() -> None:
     record = _titles("marc2bibframe2_gwu.xml")["11587214"]
     assert record.title_original == (
         "故宮 : 十二集大型纪录片 = The Forbidden City :"
         " twelve-episode historical documentary series"
     )
-    assert record.authors[:2] == ("Sun, Jiazheng", "Zhao, Huayong")
+    # Consultants and producers are named, with their vernacular form, but are not authors.
+    assert [(n.name, n.role, n.original) for n in record.names[:2]] == [
+        ("Sun, Jiazheng", "consultant", "孙家正"), ("Zhao, Huayong", "producer", "赵化勇")]
+    assert record.authors == ()
     assert record.authors_original[:2] == ("孙家正", "赵化勇")
 
 

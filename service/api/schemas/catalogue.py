@@ -4,11 +4,29 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from events.catalogue import TitleFormat
 from service.api.schemas.common import PageArgsSchema, PageSchema, not_blank
 
 BARCODE = validate.Regexp(r"^[A-Za-z0-9\-]{1,32}$", error="Letters, digits and '-' only (max 32).")
 ITEM_TYPE = validate.Regexp(r"^[a-z][a-z0-9_]{0,31}$", error="Lower-case letters, digits, '_'.")
 BRANCH = validate.Regexp(r"^[A-Za-z0-9_\-]{1,64}$", error="Letters, digits, '_' and '-'.")
+
+
+LANGUAGE_CODE = validate.Regexp(r"^[a-z]{3}$", error="An ISO 639-2 code (e.g. chi, eng).")
+
+
+class NameSchema(Schema):
+    name = fields.String(required=True, validate=[not_blank, validate.Length(max=300)])
+    role = fields.String(load_default="author", validate=validate.Length(max=100))
+    kind = fields.String(load_default="personal",
+                         validate=validate.OneOf(["personal", "corporate", "meeting"]))
+    original = fields.String(load_default=None, allow_none=True,
+                             validate=validate.Length(max=300))
+
+
+class ClassMarkSchema(Schema):
+    scheme = fields.String(required=True, validate=validate.Length(min=1, max=16))
+    value = fields.String(required=True, validate=validate.Length(min=1, max=64))
 
 
 class TitleFieldsSchema(Schema):
@@ -18,7 +36,7 @@ class TitleFieldsSchema(Schema):
     isbn = fields.String(allow_none=True, validate=validate.Length(max=32))
     publisher = fields.String(allow_none=True, validate=validate.Length(max=300))
     year = fields.Integer(allow_none=True, validate=validate.Range(min=1000, max=2100))
-    language = fields.String(allow_none=True, validate=validate.Length(max=8))
+    language = fields.String(allow_none=True, validate=validate.Length(max=32))
     clc_class = fields.String(allow_none=True, validate=validate.Regexp(
         r"^[A-Z][A-Z0-9.\-/=:()]{0,40}$", error="Not a CLC class mark (e.g. I247.5)."))
     other_classes = fields.Dict(keys=fields.String(validate=validate.Length(max=16)),
@@ -27,6 +45,19 @@ class TitleFieldsSchema(Schema):
     subjects = fields.List(fields.String(validate=validate.Length(max=200)),
                            validate=validate.Length(max=50))
     title_original = fields.String(allow_none=True, validate=validate.Length(max=500))
+    names = fields.List(fields.Nested(NameSchema), validate=validate.Length(max=100))
+    classes = fields.List(fields.Nested(ClassMarkSchema), validate=validate.Length(max=50))
+    variant_titles = fields.List(fields.String(validate=validate.Length(max=500)),
+                                 validate=validate.Length(max=50))
+    languages = fields.List(fields.String(validate=LANGUAGE_CODE), validate=validate.Length(max=20))
+    format = fields.String(validate=validate.OneOf([f.value for f in TitleFormat]))
+    nonfiling = fields.Integer(validate=validate.Range(min=0, max=9))
+    series = fields.List(fields.String(validate=validate.Length(max=500)),
+                         validate=validate.Length(max=20))
+    edition = fields.String(allow_none=True, validate=validate.Length(max=200))
+    pages = fields.String(allow_none=True, validate=validate.Length(max=200))
+    summary = fields.String(allow_none=True, validate=validate.Length(max=10000))
+    publisher_original = fields.String(allow_none=True, validate=validate.Length(max=300))
 
 
 class CatalogueTitleSchema(TitleFieldsSchema):
@@ -45,6 +76,18 @@ class TitleSchema(Schema):
     clc_class = fields.String(allow_none=True)
     other_classes = fields.Dict(allow_none=True)
     subjects = fields.List(fields.String())
+    names = fields.List(fields.Nested(NameSchema), allow_none=True)
+    classes = fields.List(fields.Nested(ClassMarkSchema), allow_none=True)
+    variant_titles = fields.List(fields.String(), allow_none=True)
+    languages = fields.List(fields.String(), allow_none=True)
+    format = fields.String(allow_none=True)
+    nonfiling = fields.Integer(allow_none=True)
+    sort_title = fields.String(allow_none=True)
+    series = fields.List(fields.String(), allow_none=True)
+    edition = fields.String(allow_none=True)
+    pages = fields.String(allow_none=True)
+    summary = fields.String(allow_none=True)
+    publisher_original = fields.String(allow_none=True)
     availability = fields.Dict(keys=fields.String(), values=fields.Integer())
     holds_waiting = fields.Integer()
 
@@ -69,7 +112,8 @@ class AddCopySchema(Schema):
     barcode = fields.String(required=True, validate=BARCODE)
     title_id = fields.String(required=True, validate=validate.Length(min=1, max=64))
     branch = fields.String(required=True, validate=BRANCH)
-    item_type = fields.String(load_default="book", validate=ITEM_TYPE)
+    item_type = fields.String(load_default=None, allow_none=True, validate=ITEM_TYPE, metadata={
+        "description": "Default: from the title's format (book, audio, video, score ...)."})
     shelf_mark = fields.String(load_default=None, allow_none=True,
                                validate=validate.Length(max=100))
     price_fen = fields.Integer(load_default=None, allow_none=True,

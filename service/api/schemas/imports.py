@@ -18,6 +18,13 @@ class UploadSchema(Schema):
 class MarcImportArgsSchema(Schema):
     branch = fields.String(load_default="main", validate=BRANCH, metadata={
         "description": "Branch for copies whose 852/952 names none."})
+    format = fields.String(load_default="auto", validate=validate.OneOf(
+        ["auto", "marc21", "cnmarc"]), metadata={
+        "description": "Record format; auto: 200 without 245 is CNMARC/UNIMARC."})
+    encoding = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(
+        ["utf-8", "gb18030", "marc8"]), metadata={
+        "description": "Character set of an ISO 2709 file (GB2312/GBK: gb18030); detected "
+                       "when absent."})
 
 
 class ReaderImportArgsSchema(Schema):
@@ -106,3 +113,8 @@ class ExportArgsSchema(Schema):
                              validate=validate.OneOf(("day", "week", "month")))
     group_by = fields.String(load_default=None,
                              validate=validate.OneOf(("class", "branch", "category")))
+
+
+class MarcExportArgsSchema(Schema):
+    format = fields.String(load_default="marc21", validate=validate.OneOf(["marc21", "cnmarc"]),
+                           metadata={"description": "MARC 21 or CNMARC (ISO 2709, UTF-8)."})

@@ -71,9 +71,13 @@ def file_digest(stream: BinaryIO) -> tuple[str, int]:
 def import_marc(
     ports: Ports, actor: Actor, stream: BinaryIO, *, name: str = "upload",
     default_branch: str = "main", progress: MarcProgress | None = None,
-    run: MarcRun | None = None,
+    run: MarcRun | None = None, dialect: str = "auto", encoding: str | None = None,
 ) -> MarcImportSummary:
-    """Import every record of a MARC21 binary or MARCXML stream; bad records are reported."""
+    """Import every record of a MARC 21 or CNMARC (UNIMARC) file, ISO 2709 or MARCXML.
+
+    ``dialect`` ('auto', 'marc21', 'cnmarc') and ``encoding`` ('utf-8', 'gb18030', 'marc8';
+    None: detected) override what is read from the file. Bad records are reported.
+    """
     digest, size = file_digest(stream)
     run = run if run is not None else MarcRun()
     # Read our own keys up to the head of the log (cheap, locked like any runner), so a
@@ -81,7 +85,7 @@ def import_marc(
     catch_up(ports.engine, ports.store, TitleKeys())
     with bulk_ports(ports) as bulk:
         job = _Job(bulk, actor, name, digest[:16], default_branch, run)
-        for item in iter_marc_stream(stream):
+        for item in iter_marc_stream(stream, dialect, encoding):
             job.summary.records += 1
             if isinstance(item, RecordError):
                 job.summary.errors.append(from_record_error(name, item))
@@ -172,8 +176,9 @@ class _Job:
                 continue
             command = AddCopy(barcode=barcode, title_id=title_id,
                               branch=(spec.branch or self.branch)[:64],
-                              item_type=(spec.item_type or "book").lower()[:32],
-                              shelf_mark=spec.shelf_mark[:100] if spec.shelf_mark else None)
+                              item_type=spec.item_type.lower()[:32] if spec.item_type else None,
+                              shelf_mark=spec.shelf_mark[:100] if spec.shelf_mark else None,
+                              price_fen=spec.price_fen)
             try:
                 outcome = add_copy(self.ports, self.actor, command, f"{base}:copy:{barcode}")
             except DomainError as exc:

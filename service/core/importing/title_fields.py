@@ -5,16 +5,19 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from events.catalogue import TitleCatalogued, TitleUpdated
+from events.catalogue import TitleCatalogued, TitleFormat, TitleUpdated, sort_title
 from events.store import StoredEvent
 from service.imports.marc import TitleRecord, match_keys
 
 # Column widths of the catalogue read model: longer values would break the projection
 # on PostgreSQL, so they are cut here and the cut is reported.
-LIMITS = {"title": 500, "title_original": 500, "publisher": 300, "language": 8,
-          "clc_class": 64}
+LIMITS = {"title": 500, "title_original": 500, "publisher": 300, "language": 32,
+          "clc_class": 64, "sort_title": 500, "edition": 200, "pages": 200,
+          "publisher_original": 300}
 COMPARED = ("title", "title_original", "authors", "isbn", "publisher", "year", "language",
-            "clc_class", "other_classes", "subjects")
+            "clc_class", "other_classes", "subjects", "names", "classes", "variant_titles",
+            "languages", "format", "nonfiling", "sort_title", "series", "edition", "pages",
+            "summary", "publisher_original")
 
 
 def _cut(values: dict[str, Any]) -> list[str]:
@@ -36,6 +39,13 @@ def record_fields(record: TitleRecord) -> tuple[dict[str, Any], list[str]]:
         "publisher": record.publisher, "year": record.year, "language": record.language,
         "clc_class": record.clc_class, "other_classes": other or None,
         "subjects": tuple(record.subjects), "source_keys": tuple(match_keys(record)),
+        "names": tuple(n.as_dict() for n in record.names),
+        "classes": tuple({"scheme": c.scheme, "value": c.value} for c in record.classes),
+        "variant_titles": tuple(record.variant_titles), "languages": tuple(record.languages),
+        "format": TitleFormat(record.format), "nonfiling": record.nonfiling,
+        "sort_title": sort_title(record.title, record.nonfiling),
+        "series": tuple(record.series), "edition": record.edition, "pages": record.pages,
+        "summary": record.summary, "publisher_original": record.publisher_original,
     }
     return values, _cut(values)
 
