@@ -55,9 +55,11 @@ def hash_secret(secret: str) -> str:
 
 
 def verify_secret(stored: str | None, secret: str) -> bool:
+    if not isinstance(secret, str):
+        return False  # null or non-string input is a wrong secret, not a crash
     try:
         return _hasher.verify(stored or _DUMMY_HASH, secret) and stored is not None
-    except (VerifyMismatchError, VerificationError, InvalidHashError):
+    except (VerifyMismatchError, VerificationError, InvalidHashError, UnicodeEncodeError):
         return False
 
 
