@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+import hypothesis
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 from hypothesis.errors import Unsatisfiable
@@ -61,19 +62,21 @@ def operations(app: Any, *, allow_nul: bool = True) -> list[Any]:
 
 
 def fuzz(app: Any, headers: dict[str, str], *, max_examples: int, derandomize: bool,
-         allow_nul: bool = True, modes: Iterable[GenerationMode] = tuple(GenerationMode),
+         seed: int | None = None, allow_nul: bool = True,
+         modes: Iterable[GenerationMode] = tuple(GenerationMode),
          report: FuzzReport | None = None) -> FuzzReport:
     """Send generated requests to every operation and check each answer."""
     report = report or FuzzReport()
     checks = [*CONFORMANCE, ignored_auth] if headers else list(CONFORMANCE)
     for operation in operations(app, allow_nul=allow_nul):
         for mode in modes:
-            _fuzz_one(operation, mode, headers, checks, max_examples, derandomize, report)
+            _fuzz_one(operation, mode, headers, checks, max_examples, derandomize, seed, report)
     return report
 
 
 def _fuzz_one(operation: Any, mode: GenerationMode, headers: dict[str, str], checks: list[Any],
-              max_examples: int, derandomize: bool, report: FuzzReport) -> None:
+              max_examples: int, derandomize: bool, seed: int | None,
+              report: FuzzReport) -> None:
     label = f"{operation.method.upper()} {operation.path} [{mode.value}]"
     mode_checks = [*checks, negative_data_rejection] if mode is GenerationMode.NEGATIVE else checks
 
@@ -94,6 +97,8 @@ def _fuzz_one(operation: Any, mode: GenerationMode, headers: dict[str, str], che
             for failure in getattr(failures, "exceptions", [failures]):
                 report.failures.add(f"{label}: {failure.title}: {_gist(failure)}")
 
+    if seed is not None:
+        run = hypothesis.seed(seed)(run)
     try:
         run()
     except Unsatisfiable:  # negative mode: the operation takes no input that can be invalid
