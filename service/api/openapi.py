@@ -21,6 +21,11 @@ SECURITY_SCHEMES = {BEARER: {
     "description": "A token from POST /api/v1/auth/token (staff or reader).",
 }}
 
+_DESCRIPTIONS = {
+    503: "`projection_behind`: the read model has not reached `min_position` yet (with "
+         "`Retry-After`); the query may be repeated.",
+}
+
 
 def access_rule(app: Flask, endpoint: str, method: str) -> tuple[str, str | None] | None:
     """The (role, reader_self) a route's handler requires, or None for a public route."""
@@ -43,6 +48,8 @@ class AccessPlugin(BasePlugin):  # type: ignore[misc]
         for method, operation in operations.items():
             if method.upper() not in (rule.methods or ()):
                 continue
+            if _takes_min_position(operation):  # consistency.wait_for may answer 503
+                operation.setdefault("responses", {}).setdefault(503, "SERVICE_UNAVAILABLE")
             access = access_rule(self.app, rule.endpoint, method)
             if access is None:
                 operation["security"] = []
@@ -55,13 +62,22 @@ class AccessPlugin(BasePlugin):  # type: ignore[misc]
             responses.setdefault(403, "FORBIDDEN")
 
 
+def _takes_min_position(operation: dict[str, Any]) -> bool:
+    return any(isinstance(p, dict) and p.get("name") == "min_position"
+               for p in operation.get("parameters", ()))
+
+
 def register_problem_responses(api: Any) -> None:
     """Register flask-smorest's shared error responses as problem+json bodies."""
     for status in http.HTTPStatus:
-        response: dict[str, Any] = {"description": status.phrase}
+        response: dict[str, Any] = {"description": _DESCRIPTIONS.get(status, status.phrase)}
         if status >= 400:
             response["schema"] = api.ERROR_SCHEMA
             prepare_response(response, api.spec, PROBLEM_TYPE)
+        if status == 503:
+            response["headers"] = {"Retry-After": {
+                "description": "Seconds to wait before asking again.",
+                "schema": {"type": "integer"}, "required": True}}
         api.spec.components.response(status.name, response, lazy=True)
     default = {"description": "Problem details (RFC 9457) with a stable `code`.",
                "schema": api.ERROR_SCHEMA}

@@ -125,3 +125,16 @@ def test_an_unknown_path_and_an_unsupported_method_are_problems_too(
         assert reply.mimetype == PROBLEM
         listed = {m.strip() for m in reply.headers["Allow"].split(",")}
         assert allowed <= listed, (path, listed)
+
+
+def test_every_query_that_can_wait_for_a_position_documents_its_503(
+        client: Any, auth: Any, document: dict[str, Any]) -> None:
+    waits = {key for key, op in documented_operations(document).items()
+             if any(p["name"] == "min_position" for p in op.get("parameters", []))}
+    answering_503 = {key for key, op in documented_operations(document).items()
+                     if "503" in op["responses"]}
+    assert len(waits) > 15 and waits == answering_503
+    assert "Retry-After" in document["components"]["responses"]["SERVICE_UNAVAILABLE"]["headers"]
+    reply = client.get("/api/v1/readers?min_position=1000000", headers=auth("desk"))
+    assert reply.status_code == 503 and reply.mimetype == PROBLEM
+    assert reply.get_json()["code"] == "projection_behind" and reply.headers["Retry-After"]
