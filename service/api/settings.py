@@ -34,8 +34,10 @@ class PolicySchema(Schema):
 
 
 class CalendarBodySchema(Schema):
-    closed_weekdays = fields.List(fields.Integer(validate=validate.Range(0, 6)), load_default=list)
-    closed_dates = fields.List(fields.Date(), load_default=list,
+    # Both required: a PUT replaces the whole calendar, so an empty or missing body must not
+    # silently reopen every closed day.
+    closed_weekdays = fields.List(fields.Integer(validate=validate.Range(0, 6)), required=True)
+    closed_dates = fields.List(fields.Date(), required=True,
                                validate=validate.Length(max=2000))
 
 

@@ -138,3 +138,15 @@ def test_every_query_that_can_wait_for_a_position_documents_its_503(
     reply = client.get("/api/v1/readers?min_position=1000000", headers=auth("desk"))
     assert reply.status_code == 503 and reply.mimetype == PROBLEM
     assert reply.get_json()["code"] == "projection_behind" and reply.headers["Retry-After"]
+
+
+def test_a_calendar_put_without_its_body_is_refused_not_taken_as_an_empty_calendar(
+        client: Any, auth: Any) -> None:
+    for body in (None, {}, {"closed_weekdays": [6]}):
+        reply = client.put("/api/v1/calendars/main", json=body, headers=auth("admin"))
+        assert reply.status_code == 422, (body, reply.status_code)
+        assert "closed_dates" in reply.get_json()["errors"]
+    cleared = client.put("/api/v1/calendars/main", json={"closed_weekdays": [],
+                                                         "closed_dates": []},
+                         headers=auth("admin"))
+    assert cleared.status_code == 200
