@@ -54,7 +54,7 @@ def build_app(config: Config | Lector | None = None) -> Flask:
         API_TITLE="Lector API", API_VERSION="v1", OPENAPI_VERSION="3.0.3",
         OPENAPI_URL_PREFIX="/api/v1", OPENAPI_JSON_PATH="openapi.json",
         OPENAPI_SWAGGER_UI_PATH="docs",
-        OPENAPI_SWAGGER_UI_URL="https://cdn.jsdelivr.net/npm/swagger-ui-dist/",
+        OPENAPI_SWAGGER_UI_URL="/web/static/vendor/swagger-ui/",  # served locally, no CDN
         API_SPEC_OPTIONS={
             "components": {"securitySchemes": {
                 "bearerAuth": {"type": "http", "scheme": "bearer"}}},

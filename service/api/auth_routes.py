@@ -6,7 +6,7 @@ from typing import Any
 
 from flask.views import MethodView
 from flask_smorest import Blueprint
-from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
 
 from service.api.auth import current_principal, require
 from service.api.common import lector
@@ -21,12 +21,25 @@ blp = Blueprint("auth", __name__, url_prefix="/api/v1/auth",
                 description="Bearer tokens for staff and readers.")
 
 
+def _utf8(value: str) -> None:
+    """Refuse text with lone surrogates (JSON "\\ud800"): it cannot be hashed or looked up."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValidationError("Must be valid UTF-8 text.") from None
+
+
+def _credential(max_length: int, **kwargs: Any) -> fields.String:
+    # Absent is allowed (the other kind of login is used); null or a non-string is a 422.
+    return fields.String(allow_none=False, validate=[validate.Length(1, max_length), _utf8],
+                         **kwargs)
+
+
 class TokenRequestSchema(Schema):
-    username = fields.String(load_default=None, validate=validate.Length(1, 64))
-    password = fields.String(load_default=None, load_only=True,
-                             validate=validate.Length(1, 1024))
-    card_number = fields.String(load_default=None, validate=validate.Length(1, 64))
-    pin = fields.String(load_default=None, load_only=True, validate=validate.Length(1, 64))
+    username = _credential(64)
+    password = _credential(1024, load_only=True)
+    card_number = _credential(64)
+    pin = _credential(128, load_only=True)
 
     @validates_schema
     def one_kind(self, data: dict[str, Any], **kwargs: Any) -> None:
@@ -40,6 +53,10 @@ class TokenRequestSchema(Schema):
                 or (all(reader_given) and not any(staff_given))):
             raise ValidationError("Give either username and password, or card_number and pin.",
                                   "_schema")
+
+    @post_load
+    def absent_as_none(self, data: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+        return {name: data.get(name) for name in self.fields}
 
 
 class TokenSchema(Schema):

@@ -11,10 +11,11 @@ from flask_smorest import Api
 from sqlalchemy import exc as sa_exc
 from werkzeug.exceptions import HTTPException
 
+from service.api.openapi import PROBLEM_TYPE, AccessPlugin, register_problem_responses, swagger_ui_page
+from service.api.schemas.common import ProblemSchema
 from service.core.errors import DomainError
 
 log = logging.getLogger(__name__)
-PROBLEM_TYPE = "application/problem+json"
 
 HTTP_CODES = {
     400: ("malformed_request", "请求格式错误。"),
@@ -91,6 +92,18 @@ def domain_problem(error: DomainError) -> Response:
 
 class LectorApi(Api):
     """flask-smorest Api that answers every HTTP error as problem details."""
+
+    ERROR_SCHEMA = ProblemSchema  # the documented error body is the one problem() writes
+
+    def init_app(self, app: Any, *, spec_kwargs: dict[str, Any] | None = None) -> None:
+        extra = [*(spec_kwargs or {}).get("extra_plugins", ()), AccessPlugin(app)]
+        super().init_app(app, spec_kwargs={**(spec_kwargs or {}), "extra_plugins": extra})
+
+    def _register_responses(self) -> None:
+        register_problem_responses(self)
+
+    def _openapi_swagger_ui(self) -> str:
+        return swagger_ui_page(self)
 
     def handle_http_exception(self, error: HTTPException) -> Response:  # type: ignore[override]
         status = error.code or 500

@@ -61,7 +61,7 @@ def verify_secret(stored: str | None, secret: object) -> bool:
         return False
     try:
         return _hasher.verify(stored or _DUMMY_HASH, secret) and stored is not None
-    except (VerifyMismatchError, VerificationError, InvalidHashError):
+    except (VerifyMismatchError, VerificationError, InvalidHashError, UnicodeEncodeError):
         return False
 
 

@@ -7,7 +7,7 @@ with Argon2. A kiosk acts in the log as actor ``kiosk:<kiosk_id>`` on channel ``
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Boolean, Column, DateTime, Engine, String, Table, select, update
@@ -92,7 +92,12 @@ def list_kiosks(engine: Engine) -> list[dict[str, Any]]:
     columns = [kiosk_accounts.c[name] for name in _PUBLIC]
     with engine.connect() as conn:
         rows = conn.execute(select(*columns).order_by(kiosk_accounts.c.kiosk_id)).mappings()
-        return [dict(r) for r in rows]
+        return [{**r, "created_at": _utc(r["created_at"])} for r in rows]
+
+
+def _utc(moment: datetime) -> datetime:
+    # SQLite hands DateTime(timezone=True) back naive; the stored value is UTC.
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def deactivate_kiosk(engine: Engine, kiosk_id: str) -> dict[str, Any]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from marshmallow import Schema, ValidationError, fields, post_dump, validate, validates_schema
+from marshmallow import INCLUDE, Schema, ValidationError, fields, post_dump, validate, validates_schema
 
 from service.api.schemas.catalogue import BARCODE, BRANCH
 from service.api.schemas.common import MinPositionArgsSchema, not_blank
@@ -34,6 +34,9 @@ class LostSchema(Schema):
 
 class CommandResultSchema(Schema):
     """Every command answer: its result fields plus the log position reached."""
+
+    class Meta:
+        unknown = INCLUDE  # documents the result fields keep_result_fields passes through
 
     position = fields.Integer(required=True)
     replayed = fields.Boolean()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, ValidationError, fields, validate
+from marshmallow import INCLUDE, Schema, ValidationError, fields, validate
 
 LANGUAGES = ("zh-CN", "en")
 CHANNELS = ("email", "webhook", "none")
@@ -42,14 +42,19 @@ class PageSchema(Schema):
 
 
 class ProblemSchema(Schema):
-    """RFC 9457 problem details."""
+    """RFC 9457 problem details, as ``service.api.problems.problem`` writes them."""
 
-    type = fields.String()
-    title = fields.String()
-    status = fields.Integer()
-    code = fields.String(metadata={"description": "Stable machine-readable code."})
+    class Meta:
+        unknown = INCLUDE  # refusals may add members (e.g. the hold a copy is trapped for)
+
+    type = fields.String(required=True, metadata={"description": "URI naming the problem."})
+    title = fields.String(required=True)
+    status = fields.Integer(required=True)
+    code = fields.String(required=True,
+                         metadata={"description": "Stable machine-readable code."})
     detail = fields.String()
     instance = fields.String(allow_none=True)
-    errors = fields.Dict(keys=fields.String(), values=fields.List(fields.String()))
+    errors = fields.Dict(keys=fields.String(), values=fields.List(fields.String()),
+                         metadata={"description": "Messages per input field."})
     message_en = fields.String()
     message_zh = fields.String()
