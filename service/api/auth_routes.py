@@ -10,6 +10,7 @@ from marshmallow import Schema, ValidationError, fields, post_load, validate, va
 
 from service.api.auth import current_principal, require
 from service.api.common import lector
+from service.api.openapi import PROBLEM_BODY
 from service.api.rate_limits import login_address_limit
 from service.core.accounts import revoke_tokens
 from service.core.login import log_in
@@ -78,8 +79,10 @@ class WhoAmISchema(Schema):
 class Token(MethodView):
     @blp.arguments(TokenRequestSchema)
     @blp.response(200, TokenSchema)
-    @blp.alt_response(401, description="Wrong credentials (invalid_credentials).")
-    @blp.alt_response(429, description="Too many attempts for this account (too_many_attempts) "
+    @blp.alt_response(401, **PROBLEM_BODY,
+                      description="Wrong credentials (invalid_credentials).")
+    @blp.alt_response(429, **PROBLEM_BODY,
+                      description="Too many attempts for this account (too_many_attempts) "
                       "or from this address (too_many_requests); see Retry-After.")
     def post(self, data: dict[str, Any]) -> dict[str, Any]:
         """Exchange credentials for a bearer token (attempts are limited)."""

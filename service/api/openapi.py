@@ -14,7 +14,11 @@ from apispec import BasePlugin
 from flask import Flask, render_template, url_for
 from flask_smorest.utils import prepare_response
 
+from service.api.schemas.common import ProblemSchema
+
 PROBLEM_TYPE = "application/problem+json"
+# For a view's own documented refusal: @blp.alt_response(409, description=..., **PROBLEM_BODY)
+PROBLEM_BODY: dict[str, Any] = {"schema": ProblemSchema, "content_type": PROBLEM_TYPE}
 BEARER = "bearerAuth"
 SECURITY_SCHEMES = {BEARER: {
     "type": "http", "scheme": "bearer",

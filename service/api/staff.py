@@ -9,6 +9,7 @@ from flask_smorest import Blueprint
 
 from service.api.auth import current_actor, require
 from service.api.common import lector, ports
+from service.api.openapi import PROBLEM_BODY
 from service.api.schemas.staff import (
     ChangeRoleSchema,
     CreateStaffSchema,
@@ -46,7 +47,8 @@ class StaffAccounts(MethodView):
 @blp.route("/<username>/deactivate")
 class Deactivate(MethodView):
     @blp.response(200, StaffSchema)
-    @blp.alt_response(409, description="The last active admin (last_admin).")
+    @blp.alt_response(409, **PROBLEM_BODY,
+                      description="The last active admin (last_admin).")
     @require("admin")
     def post(self, username: str) -> dict[str, Any]:
         """Deactivate: logins are refused and its tokens stop working at once."""
@@ -82,7 +84,8 @@ class Password(MethodView):
 class Role(MethodView):
     @blp.arguments(ChangeRoleSchema)
     @blp.response(200, StaffSchema)
-    @blp.alt_response(409, description="Demoting the last active admin (last_admin).")
+    @blp.alt_response(409, **PROBLEM_BODY,
+                      description="Demoting the last active admin (last_admin).")
     @require("admin")
     def post(self, data: dict[str, Any], username: str) -> dict[str, Any]:
         """Change the role; the account's old tokens stop working."""
