@@ -6,8 +6,8 @@ import re
 
 from pymarc import Field, Record
 
-from service.imports.marc_model import CopySpec, RecordError, TitleRecord
-from service.imports.marc_text import clean_isbd, clean_name, collect_isbns, dedupe, first_year
+from service.core.importing.marc_model import CopySpec, RecordError, TitleRecord
+from service.core.importing.marc_text import clean_isbd, clean_name, collect_isbns, dedupe, first_year
 
 _TITLE_CODES = ("a", "b", "n", "p")
 _LINK = re.compile(r"^(\d{3})-(\d{2})")

@@ -8,15 +8,15 @@ from os import PathLike
 from typing import BinaryIO
 
 from events.text_safety import describe, first_unstorable, unstorable_paths
-from service.imports.marc_map import map_record
-from service.imports.marc_model import (
+from service.core.importing.marc_map import map_record
+from service.core.importing.marc_model import (
     REASON_MESSAGES,
     CopySpec,
     IsbnIssue,
     RecordError,
     TitleRecord,
 )
-from service.imports.marc_sources import iter_binary, iter_xml
+from service.core.importing.marc_sources import iter_binary, iter_xml
 
 __all__ = [
     "REASON_MESSAGES",
