@@ -74,8 +74,28 @@ def create_celery(config: Config, lector: Lector | None = None) -> Celery:
         beat_schedule=beat_schedule(config),
         broker_transport_options={"visibility_timeout": 3600},
     )
+    if config.redis_url is not None:
+        app.conf.update(single_beat(config))
     _count_tasks(config)
     return app
+
+
+def single_beat(config: Config) -> dict[str, Any]:
+    """celery-redbeat: the schedule's state and a lock in Redis, so exactly one beat sends.
+
+    The beat holding ``lector:beat:lock`` renews it on every tick; a second beat blocks
+    before its first tick and retries every max interval, taking over once the lock has
+    expired (the holder died). The lock outlives at least three ticks, so a beat that is
+    merely busy never loses it.
+    """
+    max_interval = config.beat_max_interval_s
+    return {
+        "beat_scheduler": "redbeat.RedBeatScheduler",
+        "redbeat_redis_url": config.redis_url,
+        "redbeat_key_prefix": "lector:beat",
+        "redbeat_lock_timeout": max(int(config.beat_lock_timeout_s), int(3 * max_interval) + 1),
+        "beat_max_loop_interval": max_interval,
+    }
 
 
 def _count_tasks(config: Config) -> None:
