@@ -21,7 +21,7 @@ class LectorHolder:
 
     A worker's prefork children each call ``reset_after_fork`` (workers/main.py), so no
     engine, pool or Redis connection is ever shared across fork; embedded mode and tests
-    ``install`` the Lector they already have.
+    pass the Lector they already have to ``create_celery``.
     """
 
     def __init__(self, config: Config, lector: Lector | None = None) -> None:
@@ -32,10 +32,6 @@ class LectorHolder:
             if self._lector is None:
                 self._lector = bootstrap(self.config)
             return self._lector
-
-    def install(self, lector: Lector | None) -> None:
-        with self._lock:
-            self._lector = lector
 
     def reset_after_fork(self) -> None:
         """Forget the parent's connections (never closing them: the parent still uses them)."""
