@@ -16,7 +16,7 @@ COPY workers /src/workers
 RUN pip install /src && rm -rf /src
 
 # Not root: Celery refuses to run as root with anything but JSON, and nothing here needs it.
-# The home folder is the working directory, so celery beat can keep its schedule file there.
+# The home folder is the working directory (beat keeps its schedule and lock in Redis).
 RUN useradd --system --create-home --home-dir /var/lib/lector --shell /usr/sbin/nologin lector
 USER lector
 WORKDIR /var/lib/lector

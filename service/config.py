@@ -32,6 +32,10 @@ class Config:
     # Reverse proxies in front of the app whose X-Forwarded-* headers are trusted (0 = none).
     trusted_proxies: int = 0
     catch_up_interval_s: float = 5.0
+    # Exactly one beat schedules: it holds a Redis lock for this long and renews it every
+    # tick (at most beat_max_interval_s apart); a second beat waits until the lock expires.
+    beat_lock_timeout_s: int = 30
+    beat_max_interval_s: float = 5.0
     smtp_host: str | None = None
     smtp_port: int = 25
     smtp_security: str = "none"
@@ -102,6 +106,7 @@ class Config:
             "trusted_proxies": int(_env("LECTOR_TRUSTED_PROXIES", "0") or 0),
             **_notice_settings(),
             **_login_settings(),
+            **_beat_settings(),
             "instance_dir": instance,
         }
         return replace(cls(**values), **overrides)
@@ -135,6 +140,15 @@ def _notice_settings() -> dict[str, Any]:
     if offsets is not None:
         out["notice_overdue_offsets"] = tuple(sorted({int(x) for x in offsets.split(",") if x.strip()}))
     return out
+
+
+def _beat_settings() -> dict[str, Any]:
+    """LECTOR_CATCH_UP_INTERVAL_S and the single-beat lock; unset ones keep the defaults."""
+    kinds = {"catch_up_interval_s": ("LECTOR_CATCH_UP_INTERVAL_S", float),
+             "beat_lock_timeout_s": ("LECTOR_BEAT_LOCK_TIMEOUT_S", int),
+             "beat_max_interval_s": ("LECTOR_BEAT_MAX_INTERVAL_S", float)}
+    return {name: kind(_env(var) or 0) for name, (var, kind) in kinds.items()
+            if _env(var) is not None}
 
 
 def _login_settings() -> dict[str, Any]:

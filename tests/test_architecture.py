@@ -167,3 +167,77 @@ def test_workers_import_no_web_framework_and_only_the_flask_free_parts_of_servic
 
 def test_nothing_outside_workers_imports_the_worker_entry_module() -> None:
     assert violations(WORKER_ENTRY, project_imports()) == []
+
+
+# --- package cycles ---------------------------------------------------------------------------
+
+# The packages whose imports must form no cycle; a module belongs to the longest that holds it.
+# Anything else of ours (service.bootstrap, service.app, ...) is a group of its own.
+GROUPS = ("events", "projections", "workers", "workers.notices", "service.core", "service.api",
+          "service.sip2", "service.core.importing", "service.exports", "service.demo", "service.web",
+          "service.cli")
+CORE_NO_WORKERS = Rule("service.core", lambda n: _top(n) == "workers")
+
+
+def group_of(name: str, modules: frozenset[str]) -> str | None:
+    """The group of an imported name (``a.b.C`` is module ``a.b``), None if not ours."""
+    while name and name not in modules:
+        name = name.rpartition(".")[0]
+    if not name:
+        return None
+    held = [g for g in GROUPS if under(name, g)]
+    if held:
+        return max(held, key=len)
+    parts = name.split(".")
+    return ".".join(parts[:2])
+
+
+def group_graph(found: Iterable[Import]) -> dict[str, set[str]]:
+    """Which group imports which other group."""
+    found = list(found)
+    modules = frozenset(i.module for i in found)
+    graph: dict[str, set[str]] = {}
+    for i in found:
+        source, target = group_of(i.module, modules), group_of(i.name, modules)
+        if source is None or target is None or source == target:
+            continue
+        graph.setdefault(source, set()).add(target)
+    return graph
+
+
+def cycles(graph: dict[str, set[str]]) -> list[str]:
+    """Every elementary cycle once, as ``a -> b -> a`` starting at its smallest group."""
+    found: set[tuple[str, ...]] = set()
+
+    def walk(start: str, node: str, path: list[str]) -> None:
+        for nxt in sorted(graph.get(node, ())):
+            if nxt == start:
+                found.add(tuple(path))
+            elif nxt > start and nxt not in path:  # each cycle is walked from its smallest group
+                walk(start, nxt, [*path, nxt])
+
+    for start in sorted(graph):
+        walk(start, start, [start])
+    return sorted(" -> ".join([*c, c[0]]) for c in found)
+
+
+def test_the_cycle_checker_names_a_cycle_between_packages_and_ignores_imports_inside_one() -> None:
+    found = (imports_in("from workers.notices.sending import deliver\n", "service.core.notices")
+             + imports_in("from service.core.notices import record\n", "workers.notices.sending")
+             + imports_in("from service.core import errors\n", "service.core.notices")
+             + imports_in("from service.core.errors import X\n", "service.api.readers")
+             + imports_in("import events.store\n", "service.core.errors"))
+    found += [Import("events.store", 1, "sqlalchemy")]
+    graph = group_graph(found)
+    assert graph == {"service.core": {"workers.notices", "events"},
+                     "workers.notices": {"service.core"}, "service.api": {"service.core"}}
+    assert cycles(graph) == ["service.core -> workers.notices -> service.core"]
+    assert cycles({"a": {"b"}, "b": {"c"}, "c": {"a", "b"}}) == ["a -> b -> c -> a", "b -> c -> b"]
+
+
+def test_service_core_imports_nothing_of_the_workers() -> None:
+    assert violations(CORE_NO_WORKERS, project_imports()) == []
+
+
+def test_no_import_cycle_between_the_packages() -> None:
+    assert cycles(group_graph(project_imports())) == []

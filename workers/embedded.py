@@ -9,7 +9,6 @@ from typing import Any
 
 from service.bootstrap import Lector
 from workers.celery_app import create_celery
-from workers.runtime import set_lector
 from workers.schedule import beat_schedule
 
 log = logging.getLogger(__name__)
@@ -20,13 +19,12 @@ class EmbeddedScheduler:
 
     def __init__(self, lector: Lector, tick_s: float = 1.0) -> None:
         self.lector, self.tick_s = lector, tick_s
-        self.celery = create_celery(lector.config)
+        self.celery = create_celery(lector.config, lector)  # its tasks use this Lector
         self.celery.loader.import_default_modules()
         self.entries = beat_schedule(lector.config)
         self.last_run: dict[str, datetime] = {}
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
-        set_lector(lector)
 
     def run_due(self, now: datetime | None = None) -> list[str]:
         """Run every entry that is due; return the names that ran."""

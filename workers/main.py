@@ -5,12 +5,11 @@ from __future__ import annotations
 from celery import signals
 
 from service.config import Config
-from workers.celery_app import create_celery
-from workers.runtime import reset_after_fork
+from workers.celery_app import create_celery, lector_holder
 
 celery = create_celery(Config.from_env())
 
 
 @signals.worker_process_init.connect
 def _fresh_connections(**_: object) -> None:
-    reset_after_fork()
+    lector_holder(celery).reset_after_fork()

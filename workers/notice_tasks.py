@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from celery import current_app, shared_task
+from celery import shared_task
 
+from workers.celery_app import LectorTask
 from workers.notices.queueing import enqueuer
 from workers.notices.scanning import dispatch_pending, notice_now
 from workers.notices.sending import deliver_notice
-from workers.runtime import get_lector
 
 
-@shared_task(name="notices.send", acks_late=True, ignore_result=True)
-def send_notice(key: str) -> str:
+@shared_task(bind=True, base=LectorTask, name="notices.send", acks_late=True, ignore_result=True)
+def send_notice(self: LectorTask, key: str) -> str:
     """Send one notice key at most once; a transient failure answers "waiting".
 
     No Celery retry: the sender counts the try and sets the key's "queued until" to the end
@@ -19,12 +19,13 @@ def send_notice(key: str) -> str:
     then. So a retry is never a countdown task in Redis (which the broker's visibility
     timeout would redeliver early) and never a log line of its own.
     """
-    lector = get_lector()
+    lector = self.lector
     return deliver_notice(lector, key, notice_now(lector)).status
 
 
-@shared_task(name="notices.dispatch", acks_late=True, ignore_result=True)
-def dispatch() -> int:
+@shared_task(bind=True, base=LectorTask, name="notices.dispatch", acks_late=True,
+             ignore_result=True)
+def dispatch(self: LectorTask) -> int:
     """Queue a send for every pending notice that is not queued already (safe to overlap)."""
-    lector = get_lector()
-    return dispatch_pending(lector, enqueuer(lector, current_app))
+    lector = self.lector
+    return dispatch_pending(lector, enqueuer(lector, self.app))

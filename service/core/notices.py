@@ -26,9 +26,9 @@ from events.store import LoadedStreams, PendingEvent, StoredEvent
 from service.core.context import Actor, Ports
 from service.core.errors import Invalid, NotFound
 from service.core.execute import Decision, Outcome, execute
-from workers.notices.keys import resend_key
-from workers.notices.kinds import NoticeKind
-from workers.notices.render import PARTS, SUPPORTED_LANGS, Overrides, shipped_source
+from service.core.notices_keys import resend_key
+from service.core.notices_kinds import NoticeKind
+from service.core.notices_render import PARTS, SUPPORTED_LANGS, Overrides, shipped_source
 
 TEMPLATE_STREAM = "notice-templates"
 
@@ -220,7 +220,7 @@ def template_source(ports: Ports, kind: str, lang: str, part: str) -> dict[str, 
 def change_template(ports: Ports, actor: Actor, kind: str, lang: str, part: str,
                     source: str | None, key: str | None) -> Outcome:
     """Store a staff edit (None restores the shipped file) after validating it."""
-    from workers.notices.render import validate_template
+    from service.core.notices_render import validate_template
 
     _check_name(kind, lang, part)
     if source is not None:
@@ -240,8 +240,8 @@ def change_template(ports: Ports, actor: Actor, kind: str, lang: str, part: str,
 def preview_template(ports: Ports, kind: str, lang: str,
                      drafts: Mapping[str, str]) -> dict[str, str]:
     """Render a kind with the sample reader, using stored edits plus unsaved drafts."""
-    from workers.notices.render import NoticeTemplateError, render_notice
-    from workers.notices.samples import sample_context
+    from service.core.notices_render import NoticeTemplateError, render_notice
+    from service.core.notices_samples import sample_context
 
     _check_name(kind, lang)
     overrides: Overrides = {**template_overrides(ports),

@@ -24,9 +24,9 @@ from projections.title_keys import find_title
 from service.bootstrap import Lector
 from service.core.context import Actor, Principal
 from service.core.importing import MarcRun, import_marc
+from service.core.importing.marc import TitleRecord, iter_marc_file, match_keys
+from service.core.importing.marc_text import isbn_from_subfield
 from service.core.isbn import InvalidIsbn
-from service.imports.marc import TitleRecord, iter_marc_file, match_keys
-from service.imports.marc_text import isbn_from_subfield
 
 REPO = Path(__file__).resolve().parents[2]
 SHARED = Path(os.environ.get("LECTOR_SHARED_DATA", REPO.parent / "shared" / "data")) / "marc"

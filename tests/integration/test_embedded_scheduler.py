@@ -15,7 +15,6 @@ from service.config import Config
 from service.core.context import Actor
 from service.core.readers import RegisterReader, register_reader
 from workers.embedded import EmbeddedScheduler
-from workers.runtime import set_lector
 
 T0 = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
 SAFETY_NET = "projections-safety-net"
@@ -27,7 +26,6 @@ def quiet_lector(config: Config) -> Iterator[Lector]:
     lector = bootstrap(replace(config, catch_up_interval_s=0.2),
                        after_commit=lambda position: None)
     yield lector
-    set_lector(None)  # the scheduler installs it process-wide for its tasks
     lector.dispose()
 
 

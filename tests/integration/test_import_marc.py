@@ -17,7 +17,7 @@ from projections.catalogue import copies, titles
 from service.bootstrap import Lector
 from service.core.context import Actor, Principal
 from service.core.importing import MarcRun, import_marc
-from service.imports.marc import TitleRecord, iter_marc_file
+from service.core.importing.marc import TitleRecord, iter_marc_file
 
 REPO = Path(__file__).resolve().parents[2]
 MARC_DIR = Path(os.environ.get("LECTOR_SHARED_DATA", REPO.parent / "shared" / "data")) / "marc"

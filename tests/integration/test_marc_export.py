@@ -14,9 +14,9 @@ from projections.catalogue import titles
 from service.bootstrap import Lector
 from service.core.context import Actor, Principal
 from service.core.importing import MarcRun, import_marc
+from service.core.importing.marc import TitleRecord, iter_marc_stream
 from service.core.importing.title_fields import record_fields
 from service.exports.marc_writer import iso2709
-from service.imports.marc import TitleRecord, iter_marc_stream
 
 REPO = Path(__file__).resolve().parents[2]
 SHARED = Path(os.environ.get("LECTOR_SHARED_DATA", REPO.parent / "shared" / "data")) / "marc"

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from pymarc import Field, Indicators, Record, Subfield
 
-from service.imports.marc import (
+from service.core.importing.marc import (
     CopySpec,
     IsbnIssue,
     RecordError,

@@ -8,14 +8,14 @@ from datetime import date, datetime
 
 import pytest
 
+from service.core.notices_keys import digest_key, message_id, notice_key, resend_key
+from service.core.notices_kinds import NoticeKind
 from workers.notices.delivery import (
     FailureReason,
     PermanentDeliveryError,
     TransientDeliveryError,
     backoff_seconds,
 )
-from workers.notices.keys import digest_key, message_id, notice_key, resend_key
-from workers.notices.kinds import NoticeKind
 
 DUE = date(2026, 12, 3)
 

@@ -7,10 +7,10 @@ from typing import Any
 
 import pytest
 
-from workers.notices.context import VARIABLES
-from workers.notices.formatting import format_date, format_datetime, format_money
-from workers.notices.kinds import NoticeKind
-from workers.notices.render import (
+from service.core.notices_context import VARIABLES
+from service.core.notices_formatting import format_date, format_datetime, format_money
+from service.core.notices_kinds import NoticeKind
+from service.core.notices_render import (
     PARTS,
     SUPPORTED_LANGS,
     NoticeTemplateError,
@@ -19,7 +19,7 @@ from workers.notices.render import (
     shipped_source,
     validate_template,
 )
-from workers.notices.samples import sample_context
+from service.core.notices_samples import sample_context
 
 ALL = [(kind, lang) for kind in NoticeKind for lang in SUPPORTED_LANGS]
 

@@ -1,1 +1,5 @@
-"""Reader notices: keys, templates, rendering and the e-mail and webhook channels (no database)."""
+"""Reader notices: scanning, the outbox leases, sending and the e-mail and webhook channels.
+
+The Flask-free decisions a command needs (kinds, keys, templates, rendering) live in
+`service/core/notices_*`, so `service/core` never imports the workers.
+"""

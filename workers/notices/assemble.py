@@ -74,7 +74,7 @@ def _loan_item(conn: Connection, item: Mapping[str, Any], today: date) -> dict[s
 def build_context(conn: Connection, config: Config, kind: str, data: Mapping[str, Any],
                   profile: Mapping[str, Any], reader: ReaderState, lang: str, today: date,
                   card_blocked: bool, extra: Mapping[str, Any] | None = None) -> dict[str, Any]:
-    """The variables a template of ``kind`` documents (workers/notices/context.py)."""
+    """The variables a template of ``kind`` documents (service/core/notices_context.py)."""
     zh = lang.startswith("zh")
     ctx: dict[str, Any] = {
         "reader_name": profile.get("name") or profile.get("card_number") or "",

@@ -23,8 +23,8 @@ from projections.registry import by_name
 from projections.runner import catch_up
 from service.bootstrap import Lector
 from service.core.notices import schedule_notice
+from service.core.notices_keys import digest_key, notice_key
 from service.core.settings import library_today
-from workers.notices.keys import digest_key, notice_key
 from workers.notices.leases import mark_queued
 from workers.notices.sending import WORKER
 

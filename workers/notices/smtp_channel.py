@@ -13,13 +13,13 @@ from email.message import EmailMessage
 from email.utils import format_datetime, parseaddr
 from typing import Literal
 
+from service.core.notices_render import RenderedNotice
 from workers.notices.delivery import (
     DeliveryError,
     FailureReason,
     PermanentDeliveryError,
     TransientDeliveryError,
 )
-from workers.notices.render import RenderedNotice
 
 Security = Literal["none", "starttls", "ssl"]
 

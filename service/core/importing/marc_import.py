@@ -22,6 +22,7 @@ from service.core.catalogue import (
 from service.core.context import Actor, Ports
 from service.core.errors import DomainError
 from service.core.importing.batching import bulk_ports
+from service.core.importing.marc import RecordError, TitleRecord, iter_marc_stream
 from service.core.importing.report import (
     MarcImportSummary,
     RecordProblem,
@@ -29,7 +30,6 @@ from service.core.importing.report import (
     problem,
 )
 from service.core.importing.title_fields import fold_title, record_fields, title_changes
-from service.imports.marc import RecordError, TitleRecord, iter_marc_stream
 
 # (records read, bytes read, bytes in the file)
 MarcProgress = Callable[[int, int, int], None]

@@ -19,6 +19,13 @@ from events.store import StoredEvent
 from service.core.context import Actor, Ports
 from service.core.errors import DomainError
 from service.core.importing.batching import bulk_ports
+from service.core.importing.readers_file import (
+    ReaderRow,
+    ReadersFile,
+    RowError,
+    parse_readers,
+    write_error_report,
+)
 from service.core.readers import (
     RegisterReader,
     change_category,
@@ -27,13 +34,6 @@ from service.core.readers import (
     register_reader,
     set_preferences,
     update_reader,
-)
-from service.imports.readers_file import (
-    ReaderRow,
-    ReadersFile,
-    RowError,
-    parse_readers,
-    write_error_report,
 )
 
 CARD = re.compile(r"^[A-Za-z0-9\-]{1,32}$")

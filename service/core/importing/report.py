@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from service.imports.marc import RecordError
+from service.core.importing.marc import RecordError
 
 # code -> (English, Chinese); {placeholders} are filled from the problem's details.
 MESSAGES: dict[str, tuple[str, str]] = {

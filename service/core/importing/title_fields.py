@@ -7,7 +7,7 @@ from typing import Any
 
 from events.catalogue import TitleCatalogued, TitleFormat, TitleUpdated, sort_title
 from events.store import StoredEvent
-from service.imports.marc import TitleRecord, match_keys
+from service.core.importing.marc import TitleRecord, match_keys
 
 # Column widths of the catalogue read model: longer values would break the projection
 # on PostgreSQL, so they are cut here and the cut is reported.

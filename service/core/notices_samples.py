@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from workers.notices.kinds import NoticeKind
+from service.core.notices_kinds import NoticeKind
 
 SAMPLE_TODAY = date(2026, 12, 3)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from service.imports.marc_text import clean_isbd
+from service.core.importing.marc_text import clean_isbd
 
 # Roles that make a name one of the title's authors (the `authors` display list).
 AUTHOR_ROLES = frozenset({"author", "creator"})

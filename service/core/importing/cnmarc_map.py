@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pymarc import Field, Record
 
-from service.imports.marc_fields import (
+from service.core.importing.marc_fields import (
     control,
     fixed_year,
     heading,
@@ -16,10 +16,10 @@ from service.imports.marc_fields import (
     title_format,
     year_in,
 )
-from service.imports.marc_holdings import unimarc_copies
-from service.imports.marc_model import ClassMark, Name, RecordError, TitleRecord
-from service.imports.marc_relators import is_author, role_of
-from service.imports.marc_text import clean_isbd, clean_name, collect_isbns, dedupe, tidy
+from service.core.importing.marc_holdings import unimarc_copies
+from service.core.importing.marc_model import ClassMark, Name, RecordError, TitleRecord
+from service.core.importing.marc_relators import is_author, role_of
+from service.core.importing.marc_text import clean_isbd, clean_name, collect_isbns, dedupe, tidy
 
 # UNIMARC non-sorting markers (NSB/NSE) around a leading article: '\x88Le \x89monde'.
 _NSB, _NSE = "\x88", "\x89"

@@ -9,10 +9,10 @@ from typing import Any
 
 from jinja2 import Template, TemplateError, meta
 
-from workers.notices.context import ContextError, prepare_context, variables_for
-from workers.notices.environment import TEMPLATE_DIR, environment, from_source
-from workers.notices.kinds import NoticeKind
-from workers.notices.samples import sample_context
+from service.core.notices_context import ContextError, prepare_context, variables_for
+from service.core.notices_environment import TEMPLATE_DIR, environment, from_source
+from service.core.notices_kinds import NoticeKind
+from service.core.notices_samples import sample_context
 
 SUPPORTED_LANGS = ("zh-CN", "en")
 DEFAULT_LANG = "zh-CN"

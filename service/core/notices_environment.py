@@ -12,14 +12,14 @@ from jinja2.ext import Extension
 from jinja2.runtime import Context
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-from workers.notices.formatting import (
+from service.core.notices_formatting import (
     DEFAULT_TIMEZONE,
     format_date,
     format_datetime,
     format_money,
 )
 
-TEMPLATE_DIR = Path(__file__).parent / "templates"
+TEMPLATE_DIR = Path(__file__).parent / "notices_templates"
 
 
 @pass_context

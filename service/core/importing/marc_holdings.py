@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pymarc import Field, Record
 
-from service.imports.marc_fields import sub
-from service.imports.marc_model import CopySpec
+from service.core.importing.marc_fields import sub
+from service.core.importing.marc_model import CopySpec
 
 
 def _value(field: Field, *codes: str) -> str | None:

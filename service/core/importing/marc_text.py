@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from service.core.importing.marc_model import IsbnIssue
 from service.core.isbn import InvalidIsbn, normalize_isbn
-from service.imports.marc_model import IsbnIssue
 
 # ISBD puts these between elements; at the end of a value they are separators, not content.
 # The full-width forms appear in CJK cataloguing (880 fields).

@@ -11,7 +11,7 @@ import hashlib
 import re
 from datetime import date, datetime
 
-from workers.notices.kinds import NoticeKind
+from service.core.notices_kinds import NoticeKind
 
 _COMPONENT = re.compile(r"^[^\s:]+$")  # ':' separates components, so it may not appear in one
 _DOMAIN = re.compile(r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*$")

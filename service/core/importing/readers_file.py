@@ -12,7 +12,7 @@ from os import PathLike
 from pathlib import Path
 
 from events.text_safety import describe, first_unstorable
-from service.imports.readers_rules import (
+from service.core.importing.readers_rules import (
     COLUMNS,
     HEADER_ALIASES,
     CellError,

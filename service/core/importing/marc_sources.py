@@ -9,7 +9,7 @@ from typing import BinaryIO
 
 from pymarc import Field, Indicators, Leader, Record, Subfield
 
-from service.imports.marc_model import RecordError
+from service.core.importing.marc_model import RecordError
 
 RECORD_TERMINATOR = b"\x1d"
 _BLOCK = 1 << 16

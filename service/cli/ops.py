@@ -1,4 +1,4 @@
-"""The `lector` command for operators: serve, worker, beat, db, rebuild, staff, demo, ..."""
+"""The `lector` group and its operating commands: serve, worker, beat, db, rebuild."""
 
 from __future__ import annotations
 
@@ -141,28 +141,3 @@ def rebuild(name: str | None, all_: bool, batch: int) -> None:
         raise click.ClickException("; ".join(
             f"projection {n} is stuck at position {f.position} ({f.event_type}): {f.error}"
             for n, f in failed.items()))
-
-
-from service.cli_notices import notices  # noqa: E402  (registered last, like the other groups)
-
-main.add_command(notices)
-from service.cli_data import export, import_  # noqa: E402
-
-main.add_command(import_)
-main.add_command(export)
-from service.cli_sip2 import kiosk, sip2  # noqa: E402
-
-main.add_command(kiosk)
-main.add_command(sip2)
-from service.cli_demo import demo  # noqa: E402
-
-main.add_command(demo)
-from service.cli_staff import staff  # noqa: E402
-
-main.add_command(staff)
-from service.cli_readers import readers  # noqa: E402
-
-main.add_command(readers)
-
-if __name__ == "__main__":  # pragma: no cover
-    main()

@@ -6,7 +6,7 @@ import re
 
 from pymarc import Field, Record
 
-from service.imports.marc_fields import (
+from service.core.importing.marc_fields import (
     control,
     fixed_year,
     heading,
@@ -17,10 +17,10 @@ from service.imports.marc_fields import (
     title_format,
     year_in,
 )
-from service.imports.marc_holdings import marc21_copies
-from service.imports.marc_model import ClassMark, Name, RecordError, TitleRecord
-from service.imports.marc_relators import is_author, role_of
-from service.imports.marc_text import clean_isbd, clean_name, collect_isbns, dedupe
+from service.core.importing.marc_holdings import marc21_copies
+from service.core.importing.marc_model import ClassMark, Name, RecordError, TitleRecord
+from service.core.importing.marc_relators import is_author, role_of
+from service.core.importing.marc_text import clean_isbd, clean_name, collect_isbns, dedupe
 
 _TITLE_CODES = "abnp"
 _LINK = re.compile(r"^(\d{3})-(\d{2})")

@@ -9,9 +9,9 @@ from os import PathLike
 from typing import BinaryIO
 
 from events.text_safety import describe, first_unstorable, unstorable_paths
-from service.imports.cnmarc_map import map_unimarc
-from service.imports.marc_map import map_record
-from service.imports.marc_model import (
+from service.core.importing.cnmarc_map import map_unimarc
+from service.core.importing.marc_map import map_record
+from service.core.importing.marc_model import (
     REASON_MESSAGES,
     ClassMark,
     CopySpec,
@@ -20,7 +20,7 @@ from service.imports.marc_model import (
     RecordError,
     TitleRecord,
 )
-from service.imports.marc_sources import iter_binary, iter_xml
+from service.core.importing.marc_sources import iter_binary, iter_xml
 
 __all__ = [
     "DIALECTS",

@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
-from workers.notices.formatting import DEFAULT_TIMEZONE
-from workers.notices.kinds import NoticeKind
+from service.core.notices_formatting import DEFAULT_TIMEZONE
+from service.core.notices_kinds import NoticeKind
 
 # Every item dict gets these keys (None when not given) so templates can test them.
 ITEM_KEYS = ("title", "author", "barcode", "due_date", "days_overdue")

@@ -6,7 +6,7 @@ import re
 
 from pymarc import Field, Record
 
-from service.imports.marc_text import clean_isbd, dedupe
+from service.core.importing.marc_text import clean_isbd, dedupe
 
 _YEAR = re.compile(r"(?<!\d)(\d{4})(?!\d)")
 _PRICE = re.compile(r"(\d+(?:\.\d{1,2})?)")

@@ -1,1 +1,0 @@
-"""Database-free readers for files a library brings in: MARC records and reader lists."""
