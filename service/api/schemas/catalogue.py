@@ -8,6 +8,7 @@ from service.api.schemas.common import PageArgsSchema, PageSchema, not_blank
 
 BARCODE = validate.Regexp(r"^[A-Za-z0-9\-]{1,32}$", error="Letters, digits and '-' only (max 32).")
 ITEM_TYPE = validate.Regexp(r"^[a-z][a-z0-9_]{0,31}$", error="Lower-case letters, digits, '_'.")
+VOLUME = [not_blank, validate.Length(max=64)]
 BRANCH = validate.Regexp(r"^[A-Za-z0-9_\-]{1,64}$", error="Letters, digits, '_' and '-'.")
 
 
@@ -56,13 +57,39 @@ class TitleCommandResultSchema(Schema):
 
 
 class TitleListArgsSchema(PageArgsSchema):
-    q = fields.String(load_default=None, validate=validate.Length(max=200))
+    q = fields.String(load_default=None, validate=validate.Length(max=200), metadata={
+        "description": "Words of the title, names, subjects, publisher, series, ISBN (10 or "
+                       "13, hyphens optional), call number or volume; accents, case, width, "
+                       "traditional/simplified Chinese and pinyin (full or initials) fold."})
     isbn = fields.String(load_default=None, validate=validate.Length(max=32))
     clc_class = fields.String(load_default=None, validate=validate.Length(max=40))
+    cls = fields.String(load_default=None, data_key="class", validate=validate.Length(max=8),
+                        metadata={"description": "Facet: CLC main class (first letter)."})
+    format = fields.String(load_default=None, validate=validate.Length(max=32))
+    language = fields.String(load_default=None, validate=validate.Length(max=16))
+    year = fields.Integer(load_default=None, validate=validate.Range(min=0, max=9999))
+    branch = fields.String(load_default=None, validate=BRANCH,
+                           metadata={"description": "Only titles with a copy available here."})
+    facets = fields.Boolean(load_default=False, metadata={"description": "Add facet counts."})
+
+
+class FacetValueSchema(Schema):
+    value = fields.Raw()
+    count = fields.Integer()
+
+
+class TitleFacetsSchema(Schema):
+    cls = fields.List(fields.Nested(FacetValueSchema), data_key="class")
+    format = fields.List(fields.Nested(FacetValueSchema))
+    language = fields.List(fields.Nested(FacetValueSchema))
+    year = fields.List(fields.Nested(FacetValueSchema))
+    branch = fields.List(fields.Nested(FacetValueSchema),
+                         metadata={"description": "Titles with a copy available per branch."})
 
 
 class TitlePageSchema(PageSchema):
     items = fields.List(fields.Nested(TitleSchema))
+    facets = fields.Nested(TitleFacetsSchema, allow_none=True)
 
 
 class AddCopySchema(Schema):
@@ -74,6 +101,10 @@ class AddCopySchema(Schema):
                                validate=validate.Length(max=100))
     price_fen = fields.Integer(load_default=None, allow_none=True,
                               validate=validate.Range(min=0, max=100_000_000))
+    enumeration = fields.String(load_default=None, allow_none=True, validate=VOLUME, metadata={
+        "description": "Volume or part of a multi-volume work, e.g. v.3."})
+    chronology = fields.String(load_default=None, allow_none=True, validate=VOLUME, metadata={
+        "description": "Year or issue of a periodical, e.g. 2024 no.5."})
 
 
 class WithdrawSchema(Schema):
@@ -90,6 +121,8 @@ class CopySchema(Schema):
     status = fields.String()
     due_on = fields.Date(allow_none=True)
     title = fields.String(allow_none=True)
+    enumeration = fields.String(allow_none=True)
+    chronology = fields.String(allow_none=True)
 
 
 class CopyCommandResultSchema(Schema):

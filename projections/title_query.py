@@ -1,0 +1,122 @@
+"""Title search: match, rank (title before names before subjects before the rest), facets."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Connection, Float, String, and_, case, exists, func, literal, select, text
+from sqlalchemy.sql import Subquery
+
+from projections.catalogue import copies, titles
+from projections.search_text import fold, query_terms
+from projections.title_search import search
+
+FACETS = ("cls", "format", "language", "year")
+
+
+@dataclass(frozen=True)
+class TitleFilters:
+    isbn: str | None = None
+    clc_class: str | None = None  # class mark prefix
+    cls: str | None = None  # CLC main class facet value
+    format: str | None = None
+    language: str | None = None
+    year: int | None = None
+    branch: str | None = None  # has a copy available at this branch
+
+
+@dataclass
+class SearchResult:
+    rows: list[dict[str, Any]]
+    total: int
+    facets: dict[str, list[tuple[Any, int]]] = field(default_factory=dict)
+
+
+def _fts5_match(terms: list[tuple[str, bool]]) -> str:
+    return " AND ".join(f'"{t}"' + ("*" if prefix else "") for t, prefix in terms)
+
+
+def _tsquery(terms: list[tuple[str, bool]]) -> str:
+    return " & ".join("'" + t.replace("'", "''") + "'" + (":*" if prefix else "")
+                      for t, prefix in terms)
+
+
+def _matches(conn: Connection, q: str | None) -> Subquery | None:
+    """(title_id, score) of the titles matching every term; higher score ranks first."""
+    terms = query_terms(q)
+    if not terms:
+        return None
+    cols = {"title_id": String, "score": Float}
+    if conn.dialect.name == "postgresql":
+        sql = text("SELECT title_id, ts_rank(doc, CAST(:tq AS tsquery)) AS score "
+                   "FROM rm_title_search WHERE doc @@ CAST(:tq AS tsquery)")
+        return sql.bindparams(tq=_tsquery(terms)).columns(**cols).subquery("m")
+    # bm25 is lower for better matches; weights per column: title, names, subjects, other.
+    sql = text("SELECT s.title_id AS title_id, "
+               "-bm25(rm_title_fts, 10.0, 5.0, 2.0, 1.0) AS score "
+               "FROM rm_title_fts JOIN rm_title_search s ON s.rowid = rm_title_fts.rowid "
+               "WHERE rm_title_fts MATCH :m")
+    return sql.bindparams(m=_fts5_match(terms)).columns(**cols).subquery("m")
+
+
+def _filtered(conn: Connection, q: str | None, f: TitleFilters) -> Any:
+    m = _matches(conn, q)
+    if m is None:
+        query = select(search.c.title_id, literal(0.0).label("score"), search.c.sort_key)
+    else:
+        query = select(m.c.title_id, m.c.score, search.c.sort_key).join(
+            search, search.c.title_id == m.c.title_id)
+    for name in FACETS:
+        value = getattr(f, name)
+        if value is not None:
+            query = query.where(search.c[name] == value)
+    if f.isbn or f.clc_class:
+        query = query.join(titles, titles.c.title_id == search.c.title_id)
+        if f.isbn:
+            query = query.where(titles.c.isbn == f.isbn)
+        if f.clc_class:
+            query = query.where(titles.c.clc_class.startswith(f.clc_class, autoescape=True))
+    if f.branch:
+        query = query.where(exists().where(and_(
+            copies.c.title_id == search.c.title_id, copies.c.branch == f.branch,
+            copies.c.status == "available")))
+    return query
+
+
+def search_titles(conn: Connection, *, q: str | None = None,
+                  filters: TitleFilters | None = None, offset: int = 0, limit: int = 50,
+                  with_facets: bool = False) -> SearchResult:
+    """A ranked page of titles matching ``q`` and the filters, the total, and facet counts."""
+    hits = _filtered(conn, q, filters or TitleFilters()).subquery("hits")
+    total = int(conn.scalar(select(func.count()).select_from(hits)) or 0)
+    # An exact title match first ("三体" before 三体II), then score, then title order.
+    exact = case((hits.c.sort_key == fold(q or ""), 0), else_=1)
+    page = conn.execute(select(hits.c.title_id).order_by(
+        exact, hits.c.score.desc(), hits.c.sort_key, hits.c.title_id
+    ).offset(offset).limit(limit)).scalars().all()
+    found = {r["title_id"]: dict(r) for r in conn.execute(
+        select(titles).where(titles.c.title_id.in_(page))).mappings()} if page else {}
+    result = SearchResult([found[t] for t in page if t in found], total)
+    if with_facets:
+        result.facets = facet_counts(conn, hits)
+    return result
+
+
+def facet_counts(conn: Connection, hits: Subquery) -> dict[str, list[tuple[Any, int]]]:
+    """Counts of the matching titles per class, format, language, year and branch."""
+    out: dict[str, list[tuple[Any, int]]] = {}
+    joined = hits.join(search, search.c.title_id == hits.c.title_id)
+    for name in FACETS:
+        col = search.c[name]
+        rows = conn.execute(select(col, func.count()).select_from(joined)
+                            .where(col.is_not(None)).group_by(col)
+                            .order_by(func.count().desc(), col)).all()
+        out[name] = [(value, int(n)) for value, n in rows]
+    rows = conn.execute(
+        select(copies.c.branch, func.count(func.distinct(copies.c.title_id)))
+        .select_from(hits.join(copies, copies.c.title_id == hits.c.title_id))
+        .where(copies.c.status == "available").group_by(copies.c.branch)
+        .order_by(func.count(func.distinct(copies.c.title_id)).desc(), copies.c.branch)).all()
+    out["branch"] = [(b, int(n)) for b, n in rows]
+    return out
