@@ -91,6 +91,8 @@ class LoanSchema(Schema):
     barcode = fields.String()
     title_id = fields.String()
     title = fields.String(allow_none=True)
+    enumeration = fields.String(allow_none=True, metadata={"description": "Volume, e.g. v.3."})
+    chronology = fields.String(allow_none=True, metadata={"description": "Year/issue."})
     reader_id = fields.String()
     branch = fields.String()
     item_type = fields.String()

@@ -47,6 +47,7 @@ const WORDS = {
   "tab.feedback": ["意见反馈", "Feedback"],
   "tab.history": ["借阅历史", "History"],
   "holds.none": ["没有预约。", "No holds."],
+  "volume": ["卷期", "Volume"],
   "holds.position": ["排队第 {n} 位", "Position {n} in the queue"],
   "holds.ready": ["已到馆，请于 {d} 前到 {b} 取书", "Ready at {b} until {d}"],
   "holds.cancel": ["取消预约", "Cancel"],
