@@ -89,12 +89,17 @@ def search_titles(conn: Connection, *, q: str | None = None,
                   with_facets: bool = False) -> SearchResult:
     """A ranked page of titles matching ``q`` and the filters, the total, and facet counts."""
     hits = _filtered(conn, q, filters or TitleFilters()).subquery("hits")
-    total = int(conn.scalar(select(func.count()).select_from(hits)) or 0)
-    # An exact title match first ("三体" before 三体II), then score, then title order.
+    # An exact title match first ("三体" before 三体II), then score, then title order. The
+    # total rides along as a window count, so the match runs once for page and total.
     exact = case((hits.c.sort_key == fold(q or ""), 0), else_=1)
-    page = conn.execute(select(hits.c.title_id).order_by(
+    ranked = conn.execute(select(hits.c.title_id, func.count().over().label("total")).order_by(
         exact, hits.c.score.desc(), hits.c.sort_key, hits.c.title_id
-    ).offset(offset).limit(limit)).scalars().all()
+    ).offset(offset).limit(limit)).all()
+    page = [r.title_id for r in ranked]
+    if ranked:
+        total = int(ranked[0].total)
+    else:  # past the last page (or nothing matched): count on its own
+        total = int(conn.scalar(select(func.count()).select_from(hits)) or 0) if offset else 0
     found = {r["title_id"]: dict(r) for r in conn.execute(
         select(titles).where(titles.c.title_id.in_(page))).mappings()} if page else {}
     result = SearchResult([found[t] for t in page if t in found], total)
@@ -105,14 +110,27 @@ def search_titles(conn: Connection, *, q: str | None = None,
 
 def facet_counts(conn: Connection, hits: Subquery) -> dict[str, list[tuple[Any, int]]]:
     """Counts of the matching titles per class, format, language, year and branch."""
-    out: dict[str, list[tuple[Any, int]]] = {}
+    out: dict[str, list[tuple[Any, int]]] = {name: [] for name in FACETS}
     joined = hits.join(search, search.c.title_id == hits.c.title_id)
-    for name in FACETS:
-        col = search.c[name]
-        rows = conn.execute(select(col, func.count()).select_from(joined)
-                            .where(col.is_not(None)).group_by(col)
-                            .order_by(func.count().desc(), col)).all()
-        out[name] = [(value, int(n)) for value, n in rows]
+    cols = [search.c[name] for name in FACETS]
+    if conn.dialect.name == "postgresql":
+        # One pass over the matches for every facet: GROUPING SETS ((cls), (format), ...).
+        sets = func.grouping_sets(*[col for col in cols])
+        query = select(*cols, func.count()).select_from(joined).group_by(sets)
+        counted: list[tuple[str, Any, int]] = []
+        for row in conn.execute(query):
+            for name, value in zip(FACETS, row[:-1], strict=True):
+                if value is not None:
+                    counted.append((name, value, int(row[-1])))
+        for name, value, n in counted:
+            out[name].append((value, n))
+    else:
+        for name, col in zip(FACETS, cols, strict=True):
+            rows = conn.execute(select(col, func.count()).select_from(joined)
+                                .where(col.is_not(None)).group_by(col)).all()
+            out[name] = [(value, int(n)) for value, n in rows]
+    for name in FACETS:  # most frequent first, then by value
+        out[name].sort(key=lambda vn: (-vn[1], str(vn[0])))
     rows = conn.execute(
         select(copies.c.branch, func.count(func.distinct(copies.c.title_id)))
         .select_from(hits.join(copies, copies.c.title_id == hits.c.title_id))

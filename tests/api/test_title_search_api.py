@@ -132,3 +132,15 @@ def test_a_volume_is_searchable_with_a_title_term(client, auth) -> None:
     assert found(client, auth, "史记 v.3") == []
     copies = client.get("/api/v1/copies/Z0003", headers=auth("desk")).get_json()
     assert copies["enumeration"] == "v.3"
+
+
+def test_pages_keep_the_ranking_and_the_total(client, auth, shelf) -> None:
+    def page(n: int) -> tuple[list[str], int]:
+        body = client.get("/api/v1/titles", query_string={"q": "symphony", "page": n,
+                                                          "page_size": 1},
+                          headers=auth("desk")).get_json()
+        return [i["title"] for i in body["items"]], body["total"]
+
+    assert page(1) == (["Symphony no. 9"], 2)
+    assert page(2) == (["Orchestral works"], 2)
+    assert page(3) == ([], 2)
