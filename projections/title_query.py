@@ -44,10 +44,13 @@ def _tsquery(terms: list[tuple[str, bool]]) -> str:
 
 def _matches(conn: Connection, q: str | None) -> Subquery | None:
     """(title_id, score) of the titles matching every term; higher score ranks first."""
-    terms = query_terms(q)
-    if not terms:
+    if not q or not q.strip():
         return None
+    terms = query_terms(q)
     cols = {"title_id": String, "score": Float}
+    if not terms:  # only punctuation: nothing can match (an empty query lists everything)
+        return text("SELECT title_id, 0.0 AS score FROM rm_title_search WHERE 1 = 0") \
+            .columns(**cols).subquery("m")
     if conn.dialect.name == "postgresql":
         sql = text("SELECT title_id, ts_rank(doc, CAST(:tq AS tsquery)) AS score "
                    "FROM rm_title_search WHERE doc @@ CAST(:tq AS tsquery)")

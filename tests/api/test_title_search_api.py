@@ -144,3 +144,10 @@ def test_pages_keep_the_ranking_and_the_total(client, auth, shelf) -> None:
     assert page(1) == (["Symphony no. 9"], 2)
     assert page(2) == (["Orchestral works"], 2)
     assert page(3) == ([], 2)
+
+
+def test_a_query_of_punctuation_only_finds_nothing_and_an_empty_one_lists_all(
+    client, auth, shelf,
+) -> None:
+    assert found(client, auth, "!!! ---") == []
+    assert len(found(client, auth, "  ")) == 6
