@@ -111,6 +111,25 @@ def search_titles(conn: Connection, *, q: str | None = None,
     return result
 
 
+def volumes_of(conn: Connection, title_ids: list[str]) -> dict[str, list[dict[str, Any]]]:
+    """Each title's volumes (copies with an enumeration): copies and copies available."""
+    out: dict[str, list[dict[str, Any]]] = {t: [] for t in title_ids}
+    if not title_ids:
+        return out
+    available = func.sum(case((copies.c.status == "available", 1), else_=0))
+    rows = conn.execute(
+        select(copies.c.title_id, copies.c.enumeration, func.count(), available)
+        .where(copies.c.title_id.in_(title_ids), copies.c.enumeration.is_not(None),
+               copies.c.status != "withdrawn")
+        .group_by(copies.c.title_id, copies.c.enumeration)
+        .order_by(copies.c.title_id, func.length(copies.c.enumeration), copies.c.enumeration)
+    ).all()
+    for title_id, enumeration, n, free in rows:
+        out[title_id].append({"enumeration": enumeration, "copies": int(n),
+                              "available": int(free or 0)})
+    return out
+
+
 def facet_counts(conn: Connection, hits: Subquery) -> dict[str, list[tuple[Any, int]]]:
     """Counts of the matching titles per class, format, language, year and branch."""
     out: dict[str, list[tuple[Any, int]]] = {name: [] for name in FACETS}

@@ -9,7 +9,7 @@ from flask_smorest import Blueprint
 
 from projections.catalogue import availability_counts, get_title
 from projections.hold_queue import waiting_counts as holds_waiting
-from projections.title_query import TitleFilters, search_titles
+from projections.title_query import TitleFilters, search_titles, volumes_of
 from service.api.auth import current_actor, idempotency_key, require
 from service.api.common import answer, lector, offset, page, ports
 from service.api.consistency import wait_for
@@ -33,7 +33,8 @@ def _with_availability(conn: Any, rows: list[dict[str, Any]]) -> list[dict[str, 
     ids = [r["title_id"] for r in rows]
     counts = availability_counts(conn, ids)
     waiting = holds_waiting(conn, ids)
-    return [{**r, "availability": counts[r["title_id"]],
+    volumes = volumes_of(conn, ids)
+    return [{**r, "availability": counts[r["title_id"]], "volumes": volumes[r["title_id"]],
              "holds_waiting": waiting.get(r["title_id"], 0)} for r in rows]
 
 

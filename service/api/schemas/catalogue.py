@@ -34,6 +34,12 @@ class CatalogueTitleSchema(TitleFieldsSchema):
     title = fields.String(required=True, validate=[not_blank, validate.Length(max=500)])
 
 
+class VolumeSchema(Schema):
+    enumeration = fields.String()
+    copies = fields.Integer()
+    available = fields.Integer()
+
+
 class TitleSchema(Schema):
     title_id = fields.String()
     title = fields.String()
@@ -47,6 +53,8 @@ class TitleSchema(Schema):
     other_classes = fields.Dict(allow_none=True)
     subjects = fields.List(fields.String())
     availability = fields.Dict(keys=fields.String(), values=fields.Integer())
+    volumes = fields.List(fields.Nested(VolumeSchema), metadata={
+        "description": "Volumes of a multi-volume work or serial (v.1 before v.10)."})
     holds_waiting = fields.Integer()
 
 

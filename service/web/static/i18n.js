@@ -59,6 +59,7 @@ const WORDS = {
   "search.waiting": ["{n} 人排队", "{n} waiting"],
   "search.pickup": ["取书地点", "Pick up at"],
   "search.reserve": ["预约", "Reserve"],
+  "search.any_volume": ["任意一卷", "Any volume"],
   "search.reserved": ["预约成功。", "Hold placed."],
   "branch.main": ["总馆", "Main library"],
   "branch.east": ["东区分馆", "East branch"],

@@ -70,16 +70,25 @@ const SOURCE = {
 
 function renderResults() {
   if (state.results === null) { $("results").replaceChildren(); return; }
-  const rows = state.results.map((title) => item("", [
+  const rows = state.results.map((title) => {
+    // A multi-volume work: the reader may reserve one volume, or any copy of the title.
+    const pick = title.volumes?.length ? h("select", { "data-volumes": title.title_id, "aria-label": t("volume") },
+      h("option", { value: "" }, t("search.any_volume")),
+      ...title.volumes.map((v) => h("option", { value: v.enumeration },
+        `${v.enumeration} · ${t("search.available", { n: v.available })}`))) : null;
+    return item("", [
     h("p", { class: "title" }, title.title),
     h("div", { class: "muted" }, (title.authors || []).join(", ")),
     h("span", { class: "badge ok" }, t("search.available", { n: title.availability?.available ?? 0 })),
     " ", title.holds_waiting ? h("span", { class: "badge" }, t("search.waiting", { n: title.holds_waiting })) : null,
+    pick ? h("div", {}, pick) : null,
   ], h("button", { type: "button", "data-title": title.title_id,
                    onclick: () => act(() => api.post("/holds", { title_id: title.title_id,
-                                                                pickup_branch: $("pickup").value }),
+                                                                pickup_branch: $("pickup").value,
+                                                                enumeration: pick?.value || null }),
                                       (r) => `${t("search.reserved")} ${t("holds.position", { n: r.queue_position })}`) },
-       t("search.reserve"))));
+       t("search.reserve")));
+  });
   $("results").replaceChildren(...(rows.length ? rows : [empty("search.none")]));
 }
 
