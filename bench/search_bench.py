@@ -197,6 +197,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--workers", type=int, default=2, help="processes building rows")
+    parser.add_argument("--keep", action="store_true", help="keep the database (to EXPLAIN)")
     args = parser.parse_args()
     if not args.url:
         parser.error("give a PostgreSQL URL or set LECTOR_BENCH_DATABASE_URL")
@@ -211,8 +212,11 @@ def main() -> None:
         upgrade(url)
         report(url, sizes, args)
     finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        if args.keep:
+            print(f"kept database {name}")
+        else:
+            with admin.connect() as conn:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
 
 

@@ -4,8 +4,9 @@ Both sides go through ``fold``: NFKC (full-width to half-width), case folding, d
 Hebrew/Arabic marks removed, a few letters that do not decompose spelled out, traditional
 Chinese mapped to simplified. ``tokens`` then cuts folded text into index terms: words, and
 for Chinese runs single characters, bigrams and pinyin (syllables, plus the full pinyin and
-the initials from every syllable onwards, so a prefix search finds "zhongguo" and "zggj"
-inside 中国国际...). The query side makes prefix terms of words and exact terms of bigrams.
+the initials of every run of syllables, so "zhongguo", "guoji" and "zggj" are terms of
+中国国际...). The query side matches whole words (a trailing * makes a prefix) and bigrams;
+exact terms keep the index lookups fast at a million titles.
 """
 
 from __future__ import annotations
@@ -30,8 +31,8 @@ _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fff
 _WORD = re.compile(r"[^\W_]+(?:[" + re.escape(_JOINERS) + r"]+[^\W_]+)*")
 _JOIN = re.compile("[" + re.escape(_JOINERS) + "]+")
 
-MAX_RUN = 24      # Chinese characters per run that get pinyin suffix terms
-MAX_TERM = 48     # characters per pinyin term (a prefix search needs no more)
+MAX_RUN = 24         # Chinese characters per run that get pinyin terms
+MAX_SYLLABLES = 8    # longest pinyin word indexed as one term ("zhongguoguojiguanxi" is 6)
 
 
 @lru_cache(maxsize=1)
@@ -76,9 +77,12 @@ def _han_terms(run: str) -> tuple[str, ...]:
     terms = list(run) + [run[i:i + 2] for i in range(len(run) - 1)]
     syllables = [s for s in lazy_pinyin(run[:MAX_RUN]) if s.isascii() and s.isalpha()]
     terms += syllables
+    # Every run of up to MAX_SYLLABLES syllables, in full and as initials, is a term of its
+    # own, so pinyin is matched exactly (fast in the index) wherever the word starts.
     for i in range(len(syllables)):
-        terms.append("".join(syllables[i:])[:MAX_TERM])
-        terms.append("".join(s[0] for s in syllables[i:])[:MAX_TERM])
+        for j in range(i + 2, min(len(syllables), i + MAX_SYLLABLES) + 1):
+            terms.append("".join(syllables[i:j]))
+            terms.append("".join(s[0] for s in syllables[i:j]))
     return tuple(terms)
 
 
@@ -104,14 +108,17 @@ def document(*texts: str | None) -> str:
 
 
 def query_terms(q: str | None) -> list[tuple[str, bool]]:
-    """(term, is_prefix) pairs that must all match: words as prefixes, Chinese as bigrams."""
+    """(term, is_prefix) pairs that must all match: whole words (a word ending in ``*`` is
+    a prefix, as in library catalogues: ``dvor*``), and Chinese as bigrams."""
     if not q:
         return []
     out: dict[tuple[str, bool], None] = {}
-    for word in _words(fold(q)):
+    folded = fold(q)
+    for m in _WORD.finditer(folded):
+        word, truncated = _JOIN.sub("", m.group()), folded[m.end():m.end() + 1] in ("*", "＊")
         for is_han, piece in _split_han(word):
             if not is_han:
-                out.setdefault((piece, True), None)
+                out.setdefault((piece, truncated), None)
             elif len(piece) == 1:
                 out.setdefault((piece, False), None)
             else:

@@ -5,8 +5,23 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Connection, Float, String, and_, case, exists, func, literal, select, text
-from sqlalchemy.sql import Subquery
+from sqlalchemy import (
+    Connection,
+    Float,
+    and_,
+    case,
+    cast,
+    column,
+    exists,
+    func,
+    literal,
+    literal_column,
+    select,
+    table,
+    text,
+)
+from sqlalchemy.dialects.postgresql import TSQUERY
+from sqlalchemy.sql import ColumnElement, Subquery
 
 from projections.catalogue import copies, titles
 from projections.search_text import fold, query_terms
@@ -42,34 +57,32 @@ def _tsquery(terms: list[tuple[str, bool]]) -> str:
                       for t, prefix in terms)
 
 
-def _matches(conn: Connection, q: str | None) -> Subquery | None:
-    """(title_id, score) of the titles matching every term; higher score ranks first."""
-    if not q or not q.strip():
-        return None
-    terms = query_terms(q)
-    cols = {"title_id": String, "score": Float}
-    if not terms:  # only punctuation: nothing can match (an empty query lists everything)
-        return text("SELECT title_id, 0.0 AS score FROM rm_title_search WHERE 1 = 0") \
-            .columns(**cols).subquery("m")
-    if conn.dialect.name == "postgresql":
-        sql = text("SELECT title_id, ts_rank(doc, CAST(:tq AS tsquery)) AS score "
-                   "FROM rm_title_search WHERE doc @@ CAST(:tq AS tsquery)")
-        return sql.bindparams(tq=_tsquery(terms)).columns(**cols).subquery("m")
-    # bm25 is lower for better matches; weights per column: title, names, subjects, other.
-    sql = text("SELECT s.title_id AS title_id, "
-               "-bm25(rm_title_fts, 10.0, 5.0, 2.0, 1.0) AS score "
-               "FROM rm_title_fts JOIN rm_title_search s ON s.rowid = rm_title_fts.rowid "
-               "WHERE rm_title_fts MATCH :m")
-    return sql.bindparams(m=_fts5_match(terms)).columns(**cols).subquery("m")
+_FTS = table("rm_title_fts", column("rowid"))
+_NOTHING = text("1 = 0")
 
 
 def _filtered(conn: Connection, q: str | None, f: TitleFilters) -> Any:
-    m = _matches(conn, q)
-    if m is None:
-        query = select(search.c.title_id, literal(0.0).label("score"), search.c.sort_key)
+    """title_id, score (higher ranks first), sort_key and the facet columns of the matches.
+
+    The match, the rank and the facet values come from one scan of rm_title_search (no join
+    back to it), so a search reads each matching row once.
+    """
+    cols = [search.c.title_id, search.c.sort_key, *(search.c[name] for name in FACETS)]
+    terms = query_terms(q)
+    if not q or not q.strip():
+        query = select(literal(0.0).label("score"), *cols)
+    elif not terms:  # only punctuation: nothing can match (an empty query lists everything)
+        query = select(literal(0.0).label("score"), *cols).where(_NOTHING)
+    elif conn.dialect.name == "postgresql":
+        tsq = cast(literal(_tsquery(terms)), TSQUERY)
+        doc: ColumnElement[Any] = literal_column("rm_title_search.doc")
+        query = select(func.ts_rank(doc, tsq).label("score"), *cols).where(doc.op("@@")(tsq))
     else:
-        query = select(m.c.title_id, m.c.score, search.c.sort_key).join(
-            search, search.c.title_id == m.c.title_id)
+        # bm25 is lower for better matches; weights per column: title, names, subjects, other.
+        score = literal_column("-bm25(rm_title_fts, 10.0, 5.0, 2.0, 1.0)", Float)
+        query = select(score.label("score"), *cols).select_from(search.join(
+            _FTS, _FTS.c.rowid == literal_column("rm_title_search.rowid"))).where(
+            text("rm_title_fts MATCH :m").bindparams(m=_fts5_match(terms)))
     for name in FACETS:
         value = getattr(f, name)
         if value is not None:
@@ -133,12 +146,11 @@ def volumes_of(conn: Connection, title_ids: list[str]) -> dict[str, list[dict[st
 def facet_counts(conn: Connection, hits: Subquery) -> dict[str, list[tuple[Any, int]]]:
     """Counts of the matching titles per class, format, language, year and branch."""
     out: dict[str, list[tuple[Any, int]]] = {name: [] for name in FACETS}
-    joined = hits.join(search, search.c.title_id == hits.c.title_id)
-    cols = [search.c[name] for name in FACETS]
+    cols = [hits.c[name] for name in FACETS]
     if conn.dialect.name == "postgresql":
         # One pass over the matches for every facet: GROUPING SETS ((cls), (format), ...).
         sets = func.grouping_sets(*[col for col in cols])
-        query = select(*cols, func.count()).select_from(joined).group_by(sets)
+        query = select(*cols, func.count()).group_by(sets)
         counted: list[tuple[str, Any, int]] = []
         for row in conn.execute(query):
             for name, value in zip(FACETS, row[:-1], strict=True):
@@ -148,8 +160,8 @@ def facet_counts(conn: Connection, hits: Subquery) -> dict[str, list[tuple[Any, 
             out[name].append((value, n))
     else:
         for name, col in zip(FACETS, cols, strict=True):
-            rows = conn.execute(select(col, func.count()).select_from(joined)
-                                .where(col.is_not(None)).group_by(col)).all()
+            rows = conn.execute(select(col, func.count()).where(col.is_not(None))
+                                .group_by(col)).all()
             out[name] = [(value, int(n)) for value, n in rows]
     for name in FACETS:  # most frequent first, then by value
         out[name].sort(key=lambda vn: (-vn[1], str(vn[0])))

@@ -151,3 +151,16 @@ def test_a_query_of_punctuation_only_finds_nothing_and_an_empty_one_lists_all(
 ) -> None:
     assert found(client, auth, "!!! ---") == []
     assert len(found(client, auth, "  ")) == 6
+
+
+def test_whole_words_match_and_a_trailing_star_asks_for_a_prefix(client, auth, shelf) -> None:
+    assert found(client, auth, "dvor") == []
+    assert found(client, auth, "dvor*") == ["Symphony no. 9"]
+    assert found(client, auth, "Supra* scor*") == ["Symphony no. 9"]
+
+
+def test_volume_three_is_not_volume_thirty(client, auth) -> None:
+    set_id = catalogue(client, auth, title="四库全书")
+    add_copy(client, auth, set_id, "Q0030", enumeration="v.30")
+    assert found(client, auth, "四库全书 v.3") == []
+    assert found(client, auth, "四库全书 v.30") == ["四库全书"]
