@@ -43,6 +43,8 @@ def _t2s() -> OpenCC:
 @lru_cache(maxsize=65536)
 def fold(text: str) -> str:
     """Normalise text so that what a person types equals what was catalogued."""
+    # Control characters (NUL included) separate words like spaces; they are never content.
+    text = "".join(" " if unicodedata.category(c) == "Cc" else c for c in text)
     text = unicodedata.normalize("NFKC", text).casefold().translate(_SPELLED)
     decomposed = unicodedata.normalize("NFD", text)
     text = "".join(c for c in decomposed

@@ -64,17 +64,22 @@ class TitleCommandResultSchema(Schema):
     replayed = fields.Boolean()
 
 
+# Filter values are compared in SQL: no control characters (PostgreSQL refuses NUL).
+PRINTABLE = validate.Regexp(r"^[^\x00-\x1f\x7f]*$", error="No control characters.")
+
+
 class TitleListArgsSchema(PageArgsSchema):
     q = fields.String(load_default=None, validate=validate.Length(max=200), metadata={
         "description": "Words of the title, names, subjects, publisher, series, ISBN (10 or "
                        "13, hyphens optional), call number or volume; accents, case, width, "
                        "traditional/simplified Chinese and pinyin (full or initials) fold."})
     isbn = fields.String(load_default=None, validate=validate.Length(max=32))
-    clc_class = fields.String(load_default=None, validate=validate.Length(max=40))
-    cls = fields.String(load_default=None, data_key="class", validate=validate.Length(max=8),
+    clc_class = fields.String(load_default=None, validate=[validate.Length(max=40), PRINTABLE])
+    cls = fields.String(load_default=None, data_key="class",
+                        validate=[validate.Length(max=8), PRINTABLE],
                         metadata={"description": "Facet: CLC main class (first letter)."})
-    format = fields.String(load_default=None, validate=validate.Length(max=32))
-    language = fields.String(load_default=None, validate=validate.Length(max=16))
+    format = fields.String(load_default=None, validate=[validate.Length(max=32), PRINTABLE])
+    language = fields.String(load_default=None, validate=[validate.Length(max=16), PRINTABLE])
     year = fields.Integer(load_default=None, validate=validate.Range(min=0, max=9999))
     branch = fields.String(load_default=None, validate=BRANCH,
                            metadata={"description": "Only titles with a copy available here."})
