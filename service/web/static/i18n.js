@@ -52,7 +52,7 @@ const WORDS = {
   "holds.ready": ["已到馆，请于 {d} 前到 {b} 取书", "Ready at {b} until {d}"],
   "holds.cancel": ["取消预约", "Cancel"],
   "holds.cancelled": ["预约已取消。", "Hold cancelled."],
-  "search.ph": ["题名、作者或 ISBN", "Title, author or ISBN"],
+  "search.ph": ["题名、作者、主题、拼音或 ISBN", "Title, author, subject, pinyin or ISBN"],
   "search.go": ["检索", "Search"],
   "search.none": ["没有找到相关图书。", "Nothing found."],
   "search.available": ["可借 {n} 册", "{n} available"],
