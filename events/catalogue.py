@@ -101,13 +101,24 @@ class TitleUpdated(Event, type_name="title.updated", version=1):
 
 
 @dataclass(frozen=True)
-class CopyAdded(Event, type_name="copy.added", version=1):
+class CopyAdded(Event, type_name="copy.added", version=2):
+    """v2: a copy may be one volume or issue of the title (``enumeration`` "v.3",
+    ``chronology`` "2024 no.5"); a hold may ask for one volume."""
+
     barcode: str
     title_id: str
     branch: str
     item_type: str = "book"
     shelf_mark: str | None = None
     price_fen: int | None = None
+    enumeration: str | None = None
+    chronology: str | None = None
+
+
+@upcaster("copy.added", 1)
+def _copy_added_v1_to_v2(data: dict[str, Any]) -> dict[str, Any]:
+    """Copies added before volumes existed are the whole title."""
+    return {**data, "enumeration": None, "chronology": None}
 
 
 @dataclass(frozen=True)

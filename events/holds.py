@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from events.base import Event
+from events.codec import upcaster
 
 
 @dataclass(frozen=True)
-class HoldPlaced(Event, type_name="hold.placed", version=1):
+class HoldPlaced(Event, type_name="hold.placed", version=2):
+    """v2: ``enumeration`` set means the reader waits for that volume only (None: any copy)."""
+
     hold_id: str
     title_id: str
     reader_id: str
@@ -17,6 +21,13 @@ class HoldPlaced(Event, type_name="hold.placed", version=1):
     placed_at: datetime
     reader_category: str = ""
     clc_class: str | None = None
+    enumeration: str | None = None
+
+
+@upcaster("hold.placed", 1)
+def _hold_placed_v1_to_v2(data: dict[str, Any]) -> dict[str, Any]:
+    """Holds placed before volumes existed are title-level holds."""
+    return {**data, "enumeration": None}
 
 
 @dataclass(frozen=True)

@@ -83,6 +83,8 @@ copies = Table(
     Column("due_on", Date),
     Column("hold_id", String(64)),
     Column("added_at", DateTime(timezone=True), nullable=False),
+    Column("enumeration", String(64)),  # volume/part: "v.3"
+    Column("chronology", String(64)),  # year/issue: "2024 no.5"
 )
 
 STATUSES = ("available", "on_loan", "trapped", "lost", "withdrawn")
@@ -143,7 +145,7 @@ class Catalogue(Projection):
         conn.execute(copies.insert(), dict(
             barcode=e.barcode, title_id=e.title_id, branch=e.branch, item_type=e.item_type,
             shelf_mark=e.shelf_mark, price_fen=e.price_fen, status="available",
-            added_at=s.recorded_at,
+            added_at=s.recorded_at, enumeration=e.enumeration, chronology=e.chronology,
         ))
 
     @handles(CopyWithdrawn)
@@ -239,7 +241,9 @@ def get_copy(conn: Connection, barcode: str) -> dict[str, Any] | None:
 
 
 def list_copies(conn: Connection, title_id: str) -> list[dict[str, Any]]:
+    # Volumes in order (v.1 before v.2), then barcode.
     rows = conn.execute(
-        select(copies).where(copies.c.title_id == title_id).order_by(copies.c.barcode)
+        select(copies).where(copies.c.title_id == title_id)
+        .order_by(copies.c.enumeration, copies.c.chronology, copies.c.barcode)
     ).mappings()
     return [dict(r) for r in rows]

@@ -58,10 +58,11 @@ def list_loans(conn: Connection, *, reader_id: str | None = None, barcode: str |
                overdue_on: date | None = None, offset: int = 0,
                limit: int = 500) -> list[dict[str, Any]]:
     """Open loans filtered by reader, copy, or overdue as of a day; soonest due first."""
-    from projections.catalogue import titles
+    from projections.catalogue import copies, titles
 
-    query = select(current_loans, titles.c.title).join(
-        titles, titles.c.title_id == current_loans.c.title_id, isouter=True)
+    query = select(current_loans, titles.c.title, copies.c.enumeration, copies.c.chronology).join(
+        titles, titles.c.title_id == current_loans.c.title_id, isouter=True).join(
+        copies, copies.c.barcode == current_loans.c.barcode, isouter=True)
     if reader_id is not None:
         query = query.where(current_loans.c.reader_id == reader_id)
     if barcode is not None:

@@ -14,6 +14,7 @@ from sqlalchemy import (
     Table,
     and_,
     func,
+    or_,
     select,
     update,
 )
@@ -37,6 +38,7 @@ holds = Table(
     Column("barcode", String(64)),
     Column("pickup_by", Date),
     Column("ended_at", DateTime(timezone=True)),
+    Column("enumeration", String(64)),  # a volume hold's volume; None: any copy of the title
 )
 
 OPEN = ("waiting", "trapped")
@@ -51,7 +53,7 @@ class HoldQueue(Projection):
         conn.execute(holds.insert(), dict(
             hold_id=e.hold_id, title_id=e.title_id, reader_id=e.reader_id,
             pickup_branch=e.pickup_branch, placed_at=e.placed_at, placed_position=s.position,
-            status="waiting",
+            status="waiting", enumeration=e.enumeration,
         ))
 
     @handles(HoldTrapped)
@@ -78,12 +80,17 @@ def _end(conn: Connection, hold_id: str, status: str, s: StoredEvent) -> None:
 
 
 def _with_position() -> Any:
-    """Holds plus their 1-based place among the title's waiting holds (derived, not stored)."""
+    """Holds plus their 1-based place in their queue (derived, not stored).
+
+    Title-level holds queue per title, volume holds per volume of the title.
+    """
     earlier = aliased(holds)
+    same_queue = or_(and_(earlier.c.enumeration.is_(None), holds.c.enumeration.is_(None)),
+                     earlier.c.enumeration == holds.c.enumeration)
     ahead = (
         select(func.count()).select_from(earlier)
         .where(and_(earlier.c.title_id == holds.c.title_id, earlier.c.status == "waiting",
-                    earlier.c.placed_position < holds.c.placed_position))
+                    same_queue, earlier.c.placed_position < holds.c.placed_position))
         .scalar_subquery()
     )
     return select(holds, (ahead + 1).label("queue_position"))

@@ -12,6 +12,7 @@ from projections.notice_outbox import NoticeOutbox
 from projections.reader_profiles import ReaderProfiles
 from projections.reading_history import ReadingHistory
 from projections.title_keys import TitleKeys
+from projections.title_search import TitleSearch
 from projections.trends import Trends
 
 
@@ -19,7 +20,7 @@ def all_projections(timezone: str = "Asia/Shanghai") -> list[Projection]:
     """Fresh instances of every projection, in a stable order."""
     return [
         ReaderProfiles(), Catalogue(), CurrentLoans(), HoldQueue(), Fines(), ReadingHistory(),
-        FeedbackInbox(), Trends(timezone), TitleKeys(), NoticeOutbox(),
+        FeedbackInbox(), Trends(timezone), TitleKeys(), NoticeOutbox(), TitleSearch(),
     ]
 
 

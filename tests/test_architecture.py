@@ -87,8 +87,11 @@ def _top(name: str) -> str:
 
 
 EVENTS = Rule("events", lambda n: _top(n) not in STDLIB | {"sqlalchemy", "cryptography", "events"})
-PROJECTIONS = Rule("projections",
-                   lambda n: _top(n) not in STDLIB | {"sqlalchemy", "events", "projections"})
+# Pure text libraries (no I/O, no framework) that search normalisation needs on both the
+# index and the query side: pinyin and traditional/simplified conversion.
+TEXT_FOLDING = {"pypinyin", "opencc_purepy"}
+PROJECTIONS = Rule("projections", lambda n: _top(n) not in STDLIB | TEXT_FOLDING
+                   | {"sqlalchemy", "events", "projections"})
 CORE = Rule("service.core", lambda n: _top(n) in WEB | {"celery"}
             or under(n, "service.api") or under(n, "service.app"))
 WORKERS = Rule("workers", lambda n: _top(n) in WEB

@@ -43,7 +43,7 @@ class Holds(MethodView):
                           "工作人员须提供读者证号。", fields={"card_number": ["Required."]})
         return answer(circulation.place_hold(ports(), current_actor(), reader_id,
                                              data["title_id"], data["pickup_branch"],
-                                             idempotency_key()))
+                                             idempotency_key(), data["enumeration"]))
 
     @blp.arguments(HoldListArgsSchema, location="query")
     @blp.response(200, HoldSchema(many=True))

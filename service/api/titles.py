@@ -7,8 +7,9 @@ from typing import Any
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from projections.catalogue import availability_counts, get_title, list_titles
+from projections.catalogue import availability_counts, get_title
 from projections.hold_queue import waiting_counts as holds_waiting
+from projections.title_query import TitleFilters, search_titles, volumes_of
 from service.api.auth import current_actor, idempotency_key, require
 from service.api.common import answer, lector, offset, page, ports
 from service.api.consistency import wait_for
@@ -32,7 +33,8 @@ def _with_availability(conn: Any, rows: list[dict[str, Any]]) -> list[dict[str, 
     ids = [r["title_id"] for r in rows]
     counts = availability_counts(conn, ids)
     waiting = holds_waiting(conn, ids)
-    return [{**r, "availability": counts[r["title_id"]],
+    volumes = volumes_of(conn, ids)
+    return [{**r, "availability": counts[r["title_id"]], "volumes": volumes[r["title_id"]],
              "holds_waiting": waiting.get(r["title_id"], 0)} for r in rows]
 
 
@@ -52,14 +54,19 @@ class Titles(MethodView):
     @blp.response(200, TitlePageSchema)
     @require("reader")
     def get(self, args: dict[str, Any]) -> dict[str, Any]:
-        """Search titles by title, author or ISBN (substring; Chinese text works)."""
-        wait_for(["catalogue"])
+        """Search titles, ranked (title words before names, subjects and the rest), with facets."""
+        wait_for(["catalogue", "title_search"])
         isbn = handlers.clean_isbn(args["isbn"]) if args["isbn"] else None
+        filters = TitleFilters(isbn=isbn, clc_class=args["clc_class"], cls=args["cls"],
+                               format=args["format"], language=args["language"],
+                               year=args["year"], branch=args["branch"])
         with lector().engine.connect() as conn:
-            rows, total = list_titles(conn, q=args["q"], isbn=isbn, clc_class=args["clc_class"],
-                                      offset=offset(args), limit=args["page_size"])
-            items = _with_availability(conn, rows)
-        return page(items, total, args)
+            found = search_titles(conn, q=args["q"], filters=filters, offset=offset(args),
+                                  limit=args["page_size"], with_facets=args["facets"])
+            items = _with_availability(conn, found.rows)
+        facets = {name: [{"value": v, "count": n} for v, n in counts]
+                  for name, counts in found.facets.items()} if args["facets"] else None
+        return {**page(items, total=found.total, args=args), "facets": facets}
 
 
 @blp.route("/<title_id>")

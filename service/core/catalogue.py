@@ -170,6 +170,8 @@ class AddCopy:
     item_type: str | None = None  # None: from the title's format (book, audio, video ...)
     shelf_mark: str | None = None
     price_fen: int | None = None
+    enumeration: str | None = None
+    chronology: str | None = None
 
 
 def _format_of(loaded: LoadedStreams, title_id: str) -> str:
@@ -193,7 +195,7 @@ def add_copy(ports: Ports, actor: Actor, cmd: AddCopy, key: str | None) -> Outco
                            f"条码 {cmd.barcode} 已被使用。",
                            fields={"barcode": ["Already in use."]})
         event = CopyAdded(cmd.barcode, cmd.title_id, cmd.branch, item_type,
-                          cmd.shelf_mark, cmd.price_fen)
+                          cmd.shelf_mark, cmd.price_fen, cmd.enumeration, cmd.chronology)
         return Decision([PendingEvent(event, tuple(streams))],
                         {"barcode": cmd.barcode, "title_id": cmd.title_id})
 

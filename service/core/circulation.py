@@ -163,8 +163,8 @@ def renew_all(ports: Ports, actor: Actor, reader_id: str, key: str | None) -> di
 
 
 def place_hold(ports: Ports, actor: Actor, reader_id: str, title_id: str, pickup_branch: str,
-               key: str | None) -> Outcome:
-    """Join the title's first-come-first-served queue."""
+               key: str | None, enumeration: str | None = None) -> Outcome:
+    """Join the title's (or, with ``enumeration``, one volume's) first-come-first-served queue."""
     hold_id = _new_id()
     reader_s, title_s = reader_stream(reader_id), title_stream(title_id)
 
@@ -172,7 +172,7 @@ def place_hold(ports: Ports, actor: Actor, reader_id: str, title_id: str, pickup
         rules = rules_from(loaded.events, ports.clock(), ports.timezone)
         events, result = decide_place_hold(rules, load_reader(loaded, reader_id),
                                            fold_title(loaded.events, title_id), hold_id,
-                                           pickup_branch)
+                                           pickup_branch, enumeration)
         return Decision(events, result, _versions(loaded, reader_s, title_s))
 
     return execute(ports, actor, "place_hold", [reader_s, title_s, *CONFIG_STREAMS], decide, key)

@@ -28,6 +28,8 @@ class CopyState:
     trapped_for: str | None = None
     pickup_by: date | None = None
     lost_while_on_loan: bool = False
+    enumeration: str | None = None  # the volume this copy is ("v.3"); None: the whole title
+    chronology: str | None = None  # the year/issue of a serial copy ("2024 no.5")
 
 
 def fold_copy(events: Iterable[StoredEvent], barcode: str) -> CopyState:
@@ -41,6 +43,7 @@ def fold_copy(events: Iterable[StoredEvent], barcode: str) -> CopyState:
             case CopyAdded():
                 s.title_id, s.branch, s.item_type = e.title_id, e.branch, e.item_type
                 s.price_fen, s.status = e.price_fen, "available"
+                s.enumeration, s.chronology = e.enumeration, e.chronology
             case CopyWithdrawn():
                 s.status = "withdrawn"
             case CopyMarkedLost():

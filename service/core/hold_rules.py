@@ -30,13 +30,18 @@ class Trap:
 
 
 def trap_next(rules: Rules, title: TitleState, copy: CopyState, reason: str) -> Trap:
-    """Set the copy aside for the first waiting reader, if anyone waits (first come, first served)."""
-    if not title.waiting or copy.title_id is None:
+    """Set the copy aside for the first reader waiting for it (first come, first served).
+
+    A title-level hold takes any copy; a volume hold only a copy of that volume, so the queue
+    is FIFO per title for title-level holds and per volume for volume holds.
+    """
+    waiting = title.waiting_for(copy.enumeration)
+    if not waiting or copy.title_id is None:
         return Trap()
-    hold = title.waiting[0]
+    hold = waiting[0]
     rule = rules.rule(hold.reader_category, copy.item_type, hold.pickup_branch)
     pickup_by = rules.pickup_deadline(rule.pickup_days, hold.pickup_branch)
-    why = (f"{reason}: first of {len(title.waiting)} waiting (placed at log position "
+    why = (f"{reason}: first of {len(waiting)} waiting (placed at log position "
            f"{hold.placed_position})")
     event = HoldTrapped(
         hold_id=hold.hold_id, title_id=copy.title_id, reader_id=hold.reader_id,
@@ -50,26 +55,34 @@ def trap_next(rules: Rules, title: TitleState, copy: CopyState, reason: str) -> 
 
 
 def decide_place_hold(
-    rules: Rules, reader: ReaderState, title: TitleState, hold_id: str, pickup_branch: str
+    rules: Rules, reader: ReaderState, title: TitleState, hold_id: str, pickup_branch: str,
+    enumeration: str | None = None,
 ) -> tuple[list[PendingEvent], dict[str, Any]]:
     if not title.exists:
         raise refusals.title_not_found()
+    if enumeration is not None and enumeration not in title.volumes.values():
+        raise refusals.volume_not_found(enumeration)
     refuse_if_blocked(rules, reader)
     assert reader.reader_id is not None
-    if any(loan.title_id == title.title_id for loan in reader.loans.values()):
+    on_loan = [loan for loan in reader.loans.values() if loan.title_id == title.title_id]
+    if any(enumeration is None or title.volumes.get(loan.barcode) == enumeration
+           for loan in on_loan):
         raise refusals.already_on_loan()
-    if title.reader_holds(reader.reader_id):
+    # One hold per reader per queue: a reader may wait for v.1 and v.2 of a set at once.
+    if any(h.enumeration == enumeration for h in title.reader_holds(reader.reader_id)):
         raise refusals.already_held()
     limit = hold_limit_for(rules.matrix, reader.category)
     if len(reader.holds) >= limit:
         raise refusals.hold_limit_reached(limit)
     event = HoldPlaced(hold_id=hold_id, title_id=title.title_id, reader_id=reader.reader_id,
                        pickup_branch=pickup_branch, placed_at=rules.now,
-                       reader_category=reader.category, clc_class=title.clc_class)
+                       reader_category=reader.category, clc_class=title.clc_class,
+                       enumeration=enumeration)
     streams = (title_stream(title.title_id), reader_stream(reader.reader_id), hold_stream(hold_id))
     return [PendingEvent(event, streams)], {
         "hold_id": hold_id, "title_id": title.title_id, "reader_id": reader.reader_id,
-        "queue_position": len(title.waiting) + 1, "pickup_branch": pickup_branch,
+        "queue_position": sum(h.enumeration == enumeration for h in title.waiting) + 1,
+        "pickup_branch": pickup_branch, "enumeration": enumeration,
     }
 
 

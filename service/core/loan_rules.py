@@ -155,8 +155,9 @@ def decide_renew(rules: Rules, reader: ReaderState, copy: CopyState, title: Titl
     rule = rules.rule(reader.category, copy.item_type, loan.branch)
     if copy.renewals_used >= rule.renewals_allowed:
         raise refusals.renewal_limit_reached(rule.renewals_allowed)
-    if title.waiting:
-        raise refusals.title_has_holds(len(title.waiting))
+    waiting = title.waiting_for(copy.enumeration)  # a hold for another volume does not block
+    if waiting:
+        raise refusals.title_has_holds(len(waiting))
     due = rules.due(rule.renewal_days, loan.branch)
     if due <= copy.due_on:
         raise refusals.renewal_too_early(copy.due_on.isoformat(), due.isoformat())

@@ -88,6 +88,12 @@ def already_held() -> Conflict:
     return Conflict("already_held", "The reader already holds this title.", "读者已预约此书。")
 
 
+def volume_not_found(enumeration: str) -> DomainError:
+    return DomainError("volume_not_found", f"The title has no copy of volume {enumeration!r}.",
+                       f"该书目没有 {enumeration} 这一卷（期）的馆藏。", status=422,
+                       fields={"enumeration": ["No copy of this volume."]})
+
+
 def payment_exceeds_balance(owed: int) -> DomainError:
     return DomainError("payment_exceeds_balance", f"The reader owes only {owed} fen.",
                        f"读者仅欠款 {owed} 分。", status=422, owed_fen=owed,

@@ -18,6 +18,11 @@ class QueuedHold:
     pickup_branch: str
     placed_position: int  # log position of HoldPlaced: the queue order
     reader_category: str = ""
+    enumeration: str | None = None  # a volume hold waits for that volume only
+
+    def takes(self, enumeration: str | None) -> bool:
+        """Whether a copy of this volume (None: a single-volume copy) may fill this hold."""
+        return self.enumeration is None or self.enumeration == enumeration
 
 
 @dataclass
@@ -27,6 +32,7 @@ class TitleState:
     title: str = ""
     clc_class: str | None = None
     copies: set[str] = field(default_factory=set)
+    volumes: dict[str, str | None] = field(default_factory=dict)  # barcode -> enumeration
     waiting: list[QueuedHold] = field(default_factory=list)  # FIFO, not yet trapped
     trapped: dict[str, tuple[QueuedHold, str, date]] = field(default_factory=dict)
 
@@ -38,12 +44,17 @@ class TitleState:
         trapped = [h for h, _, _ in self.trapped.values()]
         return [h for h in [*self.waiting, *trapped] if h.reader_id == reader_id]
 
+    def waiting_for(self, enumeration: str | None) -> list[QueuedHold]:
+        """Waiting holds a copy of this volume could fill, first come first served."""
+        return [h for h in self.waiting if h.takes(enumeration)]
+
     def queue_position(self, hold_id: str) -> int | None:
-        """1-based place among waiting holds (derived, never stored)."""
-        for n, hold in enumerate(self.waiting, start=1):
-            if hold.hold_id == hold_id:
-                return n
-        return None
+        """1-based place among the holds waiting in the same queue (title or volume)."""
+        hold = next((h for h in self.waiting if h.hold_id == hold_id), None)
+        if hold is None:
+            return None
+        same = [h for h in self.waiting if h.enumeration == hold.enumeration]
+        return same.index(hold) + 1
 
 
 def fold_title(events: Iterable[StoredEvent], title_id: str) -> TitleState:
@@ -60,11 +71,13 @@ def fold_title(events: Iterable[StoredEvent], title_id: str) -> TitleState:
                 s.clc_class = e.changes.get("clc_class", s.clc_class)
             case CopyAdded():
                 s.copies.add(e.barcode)
+                s.volumes[e.barcode] = e.enumeration
             case CopyWithdrawn():
                 s.copies.discard(e.barcode)
+                s.volumes.pop(e.barcode, None)
             case HoldPlaced():
                 s.waiting.append(QueuedHold(e.hold_id, e.reader_id, e.pickup_branch,
-                                            stored.position, e.reader_category))
+                                            stored.position, e.reader_category, e.enumeration))
             case HoldTrapped():
                 hold = next((h for h in s.waiting if h.hold_id == e.hold_id), None)
                 if hold is not None:

@@ -28,7 +28,9 @@ def item_information(ctx: Context, request: Message) -> Message:
         ("AH", format_due(item.due_date, ctx.settings.due_time) or None),
         ("CM", format_day(item.hold_pickup_date) if item.hold_pickup_date else None),
         ("AB", item.barcode),
-        ("AJ", item.title),
+        # The volume goes with the title (what a kiosk shows) and in item properties.
+        ("AJ", f"{item.title} {item.volume}" if item.volume else item.title),
+        ("CH", item.volume),
         ("BG", item.owner or None),
         ("AQ", item.permanent_location or None),
         ("AP", item.current_location or None),

@@ -167,7 +167,8 @@ def item_info(ports: Ports, barcode: str, owner: str) -> ItemInfo | None:
     return ItemInfo(
         barcode=barcode, title=title.title, status=ITEM_STATUSES.get(copy.status, ItemStatus.OTHER),
         due_date=copy.due_on if copy.status == "on_loan" else None,
-        hold_queue_length=len(title.waiting), permanent_location=copy.branch,
+        hold_queue_length=len(title.waiting_for(copy.enumeration)), permanent_location=copy.branch,
         current_location=copy.branch, trapped_for_card=trapped_for,
         hold_pickup_date=copy.pickup_by if copy.status == "trapped" else None, owner=owner,
+        volume=" ".join(v for v in (copy.enumeration, copy.chronology) if v) or None,
     )

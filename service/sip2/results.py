@@ -96,6 +96,7 @@ class ItemInfo:
     trapped_for_card: str | None = None
     hold_pickup_date: date | None = None
     owner: str = ""
+    volume: str | None = None  # enumeration and chronology of a multi-volume or serial copy
 
 
 @dataclass(frozen=True, kw_only=True)

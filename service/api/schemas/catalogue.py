@@ -9,6 +9,7 @@ from service.api.schemas.common import PageArgsSchema, PageSchema, not_blank
 
 BARCODE = validate.Regexp(r"^[A-Za-z0-9\-]{1,32}$", error="Letters, digits and '-' only (max 32).")
 ITEM_TYPE = validate.Regexp(r"^[a-z][a-z0-9_]{0,31}$", error="Lower-case letters, digits, '_'.")
+VOLUME = [not_blank, validate.Length(max=64)]
 BRANCH = validate.Regexp(r"^[A-Za-z0-9_\-]{1,64}$", error="Letters, digits, '_' and '-'.")
 
 
@@ -64,6 +65,12 @@ class CatalogueTitleSchema(TitleFieldsSchema):
     title = fields.String(required=True, validate=[not_blank, validate.Length(max=500)])
 
 
+class VolumeSchema(Schema):
+    enumeration = fields.String()
+    copies = fields.Integer()
+    available = fields.Integer()
+
+
 class TitleSchema(Schema):
     title_id = fields.String()
     title = fields.String()
@@ -89,6 +96,8 @@ class TitleSchema(Schema):
     summary = fields.String(allow_none=True)
     publisher_original = fields.String(allow_none=True)
     availability = fields.Dict(keys=fields.String(), values=fields.Integer())
+    volumes = fields.List(fields.Nested(VolumeSchema), metadata={
+        "description": "Volumes of a multi-volume work or serial (v.1 before v.10)."})
     holds_waiting = fields.Integer()
 
 
@@ -98,14 +107,45 @@ class TitleCommandResultSchema(Schema):
     replayed = fields.Boolean()
 
 
+# Filter values are compared in SQL: no control characters (PostgreSQL refuses NUL).
+PRINTABLE = validate.Regexp(r"^[^\x00-\x1f\x7f]*$", error="No control characters.")
+
+
 class TitleListArgsSchema(PageArgsSchema):
-    q = fields.String(load_default=None, validate=validate.Length(max=200))
+    q = fields.String(load_default=None, validate=validate.Length(max=200), metadata={
+        "description": "Words of the title, names, subjects, publisher, series, ISBN (10 or "
+                       "13, hyphens optional), call number or volume; accents, case, width, "
+                       "traditional/simplified Chinese and pinyin (full or initials) fold."})
     isbn = fields.String(load_default=None, validate=validate.Length(max=32))
-    clc_class = fields.String(load_default=None, validate=validate.Length(max=40))
+    clc_class = fields.String(load_default=None, validate=[validate.Length(max=40), PRINTABLE])
+    cls = fields.String(load_default=None, data_key="class",
+                        validate=[validate.Length(max=8), PRINTABLE],
+                        metadata={"description": "Facet: CLC main class (first letter)."})
+    format = fields.String(load_default=None, validate=[validate.Length(max=32), PRINTABLE])
+    language = fields.String(load_default=None, validate=[validate.Length(max=16), PRINTABLE])
+    year = fields.Integer(load_default=None, validate=validate.Range(min=0, max=9999))
+    branch = fields.String(load_default=None, validate=BRANCH,
+                           metadata={"description": "Only titles with a copy available here."})
+    facets = fields.Boolean(load_default=False, metadata={"description": "Add facet counts."})
+
+
+class FacetValueSchema(Schema):
+    value = fields.Raw()
+    count = fields.Integer()
+
+
+class TitleFacetsSchema(Schema):
+    cls = fields.List(fields.Nested(FacetValueSchema), data_key="class")
+    format = fields.List(fields.Nested(FacetValueSchema))
+    language = fields.List(fields.Nested(FacetValueSchema))
+    year = fields.List(fields.Nested(FacetValueSchema))
+    branch = fields.List(fields.Nested(FacetValueSchema),
+                         metadata={"description": "Titles with a copy available per branch."})
 
 
 class TitlePageSchema(PageSchema):
     items = fields.List(fields.Nested(TitleSchema))
+    facets = fields.Nested(TitleFacetsSchema, allow_none=True)
 
 
 class AddCopySchema(Schema):
@@ -118,6 +158,10 @@ class AddCopySchema(Schema):
                                validate=validate.Length(max=100))
     price_fen = fields.Integer(load_default=None, allow_none=True,
                               validate=validate.Range(min=0, max=100_000_000))
+    enumeration = fields.String(load_default=None, allow_none=True, validate=VOLUME, metadata={
+        "description": "Volume or part of a multi-volume work, e.g. v.3."})
+    chronology = fields.String(load_default=None, allow_none=True, validate=VOLUME, metadata={
+        "description": "Year or issue of a periodical, e.g. 2024 no.5."})
 
 
 class WithdrawSchema(Schema):
@@ -134,6 +178,8 @@ class CopySchema(Schema):
     status = fields.String()
     due_on = fields.Date(allow_none=True)
     title = fields.String(allow_none=True)
+    enumeration = fields.String(allow_none=True)
+    chronology = fields.String(allow_none=True)
 
 
 class CopyCommandResultSchema(Schema):

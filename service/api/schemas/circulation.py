@@ -96,6 +96,8 @@ class LoanSchema(Schema):
     barcode = fields.String()
     title_id = fields.String()
     title = fields.String(allow_none=True)
+    enumeration = fields.String(allow_none=True, metadata={"description": "Volume, e.g. v.3."})
+    chronology = fields.String(allow_none=True, metadata={"description": "Year/issue."})
     reader_id = fields.String()
     branch = fields.String()
     item_type = fields.String()
@@ -124,6 +126,9 @@ class PlaceHoldSchema(Schema):
                                 metadata={"description": "Staff only; readers hold for themselves."})
     title_id = fields.String(required=True, validate=validate.Length(min=1, max=64))
     pickup_branch = fields.String(required=True, validate=BRANCH)
+    enumeration = fields.String(load_default=None, allow_none=True, validate=[
+        not_blank, validate.Length(max=64)], metadata={
+        "description": "Hold one volume (e.g. v.3); omitted: any copy of the title."})
 
 
 class CancelHoldArgsSchema(Schema):
@@ -139,6 +144,7 @@ class HoldSchema(Schema):
     placed_at = fields.DateTime()
     status = fields.String()
     queue_position = fields.Integer(allow_none=True)
+    enumeration = fields.String(allow_none=True)
     barcode = fields.String(allow_none=True)
     pickup_by = fields.Date(allow_none=True)
     ended_at = fields.DateTime(allow_none=True)

@@ -89,6 +89,12 @@ export function h(tag, attrs = {}, ...children) {
   return el;
 }
 
+/** A copy's volume and issue ("v.3 · 2024 no.5") as a badge, or nothing. */
+export function volume(x) {
+  const label = [x.enumeration, x.chronology].filter(Boolean).join(" · ");
+  return label ? [" ", h("span", { class: "badge volume", title: t("volume") }, label)] : null;
+}
+
 /** Show a notice (ok, warn, bad) in a container; big for the return result. */
 export function notice(container, kind, text, small, big = false) {
   container.replaceChildren(h("div", { class: `notice ${kind}${big ? " big" : ""}`, role: "status" },

@@ -1,5 +1,5 @@
 // Front desk: sign in, scan a card, lend, return, renew. All data comes from the JSON API.
-import { Api, ApiError, h, notice } from "./api.js";
+import { Api, ApiError, h, notice, volume } from "./api.js";
 import { languageSwitch, money, pick, t } from "./i18n.js";
 
 const api = new Api("desk", "desk");
@@ -59,7 +59,7 @@ function renderLoans() {
   if (!state.reader) { box.replaceChildren(h("p", { class: "empty" }, t("desk.no_reader"))); return; }
   if (!state.loans.length) { box.replaceChildren(h("p", { class: "empty" }, t("no_loans"))); return; }
   const rows = state.loans.map((loan) => h("tr", { class: loan.days_overdue > 0 ? "overdue" : "" },
-    h("td", {}, loan.title || loan.title_id),
+    h("td", {}, loan.title || loan.title_id, volume(loan)),
     h("td", {}, h("code", {}, loan.barcode)),
     h("td", {}, loan.due_on, " ", loan.days_overdue > 0
       ? h("span", { class: "badge bad" }, t("overdue_days", { n: loan.days_overdue })) : null),

@@ -1,5 +1,5 @@
 // Reader portal: loans, holds, search and reserve, feedback, history (mobile first).
-import { Api, ApiError, h, notice } from "./api.js";
+import { Api, ApiError, h, notice, volume } from "./api.js";
 import { languageSwitch, t } from "./i18n.js";
 
 const api = new Api("portal", "portal");
@@ -24,7 +24,7 @@ const item = (cls, body, action) => h("li", { class: `item ${cls}` },
 
 const RENDER = {
   loans: (loans) => loans.length ? loans.map((loan) => item(loan.days_overdue > 0 ? "overdue" : "", [
-    h("p", { class: "title" }, loan.title || loan.title_id),
+    h("p", { class: "title" }, loan.title || loan.title_id, volume(loan)),
     h("div", { class: "muted" }, `${t("due")} ${loan.due_on} · ${loan.barcode}`),
     loan.days_overdue > 0
       ? h("span", { class: "badge bad" }, t("overdue_days", { n: loan.days_overdue })) : null,
@@ -35,7 +35,7 @@ const RENDER = {
   holds: (holds) => {
     const open = holds.filter((x) => x.status === "waiting" || x.status === "trapped");
     return open.length ? open.map((x) => item("", [
-      h("p", { class: "title" }, x.title || x.title_id),
+      h("p", { class: "title" }, x.title || x.title_id, volume(x)),
       x.status === "trapped"
         ? h("span", { class: "badge ok" }, t("holds.ready", { d: x.pickup_by, b: t(`branch.${x.pickup_branch}`) }))
         : h("span", { class: "badge" }, t("holds.position", { n: x.queue_position })),
@@ -70,16 +70,25 @@ const SOURCE = {
 
 function renderResults() {
   if (state.results === null) { $("results").replaceChildren(); return; }
-  const rows = state.results.map((title) => item("", [
+  const rows = state.results.map((title) => {
+    // A multi-volume work: the reader may reserve one volume, or any copy of the title.
+    const pick = title.volumes?.length ? h("select", { "data-volumes": title.title_id, "aria-label": t("volume") },
+      h("option", { value: "" }, t("search.any_volume")),
+      ...title.volumes.map((v) => h("option", { value: v.enumeration },
+        `${v.enumeration} · ${t("search.available", { n: v.available })}`))) : null;
+    return item("", [
     h("p", { class: "title" }, title.title),
     h("div", { class: "muted" }, (title.authors || []).join(", ")),
     h("span", { class: "badge ok" }, t("search.available", { n: title.availability?.available ?? 0 })),
     " ", title.holds_waiting ? h("span", { class: "badge" }, t("search.waiting", { n: title.holds_waiting })) : null,
+    pick ? h("div", {}, pick) : null,
   ], h("button", { type: "button", "data-title": title.title_id,
                    onclick: () => act(() => api.post("/holds", { title_id: title.title_id,
-                                                                pickup_branch: $("pickup").value }),
+                                                                pickup_branch: $("pickup").value,
+                                                                enumeration: pick?.value || null }),
                                       (r) => `${t("search.reserved")} ${t("holds.position", { n: r.queue_position })}`) },
-       t("search.reserve"))));
+       t("search.reserve")));
+  });
   $("results").replaceChildren(...(rows.length ? rows : [empty("search.none")]));
 }
 

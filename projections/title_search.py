@@ -1,0 +1,118 @@
+"""Read model: one search document per title (weighted columns) plus its facet values.
+
+The columns hold space-separated index terms (projections/search_text.py). The database
+indexes them: on PostgreSQL a generated, weighted ``tsvector`` with a GIN index, on SQLite
+an FTS5 table kept in step by triggers (both made by the migration). Title words weigh most,
+then names, subjects, and the rest (publisher, ISBN, classes, call numbers, volumes).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import JSON, Column, Connection, Integer, String, Table, Text, select, update
+
+from events.catalogue import CopyAdded, TitleCatalogued, TitleUpdated
+from events.codec import to_data
+from events.store import StoredEvent
+from projections.base import Projection, handles
+from projections.schema import metadata
+from projections.search_text import document, fold, isbn_forms
+
+search = Table(
+    "rm_title_search",
+    metadata,
+    Column("title_id", String(64), primary_key=True),
+    Column("title_doc", Text, nullable=False),
+    Column("name_doc", Text, nullable=False),
+    Column("subject_doc", Text, nullable=False),
+    Column("other_doc", Text, nullable=False),
+    Column("sort_key", String(500), nullable=False),
+    Column("cls", String(8), index=True),  # CLC main class (first letter), the class facet
+    Column("format", String(32), index=True),
+    Column("language", String(16), index=True),
+    Column("year", Integer, index=True),
+    Column("data", JSON, nullable=False),  # the title's fields, merged with each update
+    Column("copies", JSON, nullable=False),  # [[shelf_mark, enumeration, chronology], ...]
+)
+
+
+def _names(data: dict[str, Any]) -> list[str]:
+    """Every name in every script: authors, and h7's names with their 880 originals."""
+    out = [str(a) for a in data.get("authors") or []]
+    for entry in data.get("names") or []:
+        if isinstance(entry, dict):
+            out += [str(entry[k]) for k in ("name", "original") if entry.get(k)]
+        else:
+            out.append(str(entry))
+    return out
+
+
+def _classes(data: dict[str, Any]) -> list[str]:
+    out = [str(data.get("clc_class") or "")]
+    out += [str(v) for v in (data.get("other_classes") or {}).values()]
+    out += [str(c.get("value") or "") for c in data.get("classes") or [] if isinstance(c, dict)]
+    return out
+
+
+def _clc(data: dict[str, Any]) -> str | None:
+    mark = data.get("clc_class") or next(
+        (c.get("value") for c in data.get("classes") or []
+         if isinstance(c, dict) and str(c.get("scheme", "")).lower() == "clc"), None)
+    return str(mark)[:1].upper() if mark else None
+
+
+def build_row(title_id: str, data: dict[str, Any], copies: list[list[Any]]) -> dict[str, Any]:
+    """The search row of one title from its fields (either shape) and its copies."""
+    def texts(*keys: str) -> list[str | None]:
+        out: list[str | None] = []
+        for key in keys:
+            value = data.get(key)
+            out += [str(v) for v in value] if isinstance(value, (list, tuple)) else [value]
+        return out
+
+    languages = list(data.get("languages") or []) or [data.get("language")]
+    title = str(data.get("title") or "")
+    return {
+        "title_id": title_id,
+        "title_doc": document(*texts("title", "title_original", "variant_titles")),
+        "name_doc": document(*_names(data)),
+        "subject_doc": document(*texts("subjects", "series")),
+        "other_doc": document(
+            *texts("publisher", "publisher_original"), *isbn_forms(data.get("isbn")),
+            *_classes(data), *(str(part) for copy in copies for part in copy if part)),
+        "sort_key": fold(str(data.get("sort_title") or title))[:500],
+        "cls": _clc(data), "format": data.get("format"),
+        "language": languages[0] if languages else None,
+        "year": data.get("year"), "data": data, "copies": copies,
+    }
+
+
+class TitleSearch(Projection):
+    name = "title_search"
+    tables = (search,)
+
+    @handles(TitleCatalogued)
+    def catalogued(self, conn: Connection, e: TitleCatalogued, s: StoredEvent) -> None:
+        data = {k: v for k, v in to_data(e).items() if k not in ("source_keys",)}
+        conn.execute(search.insert(), build_row(e.title_id, data, []))
+
+    @handles(TitleUpdated)
+    def updated(self, conn: Connection, e: TitleUpdated, s: StoredEvent) -> None:
+        self._rewrite(conn, e.title_id, changes=to_data(e)["changes"])
+
+    @handles(CopyAdded)
+    def copy_added(self, conn: Connection, e: CopyAdded, s: StoredEvent) -> None:
+        self._rewrite(conn, e.title_id, copy=[e.shelf_mark, e.enumeration, e.chronology])
+
+    def _rewrite(self, conn: Connection, title_id: str, changes: dict[str, Any] | None = None,
+                 copy: list[Any] | None = None) -> None:
+        row = conn.execute(select(search.c.data, search.c.copies)
+                           .where(search.c.title_id == title_id)).first()
+        if row is None:
+            return
+        data = {**row.data, **(changes or {})}
+        copies = list(row.copies) + ([copy] if copy and any(copy) else [])
+        values = build_row(title_id, data, copies)
+        del values["title_id"]
+        conn.execute(update(search).where(search.c.title_id == title_id).values(**values))

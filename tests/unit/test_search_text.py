@@ -1,0 +1,45 @@
+"""Search folding: what a person types and what was catalogued become the same terms."""
+
+from __future__ import annotations
+
+import unicodedata
+
+from projections.search_text import document, fold, isbn_forms, query_terms, tokens
+
+
+def test_folding_removes_case_width_accents_and_marks_but_keeps_japanese_voicing() -> None:
+    assert fold("ＡＢＣ１２３") == "abc123"
+    assert fold(unicodedata.normalize("NFD", "Dvořák")) == fold("Dvořák") == "dvorak"
+    assert fold("Straße Łódź Ørsted Æsir") == "strasse lodz orsted aesir"
+    assert fold("كِتَابٌ") == "كتاب"  # Arabic harakat
+    assert fold("שָׁלוֹם") == "שלום"  # Hebrew points
+    assert fold("がっこう") == "がっこう"  # dakuten change the letter: kept
+    assert fold("中國國際") == "中国国际"
+
+
+def test_quote_marks_dots_and_hyphens_inside_a_word_join_it() -> None:
+    assert tokens("צה״ל") == tokens('צה"ל') == tokens("צה'ל") == ["צהל"]
+    assert tokens("v.3 2024 no.5") == ["v3", "2024", "no5"]
+    assert tokens("978-7-04-016528-9") == ["9787040165289"]
+
+
+def test_chinese_gets_characters_bigrams_and_pinyin_runs_in_full_and_as_initials() -> None:
+    terms = set(tokens("中国国际"))
+    assert {"中", "中国", "国际", "zhong", "zhongguo", "guoji", "zggj", "gj"} <= terms
+    assert "z" not in terms  # a single initial would match almost everything
+
+
+def test_query_terms_are_whole_words_unless_starred_and_chinese_bigrams() -> None:
+    assert query_terms("Dvořák symph* 中國國際") == [
+        ("dvorak", False), ("symph", True), ("中国", False), ("国国", False), ("国际", False)]
+    assert query_terms("!!!") == []
+
+
+def test_isbn_13_is_indexed_with_its_isbn_10_form() -> None:
+    assert isbn_forms("9787040165289") == ["9787040165289", "7040165287"]
+    assert isbn_forms("7-04-016528-7") == ["7040165287", "9787040165289"]
+    assert isbn_forms("9791234567896") == ["9791234567896"]  # 979 has no ISBN-10
+
+
+def test_a_document_lists_each_term_once() -> None:
+    assert document("Symphony symphony", "SYMPHONY no. 9") == "symphony no 9"
