@@ -82,7 +82,7 @@ def from_data(
     """
     cls = event_class(type_name)
     names, loaders = _loaders(cls)
-    if data.keys() != names:
+    if len(data) != len(names) or not names.issuperset(data):  # == keys, but cheaper
         raise EventShapeError(type_name, cls.schema_version, names - data.keys(),
                               frozenset(data.keys() - names), stored_version)
     return cls(**{name: convert(data[name]) for name, convert in loaders})
