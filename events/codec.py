@@ -1,4 +1,10 @@
-"""Event <-> JSON dict conversion, driven by the dataclass field types, plus upcasters."""
+"""Event <-> JSON dict conversion, driven by the dataclass field types, plus upcasters.
+
+Strict on read: ``to_data`` writes every field, so data of the current version carries
+exactly the class's fields. ``from_data`` refuses anything else (``EventShapeError``), even
+a missing field that has a default: an old shape is the business of an upcaster registered
+for that type and version, never of a silent default or a silently dropped key.
+"""
 
 from __future__ import annotations
 
@@ -27,9 +33,31 @@ def upcaster(type_name: str, from_version: int) -> Callable[[Upcaster], Upcaster
     return register
 
 
+class EventShapeError(ValueError):
+    """Stored data does not have the fields of its event type and version."""
+
+    def __init__(
+        self, type_name: str, version: int, missing: frozenset[str], unknown: frozenset[str],
+        stored_version: int | None = None,
+    ) -> None:
+        parts = []
+        if missing:
+            parts.append(f"missing {', '.join(sorted(missing))}")
+        if unknown:
+            parts.append(f"unknown {', '.join(sorted(unknown))}")
+        stored = "" if stored_version in (None, version) else f" (stored as v{stored_version})"
+        super().__init__(f"{type_name} v{version}{stored}: {'; '.join(parts)}")
+        self.type_name, self.version, self.stored_version = type_name, version, stored_version
+        self.missing, self.unknown = missing, unknown
+
+
 def upcast(type_name: str, version: int, data: dict[str, Any]) -> dict[str, Any]:
     """Bring stored data up to the current schema version; stored rows are never rewritten."""
     target = event_class(type_name).schema_version
+    if version > target:
+        # Written by newer code (a rolled-back deploy?): reading it as v{target} would drop
+        # or misread what the newer shape added.
+        raise LookupError(f"{type_name} v{version} is newer than this code knows (v{target})")
     while version < target:
         step = _UPCASTERS.get((type_name, version))
         if step is None:
@@ -44,22 +72,40 @@ def to_data(event: Event) -> dict[str, Any]:
     return {f.name: _dump(getattr(event, f.name)) for f in dataclasses.fields(event)}
 
 
-def from_data(type_name: str, data: dict[str, Any]) -> Event:
-    """Build an event of the registered type from JSON-safe (already upcast) data."""
+def from_data(
+    type_name: str, data: dict[str, Any], *, stored_version: int | None = None
+) -> Event:
+    """Build an event of the registered type from JSON-safe (already upcast) data.
+
+    The data must hold exactly the class's fields; ``stored_version`` only names the
+    version on disk in the error.
+    """
     cls = event_class(type_name)
-    kwargs = {name: convert(data[name]) for name, convert in _loaders(cls) if name in data}
-    return cls(**kwargs)
+    names, loaders = _loaders(cls)
+    if len(data) != len(names) or not names.issuperset(data):  # == keys, but cheaper
+        raise EventShapeError(type_name, cls.schema_version, names - data.keys(),
+                              frozenset(data.keys() - names), stored_version)
+    return cls(**{name: convert(data[name]) for name, convert in loaders})
 
 
-_LOADERS: dict[type, tuple[tuple[str, Callable[[Any], Any]], ...]] = {}
+def decode(type_name: str, stored_version: int, data: dict[str, Any]) -> Event:
+    """Upcast stored (decrypted) data to the current version and build the event."""
+    current = upcast(type_name, stored_version, data)
+    return from_data(type_name, current, stored_version=stored_version)
 
 
-def _loaders(cls: type) -> tuple[tuple[str, Callable[[Any], Any]], ...]:
-    """One converter per field, worked out once per class from its type hints."""
+Loaders = tuple[frozenset[str], tuple[tuple[str, Callable[[Any], Any]], ...]]
+_LOADERS: dict[type, Loaders] = {}
+
+
+def _loaders(cls: type) -> Loaders:
+    """The field names and one converter per field, worked out once per class."""
     found = _LOADERS.get(cls)
     if found is None:
         hints = _hints(cls)
-        found = tuple((f.name, _converter(hints[f.name])) for f in dataclasses.fields(cls))
+        fields = dataclasses.fields(cls)
+        found = (frozenset(f.name for f in fields),
+                 tuple((f.name, _converter(hints[f.name])) for f in fields))
         _LOADERS[cls] = found
     return found
 

@@ -16,7 +16,7 @@ from events.appending import (
     refuse_unstorable_append,
     streams_touched,
 )
-from events.codec import from_data, to_data, upcast
+from events.codec import decode, to_data
 from events.decode_cache import DecodedEvents
 from events.store import AppendResult, LoadedStreams, PendingEvent, StoredEvent
 
@@ -153,10 +153,9 @@ class MemoryEventStore:
     def _decode(self, row: dict[str, Any]) -> StoredEvent:
         data = dict(row["data"])
         erased = pii.decrypt_fields(data, {s: k for s, k in self._keys.items() if k})
-        data = upcast(row["type"], row["schema_version"], data)
         return StoredEvent(
             position=row["position"], event_id=row["event_id"], stream_id=row["stream_id"],
             version=row["version"], type=row["type"], schema_version=row["schema_version"],
-            event=from_data(row["type"], data), meta=row["meta"],
+            event=decode(row["type"], row["schema_version"], data), meta=row["meta"],
             recorded_at=row["recorded_at"], erased_fields=erased,
         )

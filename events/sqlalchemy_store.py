@@ -17,7 +17,7 @@ from events.appending import (
     refuse_unstorable_append,
     streams_touched,
 )
-from events.codec import from_data, to_data, upcast
+from events.codec import decode, to_data
 from events.decode_cache import DecodedEvents
 from events.engine import is_postgres, write_connection
 from events.schema import event_streams, events, idempotency_keys, pii_keys
@@ -251,13 +251,12 @@ def _decode_rows(conn: Connection, rows: Sequence[Any]) -> list[StoredEvent]:
 def _decode(row: Any, keys: Mapping[str, bytes]) -> StoredEvent:
     data = dict(row.data)
     erased = pii.decrypt_fields(data, keys)
-    data = upcast(row.type, row.schema_version, data)
     recorded = row.recorded_at
     if recorded.tzinfo is None:  # SQLite drops the zone; we only ever store UTC
         recorded = recorded.replace(tzinfo=UTC)
     return StoredEvent(
         position=row.position, event_id=row.event_id, stream_id=row.stream_id,
         version=row.version, type=row.type, schema_version=row.schema_version,
-        event=from_data(row.type, data), meta=row.meta, recorded_at=recorded,
+        event=decode(row.type, row.schema_version, data), meta=row.meta, recorded_at=recorded,
         erased_fields=erased,
     )

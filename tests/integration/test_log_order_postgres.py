@@ -98,7 +98,8 @@ def test_a_tailing_reader_sees_every_event_once_in_position_order_under_scramble
 def raw_row(tid: str) -> dict[str, object]:
     event = TitleCatalogued(tid, tid)
     return {"event_id": str(uuid.uuid4()), "stream_id": f"title-{tid}", "version": 1,
-            "type": event.type_name, "schema_version": 1, "data": to_data(event), "meta": {},
+            "type": event.type_name, "schema_version": event.schema_version,
+            "data": to_data(event), "meta": {},
             "recorded_at": datetime.now(UTC)}
 
 

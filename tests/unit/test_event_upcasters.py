@@ -1,0 +1,94 @@
+"""Every upcaster step, from a stored shape to the event it must read back as.
+
+``STEPS`` holds one stored-shape fixture per (type, version) step and per shape that step
+meets on disk. A new upcaster needs its entry here: the completeness tests below say so.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+import pytest
+
+import events.domain  # noqa: F401  (fills the type registry)
+from events import codec
+from events.base import Event, registered_types
+from events.loans import LoanClosed, LoanRenewed
+from events.readers import ReaderErased
+
+WHEN = "2024-05-01T02:00:00+00:00"
+RENEWED = {"loan_id": "L1", "barcode": "B1", "reader_id": "R1", "title_id": "T1",
+           "renewed_at": WHEN, "due_on": "2024-06-01", "previous_due_on": "2024-05-15",
+           "renewals_used": 1}
+CLOSED = {"loan_id": "L1", "barcode": "B1", "reader_id": "R1", "title_id": "T1",
+          "branch": "main", "closed_at": WHEN, "due_on": "2024-05-15", "days_late": 0}
+
+
+def renewed(**fields: Any) -> LoanRenewed:
+    return LoanRenewed(loan_id="L1", barcode="B1", reader_id="R1", title_id="T1",
+                       renewed_at=datetime(2024, 5, 1, 2, tzinfo=UTC), due_on=date(2024, 6, 1),
+                       previous_due_on=date(2024, 5, 15), renewals_used=1, **fields)
+
+
+def closed(**fields: Any) -> LoanClosed:
+    return LoanClosed(loan_id="L1", barcode="B1", reader_id="R1", title_id="T1", branch="main",
+                      closed_at=datetime(2024, 5, 1, 2, tzinfo=UTC), due_on=date(2024, 5, 15),
+                      days_late=0, **fields)
+
+
+# (type, from version, what the row holds, what it reads back as)
+STEPS: list[tuple[str, int, dict[str, Any], Event]] = [
+    # Written before the trend fields existed.
+    ("loan.renewed", 1, RENEWED,
+     renewed(branch="", reader_category="", clc_class=None)),
+    # Written after they were added with defaults, still labelled v1: kept as stored.
+    ("loan.renewed", 1, {**RENEWED, "branch": "east", "reader_category": "child",
+                         "clc_class": "I"},
+     renewed(branch="east", reader_category="child", clc_class="I")),
+    ("loan.closed", 1, CLOSED,
+     closed(reader_category="", clc_class=None, item_type="book")),
+    ("loan.closed", 1, {**CLOSED, "reader_category": "adult", "clc_class": "K",
+                        "item_type": "periodical"},
+     closed(reader_category="adult", clc_class="K", item_type="periodical")),
+    # Declared with the reader id only, never written by a command.
+    ("reader.erased", 1, {"reader_id": "R1"}, ReaderErased(reader_id="R1")),
+]
+
+
+@pytest.mark.parametrize(
+    ("type_name", "version", "stored", "expected"), STEPS,
+    ids=[f"{t}-v{v}-{i}" for i, (t, v, _, _) in enumerate(STEPS)])
+def test_each_stored_shape_reads_back_as_the_current_event(
+    type_name: str, version: int, stored: dict[str, Any], expected: Event,
+) -> None:
+    assert codec.decode(type_name, version, dict(stored)) == expected
+
+
+@pytest.mark.parametrize(
+    ("type_name", "version", "stored"), [(t, v, s) for t, v, s, _ in STEPS],
+    ids=[f"{t}-v{v}-{i}" for i, (t, v, _, _) in enumerate(STEPS)])
+def test_an_upcaster_does_not_change_the_data_it_was_given(
+    type_name: str, version: int, stored: dict[str, Any],
+) -> None:
+    given = dict(stored)
+    codec.upcast(type_name, version, given)
+    assert given == stored
+
+
+def test_every_event_class_past_v1_has_an_upcaster_for_every_step_from_v1() -> None:
+    missing = [f"{name} v{v}" for name, cls in registered_types().items()
+               for v in range(1, cls.schema_version) if (name, v) not in codec._UPCASTERS]
+    assert missing == []
+
+
+def test_every_upcaster_steps_from_a_version_below_its_class_s_current_one() -> None:
+    types = registered_types()
+    stale = [f"{name} v{v}" for name, v in codec._UPCASTERS
+             if name not in types or v >= types[name].schema_version]
+    assert stale == []
+
+
+def test_every_upcaster_step_has_a_stored_shape_fixture_here() -> None:
+    covered = {(t, v) for t, v, _, _ in STEPS}
+    assert sorted(set(codec._UPCASTERS) - covered) == []
