@@ -26,8 +26,9 @@ class HoldPlaced(Event, type_name="hold.placed", version=2):
 
 @upcaster("hold.placed", 1)
 def _hold_placed_v1_to_v2(data: dict[str, Any]) -> dict[str, Any]:
-    """Holds placed before volumes existed are title-level holds."""
-    return {**data, "enumeration": None}
+    """Holds placed before volumes existed are title-level holds; the oldest ones also predate
+    the trend fields (filled as their defaults were then)."""
+    return {"reader_category": "", "clc_class": None, **data, "enumeration": None}
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,8 @@ import pytest
 import events.domain  # noqa: F401  (fills the type registry)
 from events import codec
 from events.base import Event, registered_types
+from events.catalogue import CopyAdded, TitleCatalogued
+from events.holds import HoldPlaced
 from events.loans import LoanClosed, LoanRenewed
 from events.readers import ReaderErased
 
@@ -21,6 +23,12 @@ WHEN = "2024-05-01T02:00:00+00:00"
 RENEWED = {"loan_id": "L1", "barcode": "B1", "reader_id": "R1", "title_id": "T1",
            "renewed_at": WHEN, "due_on": "2024-06-01", "previous_due_on": "2024-05-15",
            "renewals_used": 1}
+TITLE_V1 = {"title_id": "T1", "title": "The Three-Body Problem", "authors": ["Liu, Cixin"],
+            "isbn": None, "publisher": "Tor", "year": 2014, "language": "eng",
+            "clc_class": "I247.55", "other_classes": {"lc": "PL2946"},
+            "subjects": ["Science fiction"], "title_original": None, "source_keys": ["001:x1"]}
+HOLD_V1 = {"hold_id": "H1", "title_id": "T1", "reader_id": "R1", "pickup_branch": "main",
+           "placed_at": WHEN}
 CLOSED = {"loan_id": "L1", "barcode": "B1", "reader_id": "R1", "title_id": "T1",
           "branch": "main", "closed_at": WHEN, "due_on": "2024-05-15", "days_late": 0}
 
@@ -53,6 +61,32 @@ STEPS: list[tuple[str, int, dict[str, Any], Event]] = [
      closed(reader_category="adult", clc_class="K", item_type="periodical")),
     # Declared with the reader id only, never written by a command.
     ("reader.erased", 1, {"reader_id": "R1"}, ReaderErased(reader_id="R1")),
+    # Before names with roles, classes with schemes, languages and formats.
+    ("title.catalogued", 1, TITLE_V1,
+     TitleCatalogued(
+         title_id="T1", title="The Three-Body Problem", authors=("Liu, Cixin",), isbn=None,
+         publisher="Tor", year=2014, language="eng", clc_class="I247.55",
+         other_classes={"lc": "PL2946"}, subjects=("Science fiction",), title_original=None,
+         source_keys=("001:x1",),
+         names=({"name": "Liu, Cixin", "role": "author", "kind": "personal", "original": None},),
+         classes=({"scheme": "clc", "value": "I247.55"}, {"scheme": "lcc", "value": "PL2946"}),
+         languages=("eng",), format="book", nonfiling=0, sort_title="the three-body problem",
+         variant_titles=(), series=(), edition=None, pages=None, summary=None,
+         publisher_original=None)),
+    # Before volumes: a copy is the whole title.
+    ("copy.added", 1, {"barcode": "B1", "title_id": "T1", "branch": "main", "item_type": "book",
+                       "shelf_mark": "I247/1", "price_fen": 3500},
+     CopyAdded(barcode="B1", title_id="T1", branch="main", item_type="book",
+               shelf_mark="I247/1", price_fen=3500, enumeration=None, chronology=None)),
+    # Before volumes, and (oldest shape) before the trend fields.
+    ("hold.placed", 1, HOLD_V1,
+     HoldPlaced(hold_id="H1", title_id="T1", reader_id="R1", pickup_branch="main",
+                placed_at=datetime(2024, 5, 1, 2, tzinfo=UTC), reader_category="",
+                clc_class=None, enumeration=None)),
+    ("hold.placed", 1, {**HOLD_V1, "reader_category": "child", "clc_class": "I"},
+     HoldPlaced(hold_id="H1", title_id="T1", reader_id="R1", pickup_branch="main",
+                placed_at=datetime(2024, 5, 1, 2, tzinfo=UTC), reader_category="child",
+                clc_class="I", enumeration=None)),
 ]
 
 
