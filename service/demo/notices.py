@@ -27,7 +27,7 @@ from service.core.notices import notice_stream
 from service.core.reader_state import fold_reader
 from service.core.readers import reader_stream
 from workers.notices.mailbox import CHANNEL, mailbox_message_id, store_in_mailbox
-from workers.notices.render import normalize_lang
+from workers.notices.render import notice_lang
 from workers.notices.scanning import scan_notices
 from workers.notices.sending import WORKER, render_row
 
@@ -60,7 +60,7 @@ def deliver_past_to_mailbox(lector: Lector, end: datetime) -> int:
             events.append(PendingEvent(NoticeCancelled(key, reader_id, kind, "reader_opted_out",
                                                        at), (notice_stream(key),)))
             continue
-        lang = normalize_lang(profile["language"])
+        lang = notice_lang(profile["language"])
         rendered = render_row(lector, row, profile, reader, lang, at)
         letters.append(mailbox_row(notice_id(key), key, reader_id, kind, lang, rendered.subject,
                                    rendered.text, rendered.html, at))
