@@ -17,6 +17,7 @@ from sqlalchemy import select
 
 from events.notices import NoticeCancelled, NoticeSent
 from events.store import PendingEvent
+from events.vocabulary import NoticeStatus
 from projections.notice_mailbox import mailbox_row
 from projections.notice_outbox import notice_id, notices
 from projections.reader_profiles import get_reader
@@ -41,7 +42,7 @@ def deliver_past_to_mailbox(lector: Lector, end: datetime) -> int:
     catch_up(lector.engine, lector.store, outbox)
     with lector.engine.connect() as conn:
         rows = [dict(r) for r in conn.execute(
-            select(notices).where(notices.c.status == "pending", notices.c.digest_key.is_(None))
+            select(notices).where(notices.c.status == NoticeStatus.PENDING, notices.c.digest_key.is_(None))
             .order_by(notices.c.trigger_position)).mappings()]
     readers: dict[str, tuple[Any, Any]] = {}
     events: list[PendingEvent] = []

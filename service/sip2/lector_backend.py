@@ -11,6 +11,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
+from events.vocabulary import CopyStatus
 from service.bootstrap import Lector
 from service.core import circulation
 from service.core.catalogue import copy_title_id
@@ -81,7 +82,7 @@ class LectorSip2Backend(LoginChecks, HoldAndFeeCommands):
 
     def _has_it(self, card: str, barcode: str) -> bool:
         view, copy = reads.reader_by_card(self.ports, card), reads.load_copy(self.ports, barcode)
-        return bool(view and copy and copy.status == "on_loan"
+        return bool(view and copy and copy.status == CopyStatus.ON_LOAN
                     and copy.reader_id == view.reader_id)
 
     def checkin(

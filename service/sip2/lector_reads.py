@@ -18,6 +18,7 @@ from sqlalchemy import Engine
 from events.loans import LoanOpened, LoanRenewed
 from events.readers import ReaderRegistered, ReaderUpdated
 from events.store import StoredEvent
+from events.vocabulary import CopyStatus
 from projections.catalogue import get_title
 from projections.fines import list_fines
 from service.core.catalogue import copy_stream, title_stream
@@ -161,13 +162,13 @@ def item_info(ports: Ports, barcode: str, owner: str) -> ItemInfo | None:
         return None
     title = load_title(ports, copy.title_id)
     trapped_for = None
-    if copy.status == "trapped" and copy.trapped_for:
+    if copy.status == CopyStatus.TRAPPED and copy.trapped_for:
         holder = reader_by_id(ports, copy.trapped_for)
         trapped_for = holder.state.card_number if holder else None
     return ItemInfo(
         barcode=barcode, title=title.title, status=ITEM_STATUSES.get(copy.status, ItemStatus.OTHER),
-        due_date=copy.due_on if copy.status == "on_loan" else None,
+        due_date=copy.due_on if copy.status == CopyStatus.ON_LOAN else None,
         hold_queue_length=len(title.waiting), permanent_location=copy.branch,
         current_location=copy.branch, trapped_for_card=trapped_for,
-        hold_pickup_date=copy.pickup_by if copy.status == "trapped" else None, owner=owner,
+        hold_pickup_date=copy.pickup_by if copy.status == CopyStatus.TRAPPED else None, owner=owner,
     )
