@@ -12,6 +12,7 @@ from sqlalchemy import exc as sa_exc
 from werkzeug.exceptions import HTTPException
 
 from service.core.errors import DomainError
+from service.core.locale import EN, ZH, negotiate_lang
 
 log = logging.getLogger(__name__)
 PROBLEM_TYPE = "application/problem+json"
@@ -33,8 +34,8 @@ HTTP_CODES = {
 
 
 def wants_chinese() -> bool:
-    best = request.accept_languages.best_match(["zh-CN", "zh", "en"]) if request else None
-    return bool(best and best.startswith("zh"))
+    header = request.headers.get("Accept-Language") if request else None
+    return negotiate_lang(header, EN) == ZH
 
 
 def problem(

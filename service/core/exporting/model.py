@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Connection, Executable
 
 from service.config import DEFAULT_TIMEZONE
-from service.core.locale import fen_to_decimal
+from service.core.locale import EN, ZH, fen_to_decimal, negotiate_lang
 
 STREAM = {"stream_results": True, "yield_per": 1000}
 
@@ -52,7 +52,7 @@ class ExportKind:
 
 
 def is_zh(lang: str) -> bool:
-    return lang.lower().startswith("zh")
+    return negotiate_lang(lang, EN) == ZH
 
 
 def streamed(conn: Connection, query: Executable) -> Iterator[Any]:
