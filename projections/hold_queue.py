@@ -40,7 +40,7 @@ holds = Table(
     Column("ended_at", DateTime(timezone=True)),
 )
 
-OPEN = ("waiting", "trapped")
+OPEN = (HoldStatus.WAITING, HoldStatus.TRAPPED)
 
 
 class HoldQueue(Projection):

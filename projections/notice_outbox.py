@@ -173,7 +173,7 @@ class NoticeOutbox(Projection):
                                   "last_error": f"{e.channel}: {e.reason}"[:400],
                                   "updated_at": s.recorded_at}
         if e.permanent and row["status"] == NoticeStatus.PENDING:
-            values["status"] = "failed"
+            values["status"] = NoticeStatus.FAILED
         conn.execute(update(notices).where(notices.c.notice_key == e.notice_key).values(**values))
 
     @handles(NoticeGaveUp)

@@ -40,7 +40,7 @@ def decide_checkout(
         raise refusals.copy_not_found()
     if copy.status == CopyStatus.TRAPPED and copy.trapped_for != reader.reader_id:
         raise refusals.hold_for_other_reader()
-    if copy.status not in ("available", "trapped"):
+    if copy.status not in (CopyStatus.AVAILABLE, CopyStatus.TRAPPED):
         raise refusals.copy_not_available(copy.status)
     refuse_if_blocked(rules, reader)
     assert reader.reader_id is not None
@@ -81,7 +81,7 @@ def decide_checkin(
     if copy.title_id is None:
         raise refusals.copy_not_found()
     if copy.status == CopyStatus.WITHDRAWN:
-        raise refusals.copy_not_available("withdrawn")
+        raise refusals.copy_not_available(CopyStatus.WITHDRAWN)
     if copy.status == CopyStatus.TRAPPED:
         return Verdict([], _desk_answer(copy, title, trapped=(copy.trapped_for, copy.hold_id,
                                                                copy.pickup_by, None)))

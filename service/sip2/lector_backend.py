@@ -70,7 +70,7 @@ class LectorSip2Backend(LoginChecks, HoldAndFeeCommands):
             outcome = circulation.check_out(self.ports, self.actor(kiosk), card, barcode,
                                             kiosk.location, idempotency_key)
         except DomainError as error:
-            if error.extra.get("copy_status") == "on_loan" and self._has_it(card, barcode):
+            if error.extra.get("copy_status") == CopyStatus.ON_LOAN and self._has_it(card, barcode):
                 renewed = self.renew(kiosk, card, barcode, idempotency_key=idempotency_key)
                 return CheckoutResult(ok=renewed.ok, code=renewed.code, message=renewed.message,
                                       title=renewed.title, due_date=renewed.due_date,

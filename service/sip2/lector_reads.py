@@ -41,12 +41,12 @@ BLOCK_REASONS = {
     "card_expired": "card_expired",
 }
 ITEM_STATUSES = {
-    "available": ItemStatus.AVAILABLE,
-    "on_loan": ItemStatus.ON_LOAN,
-    "trapped": ItemStatus.ON_HOLD_SHELF,
-    "lost": ItemStatus.LOST,
-    "withdrawn": ItemStatus.WITHDRAWN,
-    "missing": ItemStatus.MISSING,
+    CopyStatus.AVAILABLE: ItemStatus.AVAILABLE,
+    CopyStatus.ON_LOAN: ItemStatus.ON_LOAN,
+    CopyStatus.TRAPPED: ItemStatus.ON_HOLD_SHELF,
+    CopyStatus.LOST: ItemStatus.LOST,
+    CopyStatus.WITHDRAWN: ItemStatus.WITHDRAWN,
+    CopyStatus.MISSING: ItemStatus.MISSING,
 }
 
 
