@@ -38,7 +38,7 @@ from projections.catalogue import copies as copies_table
 from projections.current_loans import current_loans
 from projections.runner import catch_up
 from service.bootstrap import bootstrap
-from service.config import Config
+from service.config import DEFAULT_TIMEZONE, Config
 from service.core.catalogue import AddCopy, CatalogueTitle, add_copy, catalogue_title
 from service.core.context import SYSTEM, Actor
 from service.core.kiosks import create_kiosk
@@ -48,7 +48,7 @@ from service.sip2 import Sip2Server, Sip2Settings
 from service.sip2.codec import Message, encode, format_timestamp, parse
 from service.sip2.lector_backend import LectorSip2Backend
 
-ZONE = ZoneInfo("Asia/Shanghai")
+ZONE = ZoneInfo(DEFAULT_TIMEZONE)
 PIN, PASSWORD = "2468", "kiosk-bench-pw"
 BLANK = " " * 18
 

@@ -33,6 +33,7 @@ from events.catalogue import (
 from events.holds import HoldCancelled, HoldExpired, HoldFulfilled, HoldTrapped
 from events.loans import LoanClosed, LoanOpened, LoanRenewed
 from events.store import StoredEvent
+from events.vocabulary import CopyStatus
 from projections.base import Projection, handles
 from projections.schema import metadata
 
@@ -91,10 +92,10 @@ STATUSES = ("available", "on_loan", "trapped", "lost", "withdrawn")
 
 # Built once: loans change copies thousands of times a day, so skip rebuilding statements.
 _BY_BARCODE = update(copies).where(copies.c.barcode == bindparam("b"))
-_LENT = _BY_BARCODE.values(status="on_loan", loan_id=bindparam("loan"),
+_LENT = _BY_BARCODE.values(status=CopyStatus.ON_LOAN, loan_id=bindparam("loan"),
                            reader_id=bindparam("reader"), due_on=bindparam("due"), hold_id=None)
 _RENEWED = _BY_BARCODE.values(due_on=bindparam("due"))
-_RETURNED = _BY_BARCODE.values(status="available", loan_id=None, reader_id=None, due_on=None)
+_RETURNED = _BY_BARCODE.values(status=CopyStatus.AVAILABLE, loan_id=None, reader_id=None, due_on=None)
 
 
 def title_search_text(values: dict[str, Any]) -> str:
@@ -144,21 +145,21 @@ class Catalogue(Projection):
     def copy_added(self, conn: Connection, e: CopyAdded, s: StoredEvent) -> None:
         conn.execute(copies.insert(), dict(
             barcode=e.barcode, title_id=e.title_id, branch=e.branch, item_type=e.item_type,
-            shelf_mark=e.shelf_mark, price_fen=e.price_fen, status="available",
+            shelf_mark=e.shelf_mark, price_fen=e.price_fen, status=CopyStatus.AVAILABLE,
             added_at=s.recorded_at, enumeration=e.enumeration, chronology=e.chronology,
         ))
 
     @handles(CopyWithdrawn)
     def withdrawn(self, conn: Connection, e: CopyWithdrawn, s: StoredEvent) -> None:
-        _set(conn, e.barcode, status="withdrawn", loan_id=None, reader_id=None, due_on=None)
+        _set(conn, e.barcode, status=CopyStatus.WITHDRAWN, loan_id=None, reader_id=None, due_on=None)
 
     @handles(CopyMarkedLost)
     def lost(self, conn: Connection, e: CopyMarkedLost, s: StoredEvent) -> None:
-        _set(conn, e.barcode, status="lost", loan_id=None, due_on=None, hold_id=None)
+        _set(conn, e.barcode, status=CopyStatus.LOST, loan_id=None, due_on=None, hold_id=None)
 
     @handles(CopyFound)
     def found(self, conn: Connection, e: CopyFound, s: StoredEvent) -> None:
-        _set(conn, e.barcode, status="available", reader_id=None)
+        _set(conn, e.barcode, status=CopyStatus.AVAILABLE, reader_id=None)
 
     @handles(LoanOpened)
     def loan_opened(self, conn: Connection, e: LoanOpened, s: StoredEvent) -> None:
@@ -176,7 +177,7 @@ class Catalogue(Projection):
 
     @handles(HoldTrapped)
     def trapped(self, conn: Connection, e: HoldTrapped, s: StoredEvent) -> None:
-        _set(conn, e.barcode, status="trapped", hold_id=e.hold_id, reader_id=e.reader_id,
+        _set(conn, e.barcode, status=CopyStatus.TRAPPED, hold_id=e.hold_id, reader_id=e.reader_id,
              due_on=e.pickup_by)
 
     @handles(HoldExpired, HoldCancelled, HoldFulfilled)
@@ -187,8 +188,8 @@ class Catalogue(Projection):
         conn.execute(
             update(copies)
             .where(copies.c.barcode == e.barcode, copies.c.hold_id == e.hold_id,
-                   copies.c.status == "trapped")
-            .values(status="available", hold_id=None, reader_id=None, due_on=None)
+                   copies.c.status == CopyStatus.TRAPPED)
+            .values(status=CopyStatus.AVAILABLE, hold_id=None, reader_id=None, due_on=None)
         )
 
 

@@ -15,6 +15,7 @@ from events.feedback import (
 )
 from events.readers import ReaderErased
 from events.store import StoredEvent
+from events.vocabulary import FeedbackStatus
 from projections.base import Projection, handles
 from projections.schema import metadata
 
@@ -58,17 +59,17 @@ class FeedbackInbox(Projection):
     def submitted(self, conn: Connection, e: FeedbackSubmitted, s: StoredEvent) -> None:
         conn.execute(feedback.insert(), dict(
             feedback_id=e.feedback_id, reader_id=e.reader_id, category=e.category, text=e.text or "",
-            rating=e.rating, title_id=e.title_id, status="open", submitted_at=e.submitted_at))
+            rating=e.rating, title_id=e.title_id, status=FeedbackStatus.OPEN, submitted_at=e.submitted_at))
 
     @handles(FeedbackAnswered)
     def answered(self, conn: Connection, e: FeedbackAnswered, s: StoredEvent) -> None:
         conn.execute(update(feedback).where(feedback.c.feedback_id == e.feedback_id)
-                     .values(status="answered", answer=e.answer, answered_at=e.answered_at))
+                     .values(status=FeedbackStatus.ANSWERED, answer=e.answer, answered_at=e.answered_at))
 
     @handles(FeedbackClosed)
     def closed(self, conn: Connection, e: FeedbackClosed, s: StoredEvent) -> None:
         conn.execute(update(feedback).where(feedback.c.feedback_id == e.feedback_id)
-                     .values(status="closed", closed_at=e.closed_at))
+                     .values(status=FeedbackStatus.CLOSED, closed_at=e.closed_at))
 
     @handles(SuggestionSubmitted)
     def suggested(self, conn: Connection, e: SuggestionSubmitted, s: StoredEvent) -> None:

@@ -22,6 +22,7 @@ from sqlalchemy.orm import aliased
 
 from events.holds import HoldCancelled, HoldExpired, HoldFulfilled, HoldPlaced, HoldTrapped
 from events.store import StoredEvent
+from events.vocabulary import HoldStatus
 from projections.base import Projection, handles
 from projections.schema import metadata
 
@@ -41,7 +42,7 @@ holds = Table(
     Column("enumeration", String(64)),  # a volume hold's volume; None: any copy of the title
 )
 
-OPEN = ("waiting", "trapped")
+OPEN = (HoldStatus.WAITING, HoldStatus.TRAPPED)
 
 
 class HoldQueue(Projection):
@@ -53,25 +54,25 @@ class HoldQueue(Projection):
         conn.execute(holds.insert(), dict(
             hold_id=e.hold_id, title_id=e.title_id, reader_id=e.reader_id,
             pickup_branch=e.pickup_branch, placed_at=e.placed_at, placed_position=s.position,
-            status="waiting", enumeration=e.enumeration,
+            status=HoldStatus.WAITING, enumeration=e.enumeration,
         ))
 
     @handles(HoldTrapped)
     def trapped(self, conn: Connection, e: HoldTrapped, s: StoredEvent) -> None:
         conn.execute(update(holds).where(holds.c.hold_id == e.hold_id)
-                     .values(status="trapped", barcode=e.barcode, pickup_by=e.pickup_by))
+                     .values(status=HoldStatus.TRAPPED, barcode=e.barcode, pickup_by=e.pickup_by))
 
     @handles(HoldFulfilled)
     def fulfilled(self, conn: Connection, e: HoldFulfilled, s: StoredEvent) -> None:
-        _end(conn, e.hold_id, "fulfilled", s)
+        _end(conn, e.hold_id, HoldStatus.FULFILLED, s)
 
     @handles(HoldExpired)
     def expired(self, conn: Connection, e: HoldExpired, s: StoredEvent) -> None:
-        _end(conn, e.hold_id, "expired", s)
+        _end(conn, e.hold_id, HoldStatus.EXPIRED, s)
 
     @handles(HoldCancelled)
     def cancelled(self, conn: Connection, e: HoldCancelled, s: StoredEvent) -> None:
-        _end(conn, e.hold_id, "cancelled", s)
+        _end(conn, e.hold_id, HoldStatus.CANCELLED, s)
 
 
 def _end(conn: Connection, hold_id: str, status: str, s: StoredEvent) -> None:
@@ -89,7 +90,8 @@ def _with_position() -> Any:
                      earlier.c.enumeration == holds.c.enumeration)
     ahead = (
         select(func.count()).select_from(earlier)
-        .where(and_(earlier.c.title_id == holds.c.title_id, earlier.c.status == "waiting",
+        .where(and_(earlier.c.title_id == holds.c.title_id,
+                    earlier.c.status == HoldStatus.WAITING,
                     same_queue, earlier.c.placed_position < holds.c.placed_position))
         .scalar_subquery()
     )
@@ -112,7 +114,7 @@ def list_holds(conn: Connection, *, reader_id: str | None = None, title_id: str 
     out = []
     for row in rows.mappings():
         item = dict(row)
-        if item["status"] != "waiting":
+        if item["status"] != HoldStatus.WAITING:
             item["queue_position"] = None
         out.append(item)
     return out
@@ -123,7 +125,7 @@ def waiting_counts(conn: Connection, title_ids: list[str]) -> dict[str, int]:
         return {}
     rows = conn.execute(
         select(holds.c.title_id, func.count()).where(
-            holds.c.title_id.in_(title_ids), holds.c.status == "waiting"
+            holds.c.title_id.in_(title_ids), holds.c.status == HoldStatus.WAITING
         ).group_by(holds.c.title_id)
     ).all()
     return {t: int(n) for t, n in rows}
@@ -132,5 +134,5 @@ def waiting_counts(conn: Connection, title_ids: list[str]) -> dict[str, int]:
 def expired_trapped(conn: Connection, today: Any) -> list[str]:
     """Trapped holds whose pickup deadline has passed (for the hourly expiry job)."""
     rows = conn.execute(select(holds.c.hold_id).where(
-        holds.c.status == "trapped", holds.c.pickup_by < today))
+        holds.c.status == HoldStatus.TRAPPED, holds.c.pickup_by < today))
     return [r[0] for r in rows]

@@ -40,6 +40,7 @@ from events.notices import (
 )
 from events.readers import ReaderErased
 from events.store import StoredEvent
+from events.vocabulary import NoticeStatus
 from projections.base import Projection, handles
 from projections.schema import metadata
 
@@ -154,13 +155,13 @@ class NoticeOutbox(Projection):
         if row is None:
             return
         channels = sorted({*filter(None, row["channel"].split(",")), e.channel})
-        values = {"status": "sent", "channel": ",".join(channels), "sent_at": e.sent_at,
+        values = {"status": NoticeStatus.SENT, "channel": ",".join(channels), "sent_at": e.sent_at,
                   "subject": (e.subject or "")[:400] or row["subject"], "updated_at": s.recorded_at}
         if e.channel == "email":
             values["message_id"] = e.message_id
         conn.execute(update(notices).where(notices.c.notice_key == e.notice_key).values(**values))
         conn.execute(update(notices).where(notices.c.digest_key == e.notice_key)
-                     .values(status="sent", channel=values["channel"], sent_at=e.sent_at,
+                     .values(status=NoticeStatus.SENT, channel=values["channel"], sent_at=e.sent_at,
                              updated_at=s.recorded_at))
 
     @handles(NoticeFailed)
@@ -171,15 +172,15 @@ class NoticeOutbox(Projection):
         values: dict[str, Any] = {"attempts": row["attempts"] + 1,
                                   "last_error": f"{e.channel}: {e.reason}"[:400],
                                   "updated_at": s.recorded_at}
-        if e.permanent and row["status"] == "pending":
-            values["status"] = "failed"
+        if e.permanent and row["status"] == NoticeStatus.PENDING:
+            values["status"] = NoticeStatus.FAILED
         conn.execute(update(notices).where(notices.c.notice_key == e.notice_key).values(**values))
 
     @handles(NoticeGaveUp)
     def gave_up(self, conn: Connection, e: NoticeGaveUp, s: StoredEvent) -> None:
         conn.execute(update(notices).where(notices.c.notice_key == e.notice_key,
-                                           notices.c.status == "pending")
-                     .values(status="gave_up", attempts=e.attempts,
+                                           notices.c.status == NoticeStatus.PENDING)
+                     .values(status=NoticeStatus.GAVE_UP, attempts=e.attempts,
                              last_error=f"{e.channel}: {e.reason}"[:400],
                              updated_at=s.recorded_at))
 
@@ -187,8 +188,8 @@ class NoticeOutbox(Projection):
     def cancelled(self, conn: Connection, e: NoticeCancelled, s: StoredEvent) -> None:
         for column in (notices.c.notice_key, notices.c.digest_key):
             conn.execute(update(notices).where(column == e.notice_key,
-                                               notices.c.status == "pending")
-                         .values(status="cancelled", last_error=e.reason[:400],
+                                               notices.c.status == NoticeStatus.PENDING)
+                         .values(status=NoticeStatus.CANCELLED, last_error=e.reason[:400],
                                  updated_at=s.recorded_at))
 
     @handles(ReaderErased)
@@ -196,8 +197,8 @@ class NoticeOutbox(Projection):
         # Nothing more goes out to an erased reader, and what was written to them goes too:
         # subjects and free text copied into the data (answers, reasons).
         conn.execute(update(notices).where(notices.c.reader_id == e.reader_id,
-                                           notices.c.status == "pending")
-                     .values(status="cancelled", updated_at=s.recorded_at))
+                                           notices.c.status == NoticeStatus.PENDING)
+                     .values(status=NoticeStatus.CANCELLED, updated_at=s.recorded_at))
         rows = conn.execute(select(notices.c.notice_key, notices.c.data)
                             .where(notices.c.reader_id == e.reader_id)).all()
         for key, data in rows:
@@ -223,7 +224,7 @@ def _add(conn: Connection, s: StoredEvent, key: str, reader_id: str, kind: str,
         return  # the same key from a second trigger is the same notice
     conn.execute(notices.insert(), dict(
         notice_id=notice_id(key), notice_key=key, reader_id=reader_id, kind=kind, channel="",
-        status="pending", attempts=0, data=data, digest_key=digest_key,
+        status=NoticeStatus.PENDING, attempts=0, data=data, digest_key=digest_key,
         trigger_position=s.position, created_at=s.recorded_at, updated_at=s.recorded_at,
         due_at=due_at if due_at is not None else s.recorded_at,
     ))
@@ -272,7 +273,7 @@ def pending_to_send(conn: Connection, due_after: datetime, wall: datetime,
     rows = conn.execute(
         select(notices.c.notice_key)
         .outerjoin(lease, lease.c.notice_key == notices.c.notice_key)
-        .where(notices.c.status == "pending", notices.c.digest_key.is_(None),
+        .where(notices.c.status == NoticeStatus.PENDING, notices.c.digest_key.is_(None),
                moment >= due_after,
                or_(lease.c.queued_until.is_(None), lease.c.queued_until < wall))
         .order_by(notices.c.trigger_position).limit(limit))

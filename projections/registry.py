@@ -16,15 +16,15 @@ from projections.title_search import TitleSearch
 from projections.trends import Trends
 
 
-def all_projections(timezone: str = "Asia/Shanghai") -> list[Projection]:
-    """Fresh instances of every projection, in a stable order."""
+def all_projections(timezone: str) -> list[Projection]:
+    """Fresh instances of every projection, in a stable order (trends count days in ``timezone``)."""
     return [
         ReaderProfiles(), Catalogue(), CurrentLoans(), HoldQueue(), Fines(), ReadingHistory(),
         FeedbackInbox(), Trends(timezone), TitleKeys(), NoticeOutbox(), TitleSearch(),
     ]
 
 
-def by_name(name: str, timezone: str = "Asia/Shanghai") -> Projection:
+def by_name(name: str, timezone: str) -> Projection:
     for projection in all_projections(timezone):
         if projection.name == name:
             return projection

@@ -66,7 +66,8 @@ class Trends(Projection):
     name = "trends"
     tables = (trends, trend_readers)
 
-    def __init__(self, timezone: str = "Asia/Shanghai") -> None:
+    def __init__(self, timezone: str) -> None:
+        # The library's zone comes from configuration (LECTOR_TIMEZONE); no default here.
         self.zone = ZoneInfo(timezone)
 
     def _day(self, moment: datetime) -> date:

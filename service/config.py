@@ -8,6 +8,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+# The library's time zone when LECTOR_TIMEZONE is not set: the only place it is written out.
+DEFAULT_TIMEZONE = "Asia/Shanghai"
+
 
 def _env(name: str, default: str | None = None) -> str | None:
     value = os.environ.get(name)
@@ -21,7 +24,7 @@ class Config:
     database_url: str
     redis_url: str | None = None
     secret_key: str = ""
-    timezone: str = "Asia/Shanghai"
+    timezone: str = DEFAULT_TIMEZONE
     currency: str = "CNY"
     library_name: str = "Lector Library"
     token_max_age_s: int = 12 * 3600
@@ -93,7 +96,7 @@ class Config:
             "database_url": _normalise_db_url(database_url),
             "redis_url": _env("REDIS_URL"),
             "secret_key": secret,
-            "timezone": _env("LECTOR_TIMEZONE", "Asia/Shanghai"),
+            "timezone": _env("LECTOR_TIMEZONE", DEFAULT_TIMEZONE),
             "library_name": _env("LECTOR_LIBRARY_NAME", "Lector Library"),
             "smtp_host": _env("LECTOR_SMTP_HOST"),
             "smtp_port": int(_env("LECTOR_SMTP_PORT", "25") or 25),

@@ -25,7 +25,7 @@ def catch_up_all(self: LectorTask) -> dict[str, int]:
              ignore_result=True)
 def catch_up_one(self: LectorTask, name: str) -> int:
     lector = self.lector
-    return catch_up(lector.engine, lector.store, by_name(name))
+    return catch_up(lector.engine, lector.store, by_name(name, lector.config.timezone))
 
 
 @shared_task(bind=True, base=LectorTask, name="projections.rebuild", acks_late=True,
@@ -33,4 +33,4 @@ def catch_up_one(self: LectorTask, name: str) -> int:
 def rebuild_one(self: LectorTask, name: str) -> int:
     """Drop and refold one projection from position 0."""
     lector = self.lector
-    return rebuild(lector.engine, lector.store, by_name(name))
+    return rebuild(lector.engine, lector.store, by_name(name, lector.config.timezone))

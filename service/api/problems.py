@@ -14,6 +14,7 @@ from werkzeug.exceptions import HTTPException
 from service.api.openapi import PROBLEM_TYPE, AccessPlugin, register_problem_responses, swagger_ui_page
 from service.api.schemas.common import ProblemSchema
 from service.core.errors import DomainError
+from service.core.locale import EN, ZH, negotiate_lang
 
 log = logging.getLogger(__name__)
 
@@ -34,8 +35,8 @@ HTTP_CODES = {
 
 
 def wants_chinese() -> bool:
-    best = request.accept_languages.best_match(["zh-CN", "zh", "en"]) if request else None
-    return bool(best and best.startswith("zh"))
+    header = request.headers.get("Accept-Language") if request else None
+    return negotiate_lang(header, EN) == ZH
 
 
 def problem(

@@ -11,6 +11,7 @@ from typing import Any
 import click
 
 from service.config import Config
+from service.core.locale import EN, ZH, negotiate_lang
 
 
 def _lector() -> Any:
@@ -30,7 +31,7 @@ def _actor() -> Any:
 
 
 def _zh(lang: str) -> bool:
-    return lang.lower().startswith("zh")
+    return negotiate_lang(lang, EN) == ZH
 
 
 LANG = click.option("--lang", type=click.Choice(["zh-CN", "en"]), default="zh-CN",

@@ -118,9 +118,10 @@ def rebuild(name: str | None, all_: bool, batch: int) -> None:
         raise click.UsageError("name a projection or pass --all")
     lector = bootstrap(_config())
     try:
-        chosen = all_projections() if all_ else [by_name(name or "")]
+        zone = lector.config.timezone
+        chosen = all_projections(zone) if all_ else [by_name(name or "", zone)]
     except KeyError:
-        names = ", ".join(p.name for p in all_projections())
+        names = ", ".join(p.name for p in all_projections(zone))
         raise click.ClickException(f"unknown projection {name!r}; known: {names}") from None
     head = lector.store.last_position()
     with Progress("[progress.description]{task.description}", BarColumn(),

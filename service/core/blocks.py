@@ -6,7 +6,7 @@ from datetime import date
 from enum import StrEnum
 
 from service.core.i18n import Message
-from service.core.money import format_fen
+from service.core.locale import format_date, format_money
 from service.core.policy import PolicyMatrix
 
 
@@ -108,17 +108,17 @@ def block_message(
         and threshold_fen is not None
     ):
         return _FINES.format(
-            owed_en=format_fen(fines_owed_fen, "en"),
-            limit_en=format_fen(threshold_fen, "en"),
-            owed_zh=format_fen(fines_owed_fen, "zh"),
-            limit_zh=format_fen(threshold_fen, "zh"),
+            owed_en=format_money(fines_owed_fen, "en"),
+            limit_en=format_money(threshold_fen, "en"),
+            owed_zh=format_money(fines_owed_fen, "zh-CN"),
+            limit_zh=format_money(threshold_fen, "zh-CN"),
         )
     if reason is BlockReason.OVERDUE_TOO_LONG and None not in (overdue_days, limit_days):
         return _OVERDUE.format(days=overdue_days, limit=limit_days)
     if reason is BlockReason.CARD_EXPIRED and card_expires is not None:
         return _EXPIRED.format(
-            day_en=card_expires.isoformat(),
-            day_zh=f"{card_expires.year}年{card_expires.month}月{card_expires.day}日",
+            day_en=format_date(card_expires, "en"),
+            day_zh=format_date(card_expires, "zh-CN"),
         )
     return _GENERAL[reason]
 

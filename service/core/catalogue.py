@@ -15,6 +15,7 @@ from events.catalogue import (
     sort_title,
 )
 from events.store import NO_STREAM, LoadedStreams, PendingEvent
+from events.vocabulary import CopyStatus
 from service.core.context import Actor, Ports
 from service.core.errors import Conflict, Invalid, NotFound
 from service.core.execute import Decision, Outcome, execute
@@ -216,9 +217,9 @@ def withdraw_copy(ports: Ports, actor: Actor, barcode: str, reason: str, key: st
         copy = fold_copy(loaded.events, barcode)
         if copy.title_id is None:
             raise NotFound("copy_not_found", "Copy not found.", "未找到该册。")
-        if copy.status == "withdrawn":
+        if copy.status == CopyStatus.WITHDRAWN:
             return Decision([], {"barcode": barcode})
-        if copy.status == "on_loan":
+        if copy.status == CopyStatus.ON_LOAN:
             raise Conflict("copy_on_loan", "The copy is on loan; check it in first.",
                            "该册正在借出，请先归还。")
         title_id = copy.title_id

@@ -7,6 +7,7 @@ from typing import Any
 
 from events.holds import HoldPlaced
 from events.store import LoadedStreams
+from events.vocabulary import CopyStatus
 from service.core import refusals
 from service.core.catalogue import copy_stream, copy_title_id, title_stream
 from service.core.context import Actor, Ports
@@ -92,7 +93,7 @@ def check_in(ports: Ports, actor: Actor, barcode: str, branch: str | None,
     def attempt() -> Outcome:
         located = _locate_copy(ports, barcode)
         assert located.title_id is not None
-        reader_id = located.reader_id if located.status == "on_loan" else None
+        reader_id = located.reader_id if located.status == CopyStatus.ON_LOAN else None
         streams = [copy_stream(barcode), title_stream(located.title_id)]
         if reader_id:
             streams.append(reader_stream(reader_id))
@@ -100,7 +101,7 @@ def check_in(ports: Ports, actor: Actor, barcode: str, branch: str | None,
 
         def decide(loaded: LoadedStreams) -> Decision:
             copy = fold_copy(loaded.events, barcode)
-            now_reader = copy.reader_id if copy.status == "on_loan" else None
+            now_reader = copy.reader_id if copy.status == CopyStatus.ON_LOAN else None
             if now_reader != reader_id:
                 raise _Moved
             reader = load_account(loaded, reader_id) if reader_id else None
@@ -121,7 +122,7 @@ def renew(ports: Ports, actor: Actor, barcode: str, key: str | None,
 
     def attempt() -> Outcome:
         located = _locate_copy(ports, barcode)
-        if located.status != "on_loan" or located.reader_id is None:
+        if located.status != CopyStatus.ON_LOAN or located.reader_id is None:
             raise refusals.loan_not_found()
         if only_reader is not None and located.reader_id != only_reader:
             raise refusals.loan_not_found()
@@ -234,7 +235,7 @@ def mark_lost(ports: Ports, actor: Actor, barcode: str, key: str | None) -> Outc
 
     def attempt() -> Outcome:
         located = _locate_copy(ports, barcode)
-        if located.status != "on_loan" or located.reader_id is None:
+        if located.status != CopyStatus.ON_LOAN or located.reader_id is None:
             raise refusals.loan_not_found()
         reader_id = located.reader_id
         streams = [copy_stream(barcode), reader_stream(reader_id)]

@@ -11,6 +11,7 @@ from typing import Any, Protocol
 from sqlalchemy import Engine
 
 from events.sqlalchemy_store import SqlEventStore
+from service.config import DEFAULT_TIMEZONE
 
 Clock = Callable[[], datetime]
 
@@ -56,7 +57,7 @@ class Ports:
     store: SqlEventStore
     after_commit: AfterCommit
     clock: Clock = utc_now
-    timezone: str = "Asia/Shanghai"
+    timezone: str = DEFAULT_TIMEZONE
     settings: dict[str, Any] = field(default_factory=dict)
     # Facts that never change once recorded (card -> reader, barcode -> title), remembered
     # per store so the desk's hot path skips two stream reads. Only hits are remembered.

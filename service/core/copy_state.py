@@ -10,6 +10,7 @@ from events.catalogue import CopyAdded, CopyFound, CopyMarkedLost, CopyWithdrawn
 from events.holds import HoldCancelled, HoldExpired, HoldFulfilled, HoldTrapped
 from events.loans import LoanClosed, LoanOpened, LoanRenewed
 from events.store import StoredEvent
+from events.vocabulary import CopyStatus
 
 
 @dataclass
@@ -19,7 +20,7 @@ class CopyState:
     branch: str = ""
     item_type: str = "book"
     price_fen: int | None = None
-    status: str = "missing"  # available on_loan trapped lost withdrawn
+    status: str = CopyStatus.MISSING
     loan_id: str | None = None
     reader_id: str | None = None
     due_on: date | None = None
@@ -42,31 +43,31 @@ def fold_copy(events: Iterable[StoredEvent], barcode: str) -> CopyState:
         match e:
             case CopyAdded():
                 s.title_id, s.branch, s.item_type = e.title_id, e.branch, e.item_type
-                s.price_fen, s.status = e.price_fen, "available"
+                s.price_fen, s.status = e.price_fen, CopyStatus.AVAILABLE
                 s.enumeration, s.chronology = e.enumeration, e.chronology
             case CopyWithdrawn():
-                s.status = "withdrawn"
+                s.status = CopyStatus.WITHDRAWN
             case CopyMarkedLost():
-                s.status, s.lost_while_on_loan = "lost", e.loan_id is not None
+                s.status, s.lost_while_on_loan = CopyStatus.LOST, e.loan_id is not None
                 s.loan_id = s.due_on = None
             case CopyFound():
-                s.status, s.lost_while_on_loan = "available", False
+                s.status, s.lost_while_on_loan = CopyStatus.AVAILABLE, False
                 s.loan_id = s.reader_id = s.due_on = None
             case LoanOpened():
-                s.status, s.loan_id, s.reader_id = "on_loan", e.loan_id, e.reader_id
+                s.status, s.loan_id, s.reader_id = CopyStatus.ON_LOAN, e.loan_id, e.reader_id
                 s.due_on, s.renewals_used = e.due_on, 0
                 s.hold_id = s.trapped_for = s.pickup_by = None
             case LoanRenewed():
                 s.due_on, s.renewals_used = e.due_on, e.renewals_used
             case LoanClosed():
-                s.status = "available"
+                s.status = CopyStatus.AVAILABLE
                 s.loan_id = s.reader_id = s.due_on = None
             case HoldTrapped():
                 s.status, s.hold_id, s.trapped_for, s.pickup_by = (
-                    "trapped", e.hold_id, e.reader_id, e.pickup_by
+                    CopyStatus.TRAPPED, e.hold_id, e.reader_id, e.pickup_by
                 )
             case HoldFulfilled() | HoldExpired() | HoldCancelled():
-                if s.hold_id == e.hold_id and s.status == "trapped":
-                    s.status = "available"
+                if s.hold_id == e.hold_id and s.status == CopyStatus.TRAPPED:
+                    s.status = CopyStatus.AVAILABLE
                     s.hold_id = s.trapped_for = s.pickup_by = None
     return s

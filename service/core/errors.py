@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from service.core.locale import EN, ZH, negotiate_lang
+
 
 class DomainError(Exception):
     """A command was refused. ``code`` is stable; clients switch on it."""
@@ -23,7 +25,7 @@ class DomainError(Exception):
         self.extra = extra
 
     def message(self, lang: str) -> str:
-        return self.zh if lang.lower().startswith("zh") else self.en
+        return self.zh if negotiate_lang(lang, EN) == ZH else self.en
 
 
 class NotFound(DomainError):

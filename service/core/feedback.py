@@ -13,6 +13,7 @@ from events.feedback import (
     SuggestionSubmitted,
 )
 from events.store import NO_STREAM, LoadedStreams, PendingEvent
+from events.vocabulary import FeedbackStatus
 from service.core.catalogue import clean_isbn
 from service.core.context import Actor, Ports
 from service.core.errors import Conflict, NotFound
@@ -41,7 +42,7 @@ def submit_feedback(ports: Ports, actor: Actor, reader_id: str, category: str, t
         event = FeedbackSubmitted(feedback_id, reader_id, category, text, ports.clock(),
                                   rating, title_id)
         return Decision([PendingEvent(event, (stream, reader_stream(reader_id)))],
-                        {"feedback_id": feedback_id, "status": "open"},
+                        {"feedback_id": feedback_id, "status": FeedbackStatus.OPEN},
                         expected={stream: NO_STREAM})
 
     return execute(ports, actor, "submit_feedback", [reader_stream(reader_id), stream], decide, key)
@@ -52,7 +53,7 @@ def _feedback_state(loaded: LoadedStreams, feedback_id: str) -> dict[str, Any]:
     for stored in loaded.events:
         match stored.event:
             case FeedbackSubmitted() as e:
-                state.update(reader_id=e.reader_id, status="open")
+                state.update(reader_id=e.reader_id, status=FeedbackStatus.OPEN)
             case FeedbackAnswered():
                 state["status"] = "answered"
             case FeedbackClosed():
@@ -68,14 +69,15 @@ def answer_feedback(ports: Ports, actor: Actor, feedback_id: str, answer: str,
 
     def decide(loaded: LoadedStreams) -> Decision:
         state = _feedback_state(loaded, feedback_id)
-        if state["status"] == "closed":
+        if state["status"] == FeedbackStatus.CLOSED:
             raise Conflict("feedback_closed", "This feedback is closed.", "该反馈已关闭。")
         now, reader_id = ports.clock(), state["reader_id"]
         events = [FeedbackAnswered(feedback_id, reader_id, answer, now)]
         if close:
             events.append(FeedbackClosed(feedback_id, reader_id, now))
         return Decision([PendingEvent(e, (stream, reader_stream(reader_id))) for e in events],
-                        {"feedback_id": feedback_id, "status": "closed" if close else "answered"})
+                        {"feedback_id": feedback_id, "status": FeedbackStatus.CLOSED if close
+                         else FeedbackStatus.ANSWERED})
 
     return execute(ports, actor, "answer_feedback", [stream], decide, key)
 
@@ -85,11 +87,11 @@ def close_feedback(ports: Ports, actor: Actor, feedback_id: str, key: str | None
 
     def decide(loaded: LoadedStreams) -> Decision:
         state = _feedback_state(loaded, feedback_id)
-        if state["status"] == "closed":
-            return Decision([], {"feedback_id": feedback_id, "status": "closed"})
+        if state["status"] == FeedbackStatus.CLOSED:
+            return Decision([], {"feedback_id": feedback_id, "status": FeedbackStatus.CLOSED})
         event = FeedbackClosed(feedback_id, state["reader_id"], ports.clock())
         return Decision([PendingEvent(event, (stream, reader_stream(state["reader_id"])))],
-                        {"feedback_id": feedback_id, "status": "closed"})
+                        {"feedback_id": feedback_id, "status": FeedbackStatus.CLOSED})
 
     return execute(ports, actor, "close_feedback", [stream], decide, key)
 

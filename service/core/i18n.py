@@ -7,14 +7,6 @@ from dataclasses import dataclass
 from typing import Any
 
 
-def normalize_lang(lang: str | None) -> str:
-    """Return "zh" for any Chinese language tag (zh, zh-CN, zh_Hans, ...), else "en"."""
-    if not lang:
-        return "en"
-    primary = lang.strip().replace("_", "-").split("-", 1)[0].lower()
-    return "zh" if primary == "zh" else "en"
-
-
 @dataclass(frozen=True)
 class Message:
     """One person-facing text in English and Simplified Chinese."""
@@ -24,7 +16,10 @@ class Message:
 
     def in_lang(self, lang: str | None) -> str:
         """Return the text for a language tag; Chinese tags give zh, everything else en."""
-        return self.zh if normalize_lang(lang) == "zh" else self.en
+        # Imported here because the locale module builds its parse errors from this one.
+        from service.core.locale import EN, ZH, negotiate_lang
+
+        return self.zh if negotiate_lang(lang, EN) == ZH else self.en
 
     def format(self, **values: Any) -> Message:
         """Fill ``{name}`` placeholders in both languages."""

@@ -25,7 +25,10 @@ def _isbn10_check_digit(first9: str) -> str:
     return "X" if check == 10 else str(check)
 
 
-def _isbn13_check_digit(first12: str) -> str:
+def isbn13_check_digit(first12: str) -> str:
+    """The ISBN-13 / EAN-13 check digit for twelve digits (the only implementation)."""
+    if len(first12) != 12 or not (first12.isascii() and first12.isdigit()):
+        raise ValueError(f"need 12 digits, got {first12!r}")
     total = sum(int(d) * (1 if i % 2 == 0 else 3) for i, d in enumerate(first12))
     return str((10 - total % 10) % 10)
 
@@ -42,10 +45,10 @@ def normalize_isbn(raw: str) -> str:
         if _isbn10_check_digit(body) != check:
             raise InvalidIsbn(raw, "bad_checksum")
         first12 = "978" + body
-        return first12 + _isbn13_check_digit(first12)
+        return first12 + isbn13_check_digit(first12)
     if not (text.isascii() and text.isdigit()):
         raise InvalidIsbn(raw, "bad_characters")
-    if _isbn13_check_digit(text[:12]) != text[12]:
+    if isbn13_check_digit(text[:12]) != text[12]:
         raise InvalidIsbn(raw, "bad_checksum")
     return text
 

@@ -10,6 +10,7 @@ from events.fines import FineAssessed
 from events.holds import HoldFulfilled
 from events.loans import LoanClosed, LoanOpened, LoanRenewed
 from events.store import PendingEvent
+from events.vocabulary import CopyStatus
 from service.core import refusals
 from service.core.catalogue import copy_stream, title_stream
 from service.core.copy_state import CopyState
@@ -37,9 +38,9 @@ def decide_checkout(
     """Lend a copy to a reader, or refuse with the first reason that applies."""
     if copy.title_id is None:
         raise refusals.copy_not_found()
-    if copy.status == "trapped" and copy.trapped_for != reader.reader_id:
+    if copy.status == CopyStatus.TRAPPED and copy.trapped_for != reader.reader_id:
         raise refusals.hold_for_other_reader()
-    if copy.status not in ("available", "trapped"):
+    if copy.status not in (CopyStatus.AVAILABLE, CopyStatus.TRAPPED):
         raise refusals.copy_not_available(copy.status)
     refuse_if_blocked(rules, reader)
     assert reader.reader_id is not None
@@ -54,7 +55,7 @@ def decide_checkout(
     due = rules.due(rule.loan_days, desk)
     reader_s, copy_s = reader_stream(reader.reader_id), copy_stream(copy.barcode)
     events = []
-    hold_id = copy.hold_id if copy.status == "trapped" else None
+    hold_id = copy.hold_id if copy.status == CopyStatus.TRAPPED else None
     events.append(PendingEvent(LoanOpened(
         loan_id=loan_id, barcode=copy.barcode, title_id=copy.title_id, reader_id=reader.reader_id,
         branch=desk, item_type=copy.item_type, reader_category=reader.category,
@@ -79,19 +80,19 @@ def decide_checkin(
     """Close the loan, charge any overdue fine, and trap the copy for the next hold."""
     if copy.title_id is None:
         raise refusals.copy_not_found()
-    if copy.status == "withdrawn":
-        raise refusals.copy_not_available("withdrawn")
-    if copy.status == "trapped":
+    if copy.status == CopyStatus.WITHDRAWN:
+        raise refusals.copy_not_available(CopyStatus.WITHDRAWN)
+    if copy.status == CopyStatus.TRAPPED:
         return Verdict([], _desk_answer(copy, title, trapped=(copy.trapped_for, copy.hold_id,
                                                                copy.pickup_by, None)))
     events: list[PendingEvent] = []
     result: dict[str, Any] = {"barcode": copy.barcode, "title_id": copy.title_id,
                               "title": title.title, "fine_fen": 0, "loan_closed": None}
     copy_s = copy_stream(copy.barcode)
-    if copy.status == "lost":
+    if copy.status == CopyStatus.LOST:
         events.append(PendingEvent(CopyFound(copy.barcode, copy.title_id),
                                    (copy_s, title_stream(copy.title_id))))
-    if copy.status == "on_loan" and reader is not None and copy.loan_id is not None:
+    if copy.status == CopyStatus.ON_LOAN and reader is not None and copy.loan_id is not None:
         assert reader.reader_id is not None and copy.due_on is not None
         calendar = rules.calendar(copy.branch)
         late = days_late(copy.due_on, rules.today, calendar)
@@ -142,7 +143,7 @@ def decide_renew(rules: Rules, reader: ReaderState, copy: CopyState, title: Titl
     An overdue loan renews only where the policy says so (``renew_overdue``); then the fine
     run up so far is charged at once, so a renewal never forgives lateness.
     """
-    if copy.status != "on_loan" or copy.loan_id is None or copy.reader_id != reader.reader_id:
+    if copy.status != CopyStatus.ON_LOAN or copy.loan_id is None or copy.reader_id != reader.reader_id:
         raise refusals.loan_not_found()
     assert reader.reader_id is not None and copy.due_on is not None and copy.title_id
     loan = reader.loans[copy.loan_id]
@@ -191,7 +192,7 @@ def decide_mark_lost(
     rules: Rules, reader: ReaderState, copy: CopyState, fine_id: str
 ) -> Verdict:
     """A reader lost a copy: the loan ends and the replacement cost is charged."""
-    if copy.status != "on_loan" or copy.loan_id is None or reader.reader_id is None:
+    if copy.status != CopyStatus.ON_LOAN or copy.loan_id is None or reader.reader_id is None:
         raise refusals.loan_not_found()
     assert copy.title_id is not None
     charge = replacement_charge(copy.price_fen, DEFAULT_REPLACEMENT_FEN)

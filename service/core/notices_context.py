@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
-from service.core.notices_formatting import DEFAULT_TIMEZONE
+from service.config import DEFAULT_TIMEZONE
 from service.core.notices_kinds import NoticeKind
 
 # Every item dict gets these keys (None when not given) so templates can test them.

@@ -12,12 +12,8 @@ from jinja2.ext import Extension
 from jinja2.runtime import Context
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-from service.core.notices_formatting import (
-    DEFAULT_TIMEZONE,
-    format_date,
-    format_datetime,
-    format_money,
-)
+from service.config import DEFAULT_TIMEZONE
+from service.core.locale import format_date, format_datetime, format_money
 
 TEMPLATE_DIR = Path(__file__).parent / "notices_templates"
 

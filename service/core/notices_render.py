@@ -9,13 +9,13 @@ from typing import Any
 
 from jinja2 import Template, TemplateError, meta
 
+from service.core.locale import LANGS, LIBRARY_LANG, negotiate_lang
 from service.core.notices_context import ContextError, prepare_context, variables_for
 from service.core.notices_environment import TEMPLATE_DIR, environment, from_source
 from service.core.notices_kinds import NoticeKind
 from service.core.notices_samples import sample_context
 
-SUPPORTED_LANGS = ("zh-CN", "en")
-DEFAULT_LANG = "zh-CN"
+SUPPORTED_LANGS = LANGS
 PARTS = ("subject", "text", "html")
 _SUFFIX = {"subject": "subject.j2", "text": "txt.j2", "html": "html.j2"}
 
@@ -39,18 +39,17 @@ class NoticeTemplateError(ValueError):
         self.kind, self.lang, self.part = kind, lang, part
 
 
-def normalize_lang(lang: str | None) -> str:
-    """Map a reader's locale ('zh', 'zh_CN', 'en-GB', ...) to a shipped language; default zh-CN."""
-    tag = (lang or "").strip().lower().replace("_", "-")
-    # A notice in the library's default language beats no notice at all.
-    return "en" if tag.startswith("en") else DEFAULT_LANG
+def notice_lang(lang: str | None) -> str:
+    """Map a reader's locale ('zh', 'zh_CN', 'en-GB', ...) to a shipped language."""
+    # A notice in the library's own language beats no notice at all.
+    return negotiate_lang(lang, LIBRARY_LANG)
 
 
 def template_name(kind: NoticeKind | str, lang: str, part: str) -> str:
     """Loader name of a shipped template, e.g. 'zh-CN/overdue.html.j2'."""
     if part not in _SUFFIX:
         raise ValueError(f"part must be one of {PARTS}, got {part!r}")
-    return f"{normalize_lang(lang)}/{NoticeKind(kind).value}.{_SUFFIX[part]}"
+    return f"{notice_lang(lang)}/{NoticeKind(kind).value}.{_SUFFIX[part]}"
 
 
 def shipped_source(kind: NoticeKind | str, lang: str, part: str) -> str:
@@ -83,7 +82,7 @@ def render_notice(
 ) -> RenderedNotice:
     """Render subject, text and HTML of a notice; overrides[(kind, lang, part)] replaces a file."""
     kind = NoticeKind(kind)
-    lang = normalize_lang(lang)
+    lang = notice_lang(lang)
     try:
         ctx = prepare_context(kind, lang, context)
     except ContextError as exc:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
+from service.core.locale import EN, negotiate_lang
 from service.core.notices_kinds import NoticeKind
 
 SAMPLE_TODAY = date(2026, 12, 3)
@@ -44,7 +45,7 @@ def sample_context(
 ) -> dict[str, Any]:
     """Return a complete, realistic context for previewing `kind` in `lang` (zh-CN or en)."""
     kind = NoticeKind(kind)
-    t = _TEXT["zh-CN" if lang.lower().startswith("zh") else "en"]
+    t = _TEXT[negotiate_lang(lang, EN)]
     books = [
         {"title": title, "author": author, "barcode": f"C01045{20 + i:02d}"}
         for i, (title, author) in enumerate(t["books"])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from events.vocabulary import CopyStatus
 from service.core.errors import Conflict, DomainError, Forbidden, NotFound
 
 
@@ -26,7 +27,8 @@ def loan_not_found() -> NotFound:
 
 
 def copy_not_available(status: str) -> Conflict:
-    zh = {"on_loan": "已被借出", "lost": "已登记丢失", "withdrawn": "已注销"}.get(status, "不可借")
+    zh = {CopyStatus.ON_LOAN: "已被借出", CopyStatus.LOST: "已登记丢失",
+          CopyStatus.WITHDRAWN: "已注销"}.get(status, "不可借")
     return Conflict("copy_not_available", f"The copy is not available ({status}).",
                     f"该册不可借（{zh}）。", copy_status=status)
 

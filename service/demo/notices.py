@@ -17,6 +17,7 @@ from sqlalchemy import select
 
 from events.notices import NoticeCancelled, NoticeSent
 from events.store import PendingEvent
+from events.vocabulary import NoticeStatus
 from projections.notice_mailbox import mailbox_row
 from projections.notice_outbox import notice_id, notices
 from projections.reader_profiles import get_reader
@@ -28,6 +29,7 @@ from service.core.notices_render import normalize_lang
 from service.core.reader_state import fold_reader
 from service.core.readers import reader_stream
 from workers.notices.mailbox import CHANNEL, mailbox_message_id, store_in_mailbox
+from service.core.notices_render import notice_lang
 from workers.notices.scanning import scan_notices
 from workers.notices.sending import WORKER, render_row
 
@@ -41,7 +43,7 @@ def deliver_past_to_mailbox(lector: Lector, end: datetime) -> int:
     catch_up(lector.engine, lector.store, outbox)
     with lector.engine.connect() as conn:
         rows = [dict(r) for r in conn.execute(
-            select(notices).where(notices.c.status == "pending", notices.c.digest_key.is_(None))
+            select(notices).where(notices.c.status == NoticeStatus.PENDING, notices.c.digest_key.is_(None))
             .order_by(notices.c.trigger_position)).mappings()]
     readers: dict[str, tuple[Any, Any]] = {}
     events: list[PendingEvent] = []
@@ -60,7 +62,7 @@ def deliver_past_to_mailbox(lector: Lector, end: datetime) -> int:
             events.append(PendingEvent(NoticeCancelled(key, reader_id, kind, "reader_opted_out",
                                                        at), (notice_stream(key),)))
             continue
-        lang = normalize_lang(profile["language"])
+        lang = notice_lang(profile["language"])
         rendered = render_row(lector, row, profile, reader, lang, at)
         letters.append(mailbox_row(notice_id(key), key, reader_id, kind, lang, rendered.subject,
                                    rendered.text, rendered.html, at))

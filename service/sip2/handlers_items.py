@@ -67,23 +67,16 @@ def _loan_reply(
 
 def checkout(ctx: Context, request: Message) -> Message:
     """Answer 11 with 12."""
-    gate = gate_patron(ctx, request)
-    if isinstance(gate, Message):
-        return gate
-    card, check = gate
-    barcode = request.get("AB") or ""
-    if not barcode:
-        return refuse(ctx, request, "copy_not_found", check.language)
-    if (request.get("BI") or "N").upper() == "Y":
-        # Cancelling a failed checkin by lending again is not something a kiosk may do.
-        return refuse(ctx, request, "not_supported", check.language)
-    key = idempotency_key(ctx.kiosk, request, barcode)
-    result = ctx.backend.checkout(ctx.kiosk, card, barcode, idempotency_key=key)
-    return _loan_reply(ctx, request, result, check.language)
+    return _lend(ctx, request)
 
 
 def renew(ctx: Context, request: Message) -> Message:
     """Answer 29 with 30 (renewal by item barcode)."""
+    return _lend(ctx, request)
+
+
+def _lend(ctx: Context, request: Message) -> Message:
+    """Checkout (11) and renewal (29) share their gate, refusals and reply; only the call differs."""
     gate = gate_patron(ctx, request)
     if isinstance(gate, Message):
         return gate
@@ -91,8 +84,12 @@ def renew(ctx: Context, request: Message) -> Message:
     barcode = request.get("AB") or ""
     if not barcode:
         return refuse(ctx, request, "copy_not_found", check.language)
+    if request.code == "11" and (request.get("BI") or "N").upper() == "Y":
+        # Cancelling a failed checkin by lending again is not something a kiosk may do.
+        return refuse(ctx, request, "not_supported", check.language)
     key = idempotency_key(ctx.kiosk, request, barcode)
-    result = ctx.backend.renew(ctx.kiosk, card, barcode, idempotency_key=key)
+    lend = ctx.backend.checkout if request.code == "11" else ctx.backend.renew
+    result = lend(ctx.kiosk, card, barcode, idempotency_key=key)
     return _loan_reply(ctx, request, result, check.language)
 
 

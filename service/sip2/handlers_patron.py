@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from service.core.locale import EN, ZH, negotiate_lang
 from service.sip2.codec import Message
 from service.sip2.replies import Context, Field, idempotency_key, patron_gate, refusal, reply
 from service.sip2.results import PatronCheck, PatronInfo, Text
@@ -38,7 +39,7 @@ def _screen(info: PatronInfo, refused: str | None) -> str | None:
         texts.append(info.message)
     if not texts:
         return None
-    separator = " " if info.language.lower().startswith("en") else ""
+    separator = " " if negotiate_lang(info.language, ZH) == EN else ""
     return separator.join(text.pick(info.language) for text in texts)
 
 

@@ -11,6 +11,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
+from events.vocabulary import CopyStatus
 from service.bootstrap import Lector
 from service.core import circulation
 from service.core.catalogue import copy_title_id
@@ -69,7 +70,7 @@ class LectorSip2Backend(LoginChecks, HoldAndFeeCommands):
             outcome = circulation.check_out(self.ports, self.actor(kiosk), card, barcode,
                                             kiosk.location, idempotency_key)
         except DomainError as error:
-            if error.extra.get("copy_status") == "on_loan" and self._has_it(card, barcode):
+            if error.extra.get("copy_status") == CopyStatus.ON_LOAN and self._has_it(card, barcode):
                 renewed = self.renew(kiosk, card, barcode, idempotency_key=idempotency_key)
                 return CheckoutResult(ok=renewed.ok, code=renewed.code, message=renewed.message,
                                       title=renewed.title, due_date=renewed.due_date,
@@ -81,7 +82,7 @@ class LectorSip2Backend(LoginChecks, HoldAndFeeCommands):
 
     def _has_it(self, card: str, barcode: str) -> bool:
         view, copy = reads.reader_by_card(self.ports, card), reads.load_copy(self.ports, barcode)
-        return bool(view and copy and copy.status == "on_loan"
+        return bool(view and copy and copy.status == CopyStatus.ON_LOAN
                     and copy.reader_id == view.reader_id)
 
     def checkin(

@@ -18,6 +18,7 @@ from sqlalchemy import Engine
 from events.loans import LoanOpened, LoanRenewed
 from events.readers import ReaderRegistered, ReaderUpdated
 from events.store import StoredEvent
+from events.vocabulary import CopyStatus
 from projections.catalogue import get_title
 from projections.fines import list_fines
 from service.core.catalogue import copy_stream, title_stream
@@ -40,12 +41,12 @@ BLOCK_REASONS = {
     "card_expired": "card_expired",
 }
 ITEM_STATUSES = {
-    "available": ItemStatus.AVAILABLE,
-    "on_loan": ItemStatus.ON_LOAN,
-    "trapped": ItemStatus.ON_HOLD_SHELF,
-    "lost": ItemStatus.LOST,
-    "withdrawn": ItemStatus.WITHDRAWN,
-    "missing": ItemStatus.MISSING,
+    CopyStatus.AVAILABLE: ItemStatus.AVAILABLE,
+    CopyStatus.ON_LOAN: ItemStatus.ON_LOAN,
+    CopyStatus.TRAPPED: ItemStatus.ON_HOLD_SHELF,
+    CopyStatus.LOST: ItemStatus.LOST,
+    CopyStatus.WITHDRAWN: ItemStatus.WITHDRAWN,
+    CopyStatus.MISSING: ItemStatus.MISSING,
 }
 
 
@@ -161,14 +162,14 @@ def item_info(ports: Ports, barcode: str, owner: str) -> ItemInfo | None:
         return None
     title = load_title(ports, copy.title_id)
     trapped_for = None
-    if copy.status == "trapped" and copy.trapped_for:
+    if copy.status == CopyStatus.TRAPPED and copy.trapped_for:
         holder = reader_by_id(ports, copy.trapped_for)
         trapped_for = holder.state.card_number if holder else None
     return ItemInfo(
         barcode=barcode, title=title.title, status=ITEM_STATUSES.get(copy.status, ItemStatus.OTHER),
-        due_date=copy.due_on if copy.status == "on_loan" else None,
+        due_date=copy.due_on if copy.status == CopyStatus.ON_LOAN else None,
         hold_queue_length=len(title.waiting_for(copy.enumeration)), permanent_location=copy.branch,
         current_location=copy.branch, trapped_for_card=trapped_for,
-        hold_pickup_date=copy.pickup_by if copy.status == "trapped" else None, owner=owner,
-        volume=" ".join(v for v in (copy.enumeration, copy.chronology) if v) or None,
+        hold_pickup_date=copy.pickup_by if copy.status == CopyStatus.TRAPPED else None,
+        owner=owner, volume=" ".join(v for v in (copy.enumeration, copy.chronology) if v) or None,
     )

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
+from service.core.locale import EN, ZH, negotiate_lang
+
 
 @dataclass(frozen=True)
 class Text:
@@ -16,7 +18,7 @@ class Text:
 
     def pick(self, language: str) -> str:
         """Return the message in ``language`` ('zh-CN' or 'en'; anything else gets zh-CN)."""
-        return self.en if language.lower().startswith("en") else self.zh_cn
+        return self.en if negotiate_lang(language, ZH) == EN else self.zh_cn
 
 
 @dataclass(frozen=True, kw_only=True)

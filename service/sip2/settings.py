@@ -5,12 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
+from service.config import DEFAULT_TIMEZONE
+
 
 @dataclass(frozen=True, kw_only=True)
 class Sip2Settings:
     """Everything a library may tune about the SIP2 service; defaults suit a branch."""
 
-    zone: ZoneInfo = field(default_factory=lambda: ZoneInfo("Asia/Shanghai"))
+    zone: ZoneInfo = field(default_factory=lambda: ZoneInfo(DEFAULT_TIMEZONE))
     idle_timeout: float = 300.0
     rate_per_second: float = 10.0
     rate_burst: int = 30

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from decimal import Decimal
 
+from service.core.locale import decimal_to_fen, fen_to_decimal
 from service.sip2.results import ItemStatus, PatronInfo
 
 # Positions in the 14-character patron status field (SIP2 2.00).
@@ -68,9 +70,9 @@ def count4(value: int) -> str:
 
 
 def format_fen(fen: int) -> str:
-    """Return an amount in fen as a decimal string in yuan, e.g. 1250 -> '12.50'."""
-    sign = "-" if fen < 0 else ""
-    return f"{sign}{abs(fen) // 100}.{abs(fen) % 100:02d}"
+    """Return an amount in fen as SIP2's wire decimal in yuan, e.g. 1250 -> '12.50'."""
+    # A wire codec, not display: no symbol or grouping, whatever the kiosk's language.
+    return f"{fen_to_decimal(fen):f}"
 
 
 def parse_fen(text: str) -> int | None:
@@ -78,8 +80,7 @@ def parse_fen(text: str) -> int | None:
     match = _AMOUNT.fullmatch(text)
     if match is None:
         return None
-    cents = (match.group(2) or "0").ljust(2, "0")
-    return int(match.group(1)) * 100 + int(cents)
+    return decimal_to_fen(Decimal(f"{match.group(1)}.{match.group(2) or '0'}"))
 
 
 def format_due(due: date | None, due_time: str) -> str:

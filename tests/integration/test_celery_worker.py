@@ -24,7 +24,7 @@ from projections.runner import rebuild
 from projections.schema import checkpoints
 from service.app import build_app
 from service.bootstrap import Lector, bootstrap, producer_celery
-from service.config import Config
+from service.config import DEFAULT_TIMEZONE, Config
 from service.core.accounts import create_staff
 from service.dispatch import CATCH_UP_TASK
 from tests.worker_process import RedisLease, WorkerProcess, redis_test_url, wait_until
@@ -76,7 +76,7 @@ def checkpoints_now(engine: Engine) -> dict[str, int]:
 
 def all_at(engine: Engine, head: int) -> bool:
     reached = checkpoints_now(engine)
-    return all(reached.get(p.name) == head for p in all_projections())
+    return all(reached.get(p.name) == head for p in all_projections(DEFAULT_TIMEZONE))
 
 
 def append_bulk(store: SqlEventStore, titles_n: int, readers_n: int) -> int:
@@ -99,7 +99,7 @@ def snapshot(engine: Engine) -> dict[str, list[dict[str, Any]]]:
         return {
             table.name: [dict(r) for r in conn.execute(
                 select(table).order_by(*table.primary_key.columns)).mappings()]
-            for projection in all_projections() for table in projection.tables
+            for projection in all_projections(DEFAULT_TIMEZONE) for table in projection.tables
         }
 
 

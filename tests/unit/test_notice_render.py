@@ -7,14 +7,14 @@ from typing import Any
 
 import pytest
 
+from service.core.locale import format_date, format_datetime, format_money
 from service.core.notices_context import VARIABLES
-from service.core.notices_formatting import format_date, format_datetime, format_money
 from service.core.notices_kinds import NoticeKind
 from service.core.notices_render import (
     PARTS,
     SUPPORTED_LANGS,
     NoticeTemplateError,
-    normalize_lang,
+    notice_lang,
     render_notice,
     shipped_source,
     validate_template,
@@ -51,9 +51,9 @@ def test_chinese_samples_use_a_chinese_name_and_chinese_dates() -> None:
     assert notice.subject == "【城东区图书馆】《平凡的世界》将于2026年12月6日到期"
 
 
-def test_english_dates_are_day_month_year() -> None:
+def test_english_dates_are_cldr_month_day_year() -> None:
     notice = render_notice("due_soon", "en", sample_context("due_soon", "en"))
-    assert notice.subject == "Due soon: “Ordinary World” is due on 6 December 2026"
+    assert notice.subject == "Due soon: “Ordinary World” is due on December 6, 2026"
 
 
 def test_the_reservation_ready_notice_names_the_branch_and_deadline() -> None:
@@ -82,8 +82,8 @@ def test_overdue_days_are_pluralised_in_english() -> None:
 
 def test_the_fine_notice_formats_fen_as_yuan() -> None:
     notice = render_notice("fine_assessed", "en", sample_context("fine_assessed", "en"))
-    assert notice.subject == "A charge of ¥12.30 was added to your account"
-    assert "Total now owed: ¥25.80" in notice.text
+    assert notice.subject == "A charge of CN¥12.30 was added to your account"
+    assert "Total now owed: CN¥25.80" in notice.text
 
 
 def test_a_rejected_suggestion_says_so() -> None:
@@ -197,7 +197,7 @@ def test_an_unknown_decision_is_refused() -> None:
 
 def test_dates_may_arrive_as_iso_strings_from_a_task_payload() -> None:
     context = {**sample_context("reservation_ready", "en"), "pickup_deadline": "2026-12-10"}
-    assert "(until 10 December 2026)" in render_notice("reservation_ready", "en", context).subject
+    assert "(until December 10, 2026)" in render_notice("reservation_ready", "en", context).subject
 
 
 @pytest.mark.parametrize(
@@ -206,7 +206,7 @@ def test_dates_may_arrive_as_iso_strings_from_a_task_payload() -> None:
      (None, "zh-CN"), ("fr", "zh-CN")],
 )
 def test_reader_locales_map_to_a_shipped_language(given: str | None, expected: str) -> None:
-    assert normalize_lang(given) == expected
+    assert notice_lang(given) == expected
 
 
 def test_validation_reports_a_syntax_error_with_its_line() -> None:
@@ -246,22 +246,22 @@ def test_every_kind_documents_its_variables() -> None:
 
 
 def test_money_is_grouped_and_signed() -> None:
-    assert [format_money(n) for n in (0, 5, 1230, 123450, -99)] == [
+    assert [format_money(n, "zh-CN") for n in (0, 5, 1230, 123450, -99)] == [
         "¥0.00", "¥0.05", "¥12.30", "¥1,234.50", "-¥0.99",
     ]
 
 
 def test_money_must_be_integer_fen() -> None:
     with pytest.raises(TypeError):
-        format_money(12.3)
+        format_money(12.3, "zh-CN")  # type: ignore[arg-type]
 
 
 def test_dates_follow_the_reader_locale() -> None:
     assert format_date(date(2026, 12, 3), "zh-CN") == "2026年12月3日"
-    assert format_date(date(2026, 12, 3), "en") == "3 December 2026"
+    assert format_date(date(2026, 12, 3), "en") == "December 3, 2026"
 
 
 def test_an_instant_is_shown_in_the_library_time_zone() -> None:
     late_utc = datetime(2026, 12, 2, 17, 30, tzinfo=UTC)  # already 3 December in Shanghai
-    assert format_date(late_utc, "zh-CN") == "2026年12月3日"
-    assert format_datetime(late_utc, "en") == "3 December 2026, 01:30"
+    assert format_date(late_utc, "zh-CN", "Asia/Shanghai") == "2026年12月3日"
+    assert format_datetime(late_utc, "en", "Asia/Shanghai") == "December 3, 2026, 1:30\u202fAM"

@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
+from events.vocabulary import HoldStatus
 from projections.current_loans import current_loans
 from projections.hold_queue import holds
 from projections.notice_outbox import known_keys, pending_to_send
@@ -79,7 +80,7 @@ def _loan_candidates(conn: Connection, lector: Lector, today: date) -> list[Cand
 def _hold_candidates(conn: Connection, lector: Lector, today: date) -> list[Candidate]:
     days = lector.config.notice_pickup_reminder_days
     rows = conn.execute(select(holds).where(
-        holds.c.status == "trapped", holds.c.pickup_by >= today,
+        holds.c.status == HoldStatus.TRAPPED, holds.c.pickup_by >= today,
         holds.c.pickup_by <= today + timedelta(days=days))).mappings()
     return [(notice_key("pickup_reminder", hold_id=h["hold_id"], due_date=h["pickup_by"],
                         offset_days=days), h["reader_id"], "pickup_reminder",

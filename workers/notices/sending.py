@@ -33,6 +33,7 @@ from workers.notices.delivery import FailureReason, PermanentDeliveryError, Tran
 from workers.notices.leases import claim, forget, release
 from workers.notices.mailbox import CHANNEL as MAILBOX
 from workers.notices.mailbox import deliver_to_mailbox, uses_mailbox
+from service.core.notices_render import NoticeTemplateError, notice_lang, render_notice
 from workers.notices.retrying import RetryLater, after_transient
 
 log = logging.getLogger(__name__)
@@ -107,7 +108,7 @@ def _deliver_claimed(lector: Lector, row: dict[str, Any], now: datetime) -> Send
     if stale is not None:
         core.record_cancelled(ports, WORKER, key, reader_id, kind, stale, now)
         return SendResult("cancelled", stale)
-    lang = normalize_lang(profile["language"])
+    lang = notice_lang(profile["language"])
     try:
         rendered = render_row(lector, row, profile, reader, lang, now)
     except NoticeTemplateError as exc:

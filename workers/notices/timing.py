@@ -15,7 +15,7 @@ def scan_time_utc(config: Config, on: date | None = None) -> time:
     """LECTOR_NOTICE_SCAN_TIME ('HH:MM', library time) as a UTC time of day.
 
     Beat runs in UTC; the offset is taken for ``on`` (default today), which is exact for
-    zones without daylight saving such as Asia/Shanghai.
+    zones without daylight saving such as China's (UTC+8 all year).
     """
     hour, _, minute = config.notice_scan_time.partition(":")
     local = datetime.combine(on or date.today(), time(int(hour), int(minute or 0)),

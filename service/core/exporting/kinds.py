@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, and_, case, select
 
+from events.vocabulary import HoldStatus
 from projections.catalogue import titles
 from projections.current_loans import current_loans
 from projections.feedback_inbox import feedback, suggestions
@@ -84,8 +85,8 @@ def _holds(conn: Connection, p: ExportParams) -> Iterator[Row]:
     for row in streamed(conn, query):
         if row[0] != current:
             current, place = row[0], 0
-        place += row[6] == "waiting"
-        yield (*row[1:5], local(row[5]), row[6], place if row[6] == "waiting" else None,
+        place += row[6] == HoldStatus.WAITING
+        yield (*row[1:5], local(row[5]), row[6], place if row[6] == HoldStatus.WAITING else None,
                row[7], row[8])
 
 

@@ -11,6 +11,9 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, Executable
 
+from service.config import DEFAULT_TIMEZONE
+from service.core.locale import EN, ZH, fen_to_decimal, negotiate_lang
+
 STREAM = {"stream_results": True, "yield_per": 1000}
 
 
@@ -19,7 +22,7 @@ class ExportParams:
     """Everything a row query may depend on besides the database (passed in, never read)."""
 
     today: date
-    timezone: str = "Asia/Shanghai"
+    timezone: str = DEFAULT_TIMEZONE
     start: date | None = None  # trends only
     end: date | None = None
     interval: str = "month"
@@ -49,7 +52,7 @@ class ExportKind:
 
 
 def is_zh(lang: str) -> bool:
-    return lang.lower().startswith("zh")
+    return negotiate_lang(lang, EN) == ZH
 
 
 def streamed(conn: Connection, query: Executable) -> Iterator[Any]:
@@ -72,7 +75,7 @@ def local_time(zone: ZoneInfo) -> Callable[[datetime | None], datetime | None]:
 
 def yuan(fen: int | None) -> Decimal | None:
     """Integer fen as an exact yuan amount with two decimals (never a float)."""
-    return None if fen is None else Decimal(fen).scaleb(-2)
+    return None if fen is None else fen_to_decimal(fen)
 
 
 def joined(values: Any) -> str:

@@ -138,6 +138,8 @@ export function languageSwitch(select, onChange) {
   select.addEventListener("change", () => { setLang(select.value); onChange(); });
 }
 
+/** An amount of fen in CLDR form, as service/core/locale.py shows it: "¥12.30" / "CN¥12.30". */
 export function money(fen) {
-  return `¥${(fen / 100).toFixed(2)}`;
+  // Intl carries the same CLDR data as Babel; the division is exact for any real amount.
+  return new Intl.NumberFormat(lang(), { style: "currency", currency: "CNY" }).format(fen / 100);
 }
