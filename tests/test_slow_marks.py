@@ -19,6 +19,8 @@ def _test_names(path: str) -> set[str]:
     for node in tree.body:
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
             names.add(node.name)
+        elif isinstance(node, ast.Assign):  # hypothesis: TestX = Machine.TestCase (runTest)
+            names |= {f"{t.id}::runTest" for t in node.targets if isinstance(t, ast.Name)}
         elif isinstance(node, ast.ClassDef):
             names |= {f"{node.name}::{n.name}" for n in node.body if isinstance(n, ast.FunctionDef)}
     return names
