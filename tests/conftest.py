@@ -11,11 +11,23 @@ import pytest
 
 from service.bootstrap import Lector, bootstrap
 from service.config import Config
-from service.core.accounts import create_staff
+from service.core.accounts import create_staff, use_argon2_parameters
 from service.core.context import Actor, Principal
 from tests.databases import PostgresFactory, SqliteFactory, postgres_admin_url
+from tests.slow_tests import mark_slow
 
 BACKENDS = ["sqlite"] + (["postgres"] if os.environ.get("LECTOR_TEST_DATABASE_URL") else [])
+# Argon2's cheapest costs for hashes made in the test processes (production keeps
+# accounts.ARGON2_PARAMETERS; tests/unit/test_password_hashing.py checks both).
+TEST_ARGON2 = {"time_cost": 1, "memory_cost": 8, "parallelism": 1}
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    use_argon2_parameters(**TEST_ARGON2)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    mark_slow(items)
 
 
 @pytest.fixture(scope="session")

@@ -45,9 +45,21 @@ reader_credentials = Table(
 
 ROLES = ("admin", "librarian", "desk")
 # Argon2id with a moderate cost: a desk login should not take a noticeable pause.
-_hasher = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
+ARGON2_PARAMETERS = {"time_cost": 2, "memory_cost": 19 * 1024, "parallelism": 1}
+_hasher = PasswordHasher(**ARGON2_PARAMETERS)
 # Compared against when the account does not exist, so timing does not reveal usernames.
 _DUMMY_HASH = _hasher.hash("lector-dummy-password")
+
+
+def use_argon2_parameters(time_cost: int, memory_cost: int, parallelism: int) -> None:
+    """Hash new secrets with other Argon2 costs in this process (tests/conftest.py only).
+
+    Verifying reads the costs stored in each hash, so hashes made either way keep verifying.
+    """
+    global _hasher, _DUMMY_HASH
+    _hasher = PasswordHasher(time_cost=time_cost, memory_cost=memory_cost,
+                             parallelism=parallelism)
+    _DUMMY_HASH = _hasher.hash("lector-dummy-password")
 
 
 def hash_secret(secret: str) -> str:

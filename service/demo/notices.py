@@ -25,11 +25,10 @@ from projections.registry import by_name
 from projections.runner import catch_up, catch_up_together
 from service.bootstrap import Lector
 from service.core.notices import notice_stream
-from service.core.notices_render import normalize_lang
+from service.core.notices_render import notice_lang
 from service.core.reader_state import fold_reader
 from service.core.readers import reader_stream
 from workers.notices.mailbox import CHANNEL, mailbox_message_id, store_in_mailbox
-from service.core.notices_render import notice_lang
 from workers.notices.scanning import scan_notices
 from workers.notices.sending import WORKER, render_row
 

@@ -5,12 +5,10 @@ from __future__ import annotations
 import base64
 import csv
 import io
-import os
-from pathlib import Path
 from typing import Any
 
-REPO = Path(__file__).resolve().parents[2]
-MARC_DIR = Path(os.environ.get("LECTOR_SHARED_DATA", REPO.parent / "shared" / "data")) / "marc"
+from tests.shared_data import shared_data
+
 READERS = "读者证号,姓名,类别,电子邮箱\nA100,张三,adult,zhang@example.cn\nA101,,adult,bad\n"
 
 
@@ -23,7 +21,7 @@ def _upload(client: Any, auth: Any, path: str, data: bytes, name: str, role: str
 def test_an_admin_imports_marcxml_and_the_chinese_title_is_found_afterwards(
     client: Any, auth: Any
 ) -> None:
-    data = (MARC_DIR / "marc2bibframe2_gwu.xml").read_bytes()  # larger than a JSON request
+    data = shared_data("marc", "marc2bibframe2_gwu.xml").read_bytes()  # larger than a JSON request
     reply = _upload(client, auth, "/api/v1/imports/marc", data, "gwu.xml")
     assert reply.status_code == 200, reply.get_json()
     body = reply.get_json()
@@ -36,7 +34,7 @@ def test_an_admin_imports_marcxml_and_the_chinese_title_is_found_afterwards(
 def test_a_marc_import_answers_with_each_bad_record_and_its_position(
     client: Any, auth: Any
 ) -> None:
-    data = (MARC_DIR / "pymarc_test.dat").read_bytes()
+    data = shared_data("marc", "pymarc_test.dat").read_bytes()
     reply = _upload(client, auth, "/api/v1/imports/marc", data[:-100], "cut.dat")
     body = reply.get_json()
     assert (body["created"], len(body["errors"])) == (9, 1)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import io
-import os
 import re
 import unicodedata
 from pathlib import Path
@@ -27,9 +26,10 @@ from service.core.importing import MarcRun, import_marc
 from service.core.importing.marc import TitleRecord, iter_marc_file, match_keys
 from service.core.importing.marc_text import isbn_from_subfield
 from service.core.isbn import InvalidIsbn
+from tests.shared_data import shared_data_dir
 
 REPO = Path(__file__).resolve().parents[2]
-SHARED = Path(os.environ.get("LECTOR_SHARED_DATA", REPO.parent / "shared" / "data")) / "marc"
+SHARED = shared_data_dir() / "marc"
 CNMARC = REPO / "tests" / "data" / "cnmarc"
 FILES = sorted([*SHARED.glob("*.xml"), *SHARED.glob("*.mrc"), *SHARED.glob("*.dat"),
                 *CNMARC.glob("*.mrc"), *CNMARC.glob("*.xml")])

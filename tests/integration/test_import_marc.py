@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import os
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -18,10 +17,9 @@ from service.bootstrap import Lector
 from service.core.context import Actor, Principal
 from service.core.importing import MarcRun, import_marc
 from service.core.importing.marc import TitleRecord, iter_marc_file
+from tests.shared_data import shared_data, shared_file_names
 
-REPO = Path(__file__).resolve().parents[2]
-MARC_DIR = Path(os.environ.get("LECTOR_SHARED_DATA", REPO.parent / "shared" / "data")) / "marc"
-FILES = sorted(p.name for p in MARC_DIR.iterdir() if p.suffix in {".xml", ".mrc", ".dat"})
+FILES = shared_file_names("marc", {".xml", ".mrc", ".dat"})
 ACTOR = Actor(Principal("staff", "importer", "admin"), "api")
 
 
@@ -55,19 +53,19 @@ def _book(control: str, title: str, *extra: Field) -> Record:
 def test_every_shared_file_imports_once_and_a_reimport_changes_nothing(
     lector: Lector, name: str
 ) -> None:
-    good = sum(isinstance(r, TitleRecord) for r in iter_marc_file(MARC_DIR / name))
-    first = _import(lector, MARC_DIR / name, name)
+    good = sum(isinstance(r, TitleRecord) for r in iter_marc_file(shared_data("marc", name)))
+    first = _import(lector, shared_data("marc", name), name)
     assert (first.records, first.created, first.errors) == (good, good, [])
     assert _count(lector, titles) == good
-    again = _import(lector, MARC_DIR / name, name)
+    again = _import(lector, shared_data("marc", name), name)
     assert again.created == 0
     assert again.unchanged + again.updated == good
     assert _count(lector, titles) == good
 
 
 def test_all_files_in_one_library_give_each_distinct_record_one_title(lector: Lector) -> None:
-    run = MarcRun()
-    results = [_import(lector, MARC_DIR / name, name, run=run) for name in FILES]
+    run, folder = MarcRun(), shared_data("marc")
+    results = [_import(lector, folder / name, name, run=run) for name in FILES]
     # The traject set is there twice (binary and MARCXML): its second file is skipped.
     assert sum(r.created for r in results) == 456
     assert sum(r.skipped for r in results) == 30
@@ -77,7 +75,7 @@ def test_all_files_in_one_library_give_each_distinct_record_one_title(lector: Le
 def test_bad_records_are_reported_with_their_position_and_the_good_ones_go_in(
     lector: Lector,
 ) -> None:
-    chunks = (MARC_DIR / "pymarc_test.dat").read_bytes().split(b"\x1d")[:-1]
+    chunks = shared_data("marc", "pymarc_test.dat").read_bytes().split(b"\x1d")[:-1]
     chunks[2] = b"garbage" + chunks[2][7:]  # an unreadable leader in record 3
     no_title = _record(Field(tag="001", data="nt-1")).as_marc()
     data = b"".join(c + b"\x1d" for c in chunks) + no_title + chunks[5][:200]
@@ -128,7 +126,7 @@ def test_copies_with_barcodes_are_added_once_and_copies_without_are_counted(
 def test_an_interrupted_import_run_again_neither_duplicates_nor_loses_records(
     lector: Lector,
 ) -> None:
-    data = (MARC_DIR / "pymarc_marc.dat").read_bytes()
+    data = shared_data("marc", "pymarc_marc.dat").read_bytes()
 
     def crash(records: int, done: int, size: int) -> None:
         if records == 7:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import os
 from pathlib import Path
 from typing import Any
 
@@ -17,9 +16,10 @@ from service.core.importing import MarcRun, import_marc
 from service.core.importing.marc import TitleRecord, iter_marc_stream
 from service.core.importing.title_fields import record_fields
 from service.exports.marc_writer import iso2709
+from tests.shared_data import shared_data_dir
 
 REPO = Path(__file__).resolve().parents[2]
-SHARED = Path(os.environ.get("LECTOR_SHARED_DATA", REPO.parent / "shared" / "data")) / "marc"
+SHARED = shared_data_dir() / "marc"
 SOURCES = [SHARED / "marc2bibframe2_gwu.xml", SHARED / "traject_test_data.utf8.mrc",
            REPO / "tests/data/cnmarc/gwu_cnmarc.gb18030.mrc",
            REPO / "tests/data/cnmarc/periouni_sample.mrc"]

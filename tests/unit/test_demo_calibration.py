@@ -12,12 +12,12 @@ from service.demo import (
     PlanStats,
     RealRanges,
     compute_real_ranges,
-    default_data_dir,
     generate_catalogue,
     generate_readers,
     generate_year_plan,
     plan_statistics,
 )
+from tests.shared_data import shared_data
 
 START = date(2025, 1, 1)
 # 2025 is the seed `lector demo` uses by default; the others guard against a lucky seed.
@@ -26,7 +26,7 @@ SEEDS = (2025, 1, 2, 3, 4)
 
 @cache
 def real() -> RealRanges:
-    return compute_real_ranges(default_data_dir())
+    return compute_real_ranges(shared_data())
 
 
 @cache

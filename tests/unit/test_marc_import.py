@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
@@ -15,9 +14,7 @@ from service.core.importing.marc import (
     iter_marc_file,
     match_keys,
 )
-
-REPO = Path(__file__).resolve().parents[2]
-MARC_DIR = Path(os.environ.get("LECTOR_SHARED_DATA", REPO.parent / "shared" / "data")) / "marc"
+from tests.shared_data import shared_data
 
 # Record counts per file, as documented in shared/data/SOURCES.md.
 EXPECTED_COUNTS = {
@@ -45,7 +42,7 @@ EXPECTED_WITH_ISBN = {
 
 
 def _load(name: str) -> list[TitleRecord | RecordError]:
-    return list(iter_marc_file(MARC_DIR / name))
+    return list(iter_marc_file(shared_data("marc", name)))
 
 
 def _titles(name: str) -> dict[str | None, TitleRecord]:
@@ -74,7 +71,7 @@ def _data(tag: str, *pairs: str, ind: tuple[str, str] = (" ", " ")) -> Field:
 
 
 def test_every_shared_marc_file_is_covered_by_the_expected_counts() -> None:
-    on_disk = {p.name for p in MARC_DIR.iterdir() if p.suffix in {".xml", ".mrc", ".dat"}}
+    on_disk = {p.name for p in shared_data("marc").iterdir() if p.suffix in {".xml", ".mrc", ".dat"}}
     assert on_disk == set(EXPECTED_COUNTS)
 
 
@@ -242,7 +239,7 @@ def test_a_utf8_record_mislabelled_as_marc8_is_still_read_as_utf8(tmp_path: Path
 
 
 def test_a_broken_binary_record_is_reported_and_the_rest_are_read(tmp_path: Path) -> None:
-    data = (MARC_DIR / "pymarc_test.dat").read_bytes()
+    data = shared_data("marc", "pymarc_test.dat").read_bytes()
     records = data.split(b"\x1d")[:-1]
     third = bytearray(records[2])
     third[12:17] = b"abcde"  # base address of data destroyed
@@ -258,7 +255,7 @@ def test_a_broken_binary_record_is_reported_and_the_rest_are_read(tmp_path: Path
 
 
 def test_a_file_cut_in_the_middle_of_a_record_reports_the_truncated_tail(tmp_path: Path) -> None:
-    data = (MARC_DIR / "pymarc_marc.dat").read_bytes()
+    data = shared_data("marc", "pymarc_marc.dat").read_bytes()
     path = tmp_path / "cut.mrc"
     path.write_bytes(data[: len(data) - 300])
     items = list(iter_marc_file(path))

@@ -23,7 +23,7 @@ from service.core import notices as core
 from service.core.context import SYSTEM, Actor
 from service.core.feedback import suggestion_stream
 from service.core.library_rules import current_blocks
-from service.core.notices_render import NoticeTemplateError, normalize_lang, render_notice
+from service.core.notices_render import NoticeTemplateError, notice_lang, render_notice
 from service.core.reader_state import fold_reader
 from service.core.readers import reader_stream
 from service.core.settings import current_rules
@@ -33,7 +33,6 @@ from workers.notices.delivery import FailureReason, PermanentDeliveryError, Tran
 from workers.notices.leases import claim, forget, release
 from workers.notices.mailbox import CHANNEL as MAILBOX
 from workers.notices.mailbox import deliver_to_mailbox, uses_mailbox
-from service.core.notices_render import NoticeTemplateError, notice_lang, render_notice
 from workers.notices.retrying import RetryLater, after_transient
 
 log = logging.getLogger(__name__)
