@@ -93,7 +93,7 @@ def child(mode: str, url: str) -> None:
     started = time.perf_counter()
     if mode == "rebuild":
         store = SqlEventStore(engine)
-        for projection in all_projections():
+        for projection in all_projections("Asia/Shanghai"):
             rebuild(engine, store, projection)
     else:  # the raw baseline: every row of the log through a server-side cursor
         with engine.connect() as conn:
@@ -180,7 +180,7 @@ def report(url: str, args: argparse.Namespace) -> None:
     store = SqlEventStore(engine)
     say = lambda line: print(line, flush=True)  # noqa: E731
     say(f"database: fresh {make_url(url).database} on {make_url(url).host}; "
-        f"projections: {len(all_projections())}")
+        f"projections: {len(all_projections('Asia/Shanghai'))}")
     started = time.perf_counter()
     load_events(store, 0, args.small)
     say(f"loaded {args.small:,} events in {time.perf_counter() - started:.1f} s")

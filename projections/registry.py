@@ -15,15 +15,17 @@ from projections.title_keys import TitleKeys
 from projections.trends import Trends
 
 
-def all_projections(timezone: str = "Asia/Shanghai") -> list[Projection]:
-    """Fresh instances of every projection, in a stable order."""
+def all_projections(timezone: str) -> list[Projection]:
+    """Fresh instances of every projection, in a stable order. ``timezone`` is the library's
+    (Config.timezone): trends count each event on its local day, so there is no default that
+    a caller could forget to override."""
     return [
         ReaderProfiles(), Catalogue(), CurrentLoans(), HoldQueue(), Fines(), ReadingHistory(),
         FeedbackInbox(), Trends(timezone), TitleKeys(), NoticeOutbox(),
     ]
 
 
-def by_name(name: str, timezone: str = "Asia/Shanghai") -> Projection:
+def by_name(name: str, timezone: str) -> Projection:
     for projection in all_projections(timezone):
         if projection.name == name:
             return projection

@@ -23,11 +23,11 @@ def catch_up_all() -> dict[str, int]:
 @shared_task(name="projections.catch_up", acks_late=True, ignore_result=True)
 def catch_up_one(name: str) -> int:
     lector = get_lector()
-    return catch_up(lector.engine, lector.store, by_name(name))
+    return catch_up(lector.engine, lector.store, by_name(name, lector.config.timezone))
 
 
 @shared_task(name="projections.rebuild", acks_late=True, ignore_result=True)
 def rebuild_one(name: str) -> int:
-    """Drop and refold one projection from position 0."""
+    """Refold one projection from position 0 beside its live tables, then swap it in."""
     lector = get_lector()
-    return rebuild(lector.engine, lector.store, by_name(name))
+    return rebuild(lector.engine, lector.store, by_name(name, lector.config.timezone))

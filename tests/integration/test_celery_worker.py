@@ -76,7 +76,7 @@ def checkpoints_now(engine: Engine) -> dict[str, int]:
 
 def all_at(engine: Engine, head: int) -> bool:
     reached = checkpoints_now(engine)
-    return all(reached.get(p.name) == head for p in all_projections())
+    return all(reached.get(p.name) == head for p in all_projections("Asia/Shanghai"))
 
 
 def append_bulk(store: SqlEventStore, titles_n: int, readers_n: int) -> int:
@@ -99,7 +99,7 @@ def snapshot(engine: Engine) -> dict[str, list[dict[str, Any]]]:
         return {
             table.name: [dict(r) for r in conn.execute(
                 select(table).order_by(*table.primary_key.columns)).mappings()]
-            for projection in all_projections() for table in projection.tables
+            for projection in all_projections("Asia/Shanghai") for table in projection.tables
         }
 
 

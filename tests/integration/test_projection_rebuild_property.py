@@ -71,7 +71,7 @@ CHANGE = st.one_of(
 )
 # A catch-up step: for each projection, how many events it may fold in one transaction
 # (0: it sits this one out), so projections drift apart and each moves in uneven chunks.
-PROJECTIONS = len(all_projections())
+PROJECTIONS = len(all_projections("Asia/Shanghai"))
 CATCH_UP = st.tuples(st.just("catch_up"),
                      st.lists(st.integers(0, 4), min_size=PROJECTIONS, max_size=PROJECTIONS))
 # ``map`` keeps one_of from flattening the branches, so each kind is a third of the steps.
@@ -132,7 +132,7 @@ def snapshot(engine: Engine) -> dict[str, list[dict[str, Any]]]:
     """Every row of every projection table, in primary-key order."""
     out: dict[str, list[dict[str, Any]]] = {}
     with engine.connect() as conn:
-        for projection in all_projections():
+        for projection in all_projections("Asia/Shanghai"):
             for table in projection.tables:
                 out[table.name] = [dict(r) for r in conn.execute(ordered(table)).mappings()]
     return out
