@@ -39,11 +39,12 @@ def drop_table(conn: Connection, name: str) -> None:
     conn.execute(text(f"DROP TABLE IF EXISTS {conn.dialect.identifier_preparer.quote(name)}"))
 
 
-def generation_row(conn: Connection, name: str) -> tuple[int, int | None]:
-    """(live generation, generation being built or None); 0 for tables made by migrations."""
+def generation_row(conn: Connection, name: str) -> tuple[int, int | None] | None:
+    """(live generation, generation being built or None), or None before the first rebuild
+    (the live tables are then the ones the migrations made: generation 0)."""
     row = conn.execute(select(generations.c.generation, generations.c.building)
                        .where(generations.c.name == name)).first()
-    return (0, None) if row is None else (int(row.generation), row.building)
+    return None if row is None else (int(row.generation), row.building)
 
 
 @contextmanager

@@ -86,7 +86,8 @@ def rebuild_beside(
 def _start(engine: Engine, projection: Projection) -> _Build:
     with write_connection(engine) as conn, conn.begin():
         _lock_all(conn, [projection.name])
-        live, building = generation_row(conn, projection.name)
+        row = generation_row(conn, projection.name)
+        live, building = row or (0, None)
         for name in leftover_tables(conn, projection):
             drop_table(conn, name)
         generation = max(live, building or 0) + 1
@@ -94,7 +95,7 @@ def _start(engine: Engine, projection: Projection) -> _Build:
         for table in tables:
             table.create(conn)
         values = {"generation": live, "building": generation}
-        if (live, building) == (0, None):
+        if row is None:
             conn.execute(insert(generations).values(name=projection.name, **values))
         else:
             conn.execute(update(generations).where(generations.c.name == projection.name)
@@ -128,7 +129,7 @@ def _swap(engine: Engine, store: SqlEventStore, build: _Build, batch: int) -> in
     name = build.projection.name
     with write_connection(engine) as conn, conn.begin():
         _lock_all(conn, [name])  # no runner folds the live generation from here to commit
-        if generation_row(conn, name)[1] != build.generation:
+        if (generation_row(conn, name) or (0, None))[1] != build.generation:
             raise RebuildSuperseded(f"a later rebuild of {name} is under way")
         while not _fold_in(conn, store, build, batch):
             pass  # the tail that arrived while we were folding
