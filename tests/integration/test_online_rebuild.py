@@ -93,6 +93,24 @@ def test_a_rebuild_takes_in_what_the_live_generation_folded_meanwhile_and_equals
         assert list_titles(conn, q="书名 3999")[1] == 1  # indexes and search still work
 
 
+def test_what_arrives_during_a_rebuild_is_folded_into_the_generation_that_goes_live(
+    library: Lector,
+) -> None:
+    catch_up(library.engine, library.store, Catalogue())
+    live: list[dict[str, Any]] = []
+
+    def meanwhile(reached: int, last: int) -> None:
+        if not live:  # commands go on during the rebuild, and the live catalogue folds them
+            catalogue_titles(library, OLD + NEW, 50)
+            catch_up(library.engine, library.store, Catalogue())
+            live.append(snapshot(library.engine))
+
+    reached = rebuild(library.engine, library.store, Catalogue(), batch=500, progress=meanwhile)
+    assert reached == library.store.last_position()
+    assert total(library) == OLD + NEW + 50
+    assert snapshot(library.engine) == live[0]
+
+
 def test_a_rebuild_whose_fold_fails_leaves_the_live_catalogue_answering_and_says_why(
     library: Lector, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
