@@ -107,7 +107,14 @@ def _start(engine: Engine, projection: Projection) -> _Build:
 def _fold(engine: Engine, store: SqlEventStore, build: _Build, batch: int) -> bool:
     """One batch into the build tables, in its own transaction; True once at the head."""
     with write_connection(engine) as conn, conn.begin():
+        _still_ours(conn, build)
         return _fold_in(conn, store, build, batch)
+
+
+def _still_ours(conn: Connection, build: _Build) -> None:
+    """A later rebuild of the same projection dropped our tables at its start: stop."""
+    if (generation_row(conn, build.projection.name) or (0, None))[1] != build.generation:
+        raise RebuildSuperseded(f"a later rebuild of {build.projection.name} took over")
 
 
 def _fold_in(conn: Connection, store: SqlEventStore, build: _Build, batch: int) -> bool:
@@ -129,8 +136,7 @@ def _swap(engine: Engine, store: SqlEventStore, build: _Build, batch: int) -> in
     name = build.projection.name
     with write_connection(engine) as conn, conn.begin():
         _lock_all(conn, [name])  # no runner folds the live generation from here to commit
-        if (generation_row(conn, name) or (0, None))[1] != build.generation:
-            raise RebuildSuperseded(f"a later rebuild of {name} is under way")
+        _still_ours(conn, build)
         while not _fold_in(conn, store, build, batch):
             pass  # the tail that arrived while we were folding
         swap_in(conn, build.projection, build.tables)

@@ -111,7 +111,7 @@ def rebuild(name: str | None, all_: bool, batch: int) -> None:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
     from projections.failures import stuck_in
-    from projections.rebuilding import RebuildFailed
+    from projections.rebuilding import RebuildFailed, RebuildSuperseded
     from projections.runner import rebuild as rebuild_projection
     from service.bootstrap import bootstrap
 
@@ -136,7 +136,7 @@ def rebuild(name: str | None, all_: bool, batch: int) -> None:
 
             try:
                 reached = rebuild_projection(lector.engine, lector.store, projection, batch, show)
-            except RebuildFailed as failed:  # the others still rebuild
+            except (RebuildFailed, RebuildSuperseded) as failed:  # the others still rebuild
                 problems.append(str(failed))
                 continue
             progress.update(task, completed=max(reached, 1), total=max(reached, 1))

@@ -12,7 +12,7 @@ from events import PendingEvent
 from events.catalogue import TitleCatalogued
 from projections.catalogue import Catalogue, list_titles
 from projections.failures import stuck_in
-from projections.rebuilding import RebuildFailed
+from projections.rebuilding import RebuildFailed, RebuildSuperseded
 from projections.runner import catch_up, checkpoint, rebuild
 from projections.schema import generations
 from service.bootstrap import Lector
@@ -167,3 +167,23 @@ def test_a_rebuild_killed_midway_leaves_the_live_tables_and_the_next_rebuild_suc
     with library.engine.connect() as conn:
         assert conn.scalar(select(generations.c.generation)
                            .where(generations.c.name == "catalogue")) == 2
+
+
+def test_of_two_rebuilds_of_one_projection_at_once_the_later_one_goes_live(
+    library: Lector,
+) -> None:
+    later: list[int] = []
+
+    def another_operator_starts_one(reached: int, last: int) -> None:
+        if not later:
+            later.append(rebuild(library.engine, library.store, Catalogue(), batch=1000))
+
+    with pytest.raises(RebuildSuperseded):
+        rebuild(library.engine, library.store, Catalogue(), batch=1000,
+                progress=another_operator_starts_one)
+    assert total(library) == OLD + NEW
+    assert build_tables_left(library) == []
+    with library.engine.connect() as conn:
+        assert checkpoint(conn, "catalogue") == later[0] == library.store.last_position()
+        assert conn.execute(select(generations.c.generation, generations.c.building)
+                            .where(generations.c.name == "catalogue")).one() == (2, None)
