@@ -16,10 +16,12 @@ rebuild's start.
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from sqlalchemy import Connection, Engine, Table, delete, insert, update
+from sqlalchemy.exc import OperationalError
 
 from events.engine import write_connection
 from events.sqlalchemy_store import SqlEventStore
@@ -37,6 +39,9 @@ from projections.runner import Progress, _apply, _lock_all
 from projections.schema import checkpoints, failures, generations
 
 log = logging.getLogger(__name__)
+SWAP_LOCK_WAIT = "1s"  # the longest a query may queue behind the swap
+SWAP_ATTEMPTS = 180  # about four minutes of readers holding the live tables
+LOCK_NOT_AVAILABLE = "55P03"
 
 
 class RebuildFailed(Exception):
@@ -72,7 +77,7 @@ def rebuild_beside(
         while not _fold(engine, store, build, batch):
             if progress is not None:
                 progress(build.position, store.last_position())
-        reached = _swap(engine, store, build, batch)
+        reached = _swap_when_free(engine, store, build, batch)
     except Exception as exc:
         _abandon(engine, build)
         if isinstance(exc, FoldFailed):
@@ -132,6 +137,23 @@ def _fold_in(conn: Connection, store: SqlEventStore, build: _Build, batch: int) 
     return build.position >= head
 
 
+def _swap_when_free(engine: Engine, store: SqlEventStore, build: _Build, batch: int) -> int:
+    """Swap, waiting out readers that hold the live tables for long (PostgreSQL only)."""
+    for attempt in range(SWAP_ATTEMPTS):
+        folded = build.position
+        try:
+            return _swap(engine, store, build, batch)
+        except OperationalError as exc:
+            if getattr(exc.orig, "sqlstate", None) != LOCK_NOT_AVAILABLE \
+                    or attempt == SWAP_ATTEMPTS - 1:
+                raise
+            build.position = folded  # the tail folded in that transaction was rolled back
+            log.info("rebuild of %s: a long reader holds its tables; swap again in a moment",
+                     build.projection.name)
+            time.sleep(1)
+    raise AssertionError("unreachable")
+
+
 def _swap(engine: Engine, store: SqlEventStore, build: _Build, batch: int) -> int:
     name = build.projection.name
     with write_connection(engine) as conn, conn.begin():
@@ -139,6 +161,11 @@ def _swap(engine: Engine, store: SqlEventStore, build: _Build, batch: int) -> in
         _still_ours(conn, build)
         while not _fold_in(conn, store, build, batch):
             pass  # the tail that arrived while we were folding
+        if conn.dialect.name == "postgresql":
+            # DROP waits for every reader of the live table, and every query that arrives
+            # meanwhile queues behind the DROP: give up quickly and try again instead of
+            # stalling the API behind one long export. (SQLite readers never block it.)
+            conn.exec_driver_sql(f"SET LOCAL lock_timeout = '{SWAP_LOCK_WAIT}'")
         swap_in(conn, build.projection, build.tables)
         now = datetime.now(UTC)
         conn.execute(update(checkpoints).where(checkpoints.c.name == name)

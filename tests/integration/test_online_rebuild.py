@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 import threading
+import time
 from typing import Any
 
 import pytest
-from sqlalchemy import inspect, select
+from sqlalchemy import func, inspect, select
 
 from events import PendingEvent
 from events.catalogue import TitleCatalogued
-from projections.catalogue import Catalogue, list_titles
+from projections.catalogue import Catalogue, list_titles, titles
 from projections.failures import stuck_in
 from projections.rebuilding import RebuildFailed, RebuildSuperseded
 from projections.runner import catch_up, checkpoint, rebuild
 from projections.schema import generations
-from service.bootstrap import Lector
+from service.bootstrap import Lector, bootstrap
+from service.config import Config
 from tests.integration.test_projection_rebuild_property import snapshot
 
 OLD, NEW = 3000, 1000  # titles folded before the rebuild, and titles appended after
@@ -187,3 +189,34 @@ def test_of_two_rebuilds_of_one_projection_at_once_the_later_one_goes_live(
         assert checkpoint(conn, "catalogue") == later[0] == library.store.last_position()
         assert conn.execute(select(generations.c.generation, generations.c.building)
                             .where(generations.c.name == "catalogue")).one() == (2, None)
+
+
+def test_on_postgresql_a_long_reader_delays_the_swap_but_never_stalls_other_queries(
+    postgres_url: str, tmp_path: Any,
+) -> None:
+    lector = bootstrap(Config(database_url=postgres_url, secret_key="s", instance_dir=tmp_path,
+                              testing=True))
+    try:
+        catalogue_titles(lector, 0, OLD)
+        catch_up(lector.engine, lector.store, Catalogue())
+        catalogue_titles(lector, OLD, NEW)
+        with lector.engine.connect() as export:  # a long export reads the live titles
+            export.execute(select(func.count()).select_from(titles))
+            worker = threading.Thread(
+                target=rebuild, args=(lector.engine, lector.store, Catalogue()),
+                kwargs={"batch": 1000})
+            worker.start()
+            slowest, started = 0.0, time.monotonic()
+            while time.monotonic() - started < 6:
+                asked = time.monotonic()
+                with lector.engine.connect() as conn:  # fail, not hang, if it is stalled
+                    conn.exec_driver_sql("SET statement_timeout = '5s'")
+                    assert list_titles(conn, limit=1)[1] == OLD  # the export holds the old
+                slowest = max(slowest, time.monotonic() - asked)
+            assert worker.is_alive()  # waiting for the export, and letting queries through
+            export.rollback()
+        worker.join(30)
+        assert not worker.is_alive() and total(lector) == OLD + NEW
+        assert slowest < 2.5, slowest  # at most one lock wait of the swap (1 s), plus noise
+    finally:
+        lector.dispose()
