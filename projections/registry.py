@@ -17,7 +17,9 @@ from projections.trends import Trends
 
 
 def all_projections(timezone: str) -> list[Projection]:
-    """Fresh instances of every projection, in a stable order (trends count days in ``timezone``)."""
+    """Fresh instances of every projection, in a stable order. ``timezone`` is the library's
+    (Config.timezone): trends count each event on its local day, so there is no default that
+    a caller could forget to override."""
     return [
         ReaderProfiles(), Catalogue(), CurrentLoans(), HoldQueue(), Fines(), ReadingHistory(),
         FeedbackInbox(), Trends(timezone), TitleKeys(), NoticeOutbox(), TitleSearch(),

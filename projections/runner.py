@@ -69,9 +69,12 @@ def rebuild(
     engine: Engine, store: SqlEventStore, projection: Projection, batch: int = 2000,
     progress: Progress | None = None,
 ) -> int:
-    """Drop a projection's state and fold the whole log again, in chunks."""
-    reset(engine, projection)
-    return catch_up(engine, store, projection, batch, progress)
+    """Fold the whole log again into a new generation of the projection's tables, beside the
+    live ones that keep answering, then swap it in (projections/rebuilding.py). Raises
+    RebuildFailed, leaving the live generation as it was, if a handler raises."""
+    from projections.rebuilding import rebuild_beside  # it builds on this module's folds
+
+    return rebuild_beside(engine, store, projection, batch, progress)
 
 
 def lag(engine: Engine, projections: Sequence[Projection]) -> dict[str, int]:

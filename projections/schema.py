@@ -27,3 +27,16 @@ failures = Table(
     Column("last_attempt_at", DateTime(timezone=True), nullable=False),
     Column("attempts", Integer, nullable=False),
 )
+
+# Which generation of its tables each projection answers from. A rebuild folds generation N+1
+# into tables of its own (``rm_titles__g7``) while the live ones keep answering, then renames
+# them into place in one transaction (projections/generations.py); ``building`` names the
+# generation being folded, so only the latest rebuild of a projection can swap.
+generations = Table(
+    "projection_generations",
+    metadata,
+    Column("name", String(100), primary_key=True),
+    Column("generation", Integer, nullable=False),
+    Column("building", Integer, nullable=True),
+    Column("swapped_at", DateTime(timezone=True), nullable=True),
+)

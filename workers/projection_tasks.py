@@ -31,6 +31,6 @@ def catch_up_one(self: LectorTask, name: str) -> int:
 @shared_task(bind=True, base=LectorTask, name="projections.rebuild", acks_late=True,
              ignore_result=True)
 def rebuild_one(self: LectorTask, name: str) -> int:
-    """Drop and refold one projection from position 0."""
+    """Refold one projection from position 0 beside its live tables, then swap it in."""
     lector = self.lector
     return rebuild(lector.engine, lector.store, by_name(name, lector.config.timezone))

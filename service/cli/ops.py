@@ -107,23 +107,25 @@ def beat(args: tuple[str, ...]) -> None:
 @click.option("--all", "all_", is_flag=True, help="Rebuild every projection.")
 @click.option("--batch", default=2000, show_default=True)
 def rebuild(name: str | None, all_: bool, batch: int) -> None:
-    """Drop projections and fold the whole log again, with progress."""
+    """Refold projections beside their live tables (which keep answering), then swap."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
-    from projections.registry import all_projections, by_name
+    from projections.failures import stuck_in
+    from projections.rebuilding import RebuildFailed, RebuildSuperseded
     from projections.runner import rebuild as rebuild_projection
     from service.bootstrap import bootstrap
 
     if not name and not all_:
         raise click.UsageError("name a projection or pass --all")
     lector = bootstrap(_config())
-    try:
-        zone = lector.config.timezone
-        chosen = all_projections(zone) if all_ else [by_name(name or "", zone)]
-    except KeyError:
-        names = ", ".join(p.name for p in all_projections(zone))
-        raise click.ClickException(f"unknown projection {name!r}; known: {names}") from None
+    # The Lector's projections are built with the configured LECTOR_TIMEZONE.
+    known = {p.name: p for p in lector.projections}
+    if not all_ and name not in known:
+        lector.dispose()
+        raise click.ClickException(f"unknown projection {name!r}; known: {', '.join(known)}")
+    chosen = list(known.values()) if all_ else [known[name or ""]]
     head = lector.store.last_position()
+    problems: list[str] = []
     with Progress("[progress.description]{task.description}", BarColumn(),
                   MofNCompleteColumn(), TimeRemainingColumn()) as progress:
         for projection in chosen:
@@ -132,13 +134,16 @@ def rebuild(name: str | None, all_: bool, batch: int) -> None:
             def show(reached: int, last: int, task: Any = task) -> None:
                 progress.update(task, completed=reached, total=max(last, 1))
 
-            reached = rebuild_projection(lector.engine, lector.store, projection, batch, show)
+            try:
+                reached = rebuild_projection(lector.engine, lector.store, projection, batch, show)
+            except (RebuildFailed, RebuildSuperseded) as failed:  # the others still rebuild
+                problems.append(str(failed))
+                continue
             progress.update(task, completed=max(reached, 1), total=max(reached, 1))
-    from projections.failures import stuck_in
-
     failed = {n: f for n, f in stuck_in(lector.engine).items() if n in {p.name for p in chosen}}
     lector.dispose()
-    if failed:  # the others are rebuilt; say plainly which one is not, and fail the command
-        raise click.ClickException("; ".join(
-            f"projection {n} is stuck at position {f.position} ({f.event_type}): {f.error}"
-            for n, f in failed.items()))
+    problems += [f"projection {n} is stuck at position {f.position} ({f.event_type}): {f.error}"
+                 for n, f in failed.items()]
+    if problems:  # the others are rebuilt; say plainly which one is not, and fail the command
+        raise click.ClickException("; ".join(problems))
+

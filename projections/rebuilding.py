@@ -1,0 +1,191 @@
+"""Rebuild beside, then swap (warehouse's reindex, for SQL tables).
+
+1. Start, under the projection's lock: drop what an unfinished rebuild left, create the
+   tables of generation N+1, note N+1 as the one being built.
+2. Fold the whole log into them in batches, one transaction each, without the projection's
+   lock: the live generation keeps answering queries and keeps catching up meanwhile.
+3. Swap, in one transaction under the lock: fold the tail that arrived during the rebuild,
+   replace the live tables by the new ones, move the checkpoint to the head, forget any
+   recorded failure. Readers see the old generation until that commit and the new one after.
+
+A fold that raises abandons the build (its tables are dropped) and the live generation stays
+as it was; a process killed mid-way leaves only unused ``__g<N>`` tables, dropped by the next
+rebuild's start.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from sqlalchemy import Connection, Engine, Table, delete, insert, update
+from sqlalchemy.exc import OperationalError
+
+from events.engine import write_connection
+from events.sqlalchemy_store import SqlEventStore
+from projections.base import Projection
+from projections.failures import FoldFailed
+from projections.generations import (
+    build_tables,
+    drop_table,
+    generation_row,
+    leftover_tables,
+    redirected,
+    swap_in,
+)
+from projections.runner import Progress, _apply, _lock_all
+from projections.schema import checkpoints, failures, generations
+
+log = logging.getLogger(__name__)
+SWAP_LOCK_WAIT = "1s"  # the longest a query may queue behind the swap
+SWAP_ATTEMPTS = 180  # about four minutes of readers holding the live tables
+LOCK_NOT_AVAILABLE = "55P03"
+
+
+class RebuildFailed(Exception):
+    """A rebuild's fold raised on an event; the live generation is untouched."""
+
+    def __init__(self, failed: FoldFailed) -> None:
+        super().__init__(f"rebuild of {failed.name} failed at position {failed.position} "
+                         f"({failed.event_type}): {failed.error}; its live tables still answer")
+        self.failed = failed
+
+
+class RebuildSuperseded(Exception):
+    """Another rebuild of the same projection started after this one; it swaps, not us."""
+
+
+@dataclass
+class _Build:
+    projection: Projection
+    generation: int
+    tables: tuple[Table, ...]
+    position: int = 0
+    names: dict[str, str] = field(default_factory=dict)
+
+
+def rebuild_beside(
+    engine: Engine, store: SqlEventStore, projection: Projection, batch: int = 2000,
+    progress: Progress | None = None,
+) -> int:
+    """Fold the whole log into a new generation of the projection, then swap it in; return
+    the checkpoint it went live at."""
+    build = _start(engine, projection)
+    try:
+        while not _fold(engine, store, build, batch):
+            if progress is not None:
+                progress(build.position, store.last_position())
+        reached = _swap_when_free(engine, store, build, batch)
+    except Exception as exc:
+        _abandon(engine, build)
+        if isinstance(exc, FoldFailed):
+            raise RebuildFailed(exc) from exc
+        raise
+    if progress is not None:
+        progress(reached, reached)
+    return reached
+
+
+def _start(engine: Engine, projection: Projection) -> _Build:
+    with write_connection(engine) as conn, conn.begin():
+        _lock_all(conn, [projection.name])
+        row = generation_row(conn, projection.name)
+        live, building = row or (0, None)
+        for name in leftover_tables(conn, projection):
+            drop_table(conn, name)
+        generation = max(live, building or 0) + 1
+        tables = build_tables(projection, generation)
+        for table in tables:
+            table.create(conn)
+        values = {"generation": live, "building": generation}
+        if row is None:
+            conn.execute(insert(generations).values(name=projection.name, **values))
+        else:
+            conn.execute(update(generations).where(generations.c.name == projection.name)
+                         .values(**values))
+    names = {live_t.name: new.name for live_t, new in zip(projection.tables, tables, strict=True)}
+    return _Build(projection, generation, tables, names=names)
+
+
+def _fold(engine: Engine, store: SqlEventStore, build: _Build, batch: int) -> bool:
+    """One batch into the build tables, in its own transaction; True once at the head."""
+    with write_connection(engine) as conn, conn.begin():
+        _still_ours(conn, build)
+        return _fold_in(conn, store, build, batch)
+
+
+def _still_ours(conn: Connection, build: _Build) -> None:
+    """A later rebuild of the same projection dropped our tables at its start: stop."""
+    if (generation_row(conn, build.projection.name) or (0, None))[1] != build.generation:
+        raise RebuildSuperseded(f"a later rebuild of {build.projection.name} took over")
+
+
+def _fold_in(conn: Connection, store: SqlEventStore, build: _Build, batch: int) -> bool:
+    head = store.last_position(conn)
+    if build.position >= head:
+        return True
+    types = sorted(build.projection.handled_types)
+    with redirected(conn, build.names):
+        events = store.read_all(build.position, batch, types=types, until=head, conn=conn)
+        for stored in events:
+            _apply(conn, build.projection, stored)
+    # A short batch means nothing else up to ``head`` concerns this projection (positions
+    # are given out in commit order, see the store).
+    build.position = events[-1].position if len(events) == batch else head
+    return build.position >= head
+
+
+def _swap_when_free(engine: Engine, store: SqlEventStore, build: _Build, batch: int) -> int:
+    """Swap, waiting out readers that hold the live tables for long (PostgreSQL only)."""
+    for attempt in range(SWAP_ATTEMPTS):
+        folded = build.position
+        try:
+            return _swap(engine, store, build, batch)
+        except OperationalError as exc:
+            if getattr(exc.orig, "sqlstate", None) != LOCK_NOT_AVAILABLE \
+                    or attempt == SWAP_ATTEMPTS - 1:
+                raise
+            build.position = folded  # the tail folded in that transaction was rolled back
+            log.info("rebuild of %s: a long reader holds its tables; swap again in a moment",
+                     build.projection.name)
+            time.sleep(1)
+    raise AssertionError("unreachable")
+
+
+def _swap(engine: Engine, store: SqlEventStore, build: _Build, batch: int) -> int:
+    name = build.projection.name
+    with write_connection(engine) as conn, conn.begin():
+        _lock_all(conn, [name])  # no runner folds the live generation from here to commit
+        _still_ours(conn, build)
+        while not _fold_in(conn, store, build, batch):
+            pass  # the tail that arrived while we were folding
+        if conn.dialect.name == "postgresql":
+            # DROP waits for every reader of the live table, and every query that arrives
+            # meanwhile queues behind the DROP: give up quickly and try again instead of
+            # stalling the API behind one long export. (SQLite readers never block it.)
+            conn.exec_driver_sql(f"SET LOCAL lock_timeout = '{SWAP_LOCK_WAIT}'")
+        swap_in(conn, build.projection, build.tables)
+        now = datetime.now(UTC)
+        conn.execute(update(checkpoints).where(checkpoints.c.name == name)
+                     .values(position=build.position, updated_at=now))
+        conn.execute(delete(failures).where(failures.c.name == name))
+        conn.execute(update(generations).where(generations.c.name == name)
+                     .values(generation=build.generation, building=None, swapped_at=now))
+    return build.position
+
+
+def _abandon(engine: Engine, build: _Build) -> None:
+    """Drop a failed build's tables (best effort: the next rebuild drops them otherwise)."""
+    try:
+        with write_connection(engine) as conn, conn.begin():
+            for table in build.tables:
+                drop_table(conn, table.name)
+            conn.execute(update(generations)
+                         .where(generations.c.name == build.projection.name,
+                                generations.c.building == build.generation)
+                         .values(building=None))
+    except Exception:  # the original error is the one to report
+        log.warning("could not drop the abandoned build of %s; the next rebuild will",
+                    build.projection.name, exc_info=True)
