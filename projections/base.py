@@ -44,6 +44,14 @@ class Projection:
         if handler is not None:
             handler(self, conn, stored.event, stored)
 
+    def after_create(self, conn: Connection, built: dict[str, str]) -> None:
+        """Database objects a Table cannot describe (a generated column, an index of a
+        special kind), added to a rebuild's new tables; ``built`` maps live -> new names."""
+
+    def after_swap(self, conn: Connection) -> None:
+        """Re-attach what dropping the old live tables took with them (e.g. triggers), inside
+        the swap's transaction."""
+
     def reset(self, conn: Connection) -> None:
         """Empty every table of this projection (children first)."""
         for table in reversed(self.tables):

@@ -99,6 +99,8 @@ def _start(engine: Engine, projection: Projection) -> _Build:
         tables = build_tables(projection, generation)
         for table in tables:
             table.create(conn)
+        projection.after_create(
+            conn, {t.name: b.name for t, b in zip(projection.tables, tables, strict=True)})
         values = {"generation": live, "building": generation}
         if row is None:
             conn.execute(insert(generations).values(name=projection.name, **values))
@@ -167,6 +169,7 @@ def _swap(engine: Engine, store: SqlEventStore, build: _Build, batch: int) -> in
             # stalling the API behind one long export. (SQLite readers never block it.)
             conn.exec_driver_sql(f"SET LOCAL lock_timeout = '{SWAP_LOCK_WAIT}'")
         swap_in(conn, build.projection, build.tables)
+        build.projection.after_swap(conn)
         now = datetime.now(UTC)
         conn.execute(update(checkpoints).where(checkpoints.c.name == name)
                      .values(position=build.position, updated_at=now))

@@ -2,7 +2,8 @@
 
 The columns hold space-separated index terms (projections/search_text.py). The database
 indexes them: on PostgreSQL a generated, weighted ``tsvector`` with a GIN index, on SQLite
-an FTS5 table kept in step by triggers (both made by the migration). Title words weigh most,
+an FTS5 table kept in step by triggers (made by the migration, and made again for the new
+tables of a rebuild by ``after_create``/``after_swap`` below). Title words weigh most,
 then names, subjects, and the rest (publisher, ISBN, classes, call numbers, volumes).
 """
 
@@ -88,9 +89,52 @@ def build_row(title_id: str, data: dict[str, Any], copies: list[list[Any]]) -> d
     }
 
 
+DOCS = ("title_doc", "name_doc", "subject_doc", "other_doc")
+# Title words weigh A, names B, subjects C, the rest D ('simple': the terms are folded already).
+PG_DOC = " || ".join(f"setweight(to_tsvector('simple', {col}), '{weight}')"
+                     for col, weight in zip(DOCS, "ABCD", strict=True))
+_COLS = ", ".join(DOCS)
+
+
+def sqlite_fts_triggers(table: str = "rm_title_search") -> list[str]:
+    """The triggers that keep the external-content FTS5 table in step with ``table``."""
+    new = ", ".join(f"new.{c}" for c in DOCS)
+    old = ", ".join(f"old.{c}" for c in DOCS)
+    return [
+        f"CREATE TRIGGER rm_title_fts_ai AFTER INSERT ON {table} BEGIN "
+        f"INSERT INTO rm_title_fts(rowid, {_COLS}) VALUES (new.rowid, {new}); END",
+        f"CREATE TRIGGER rm_title_fts_ad AFTER DELETE ON {table} BEGIN "
+        f"INSERT INTO rm_title_fts(rm_title_fts, rowid, {_COLS}) "
+        f"VALUES ('delete', old.rowid, {old}); END",
+        f"CREATE TRIGGER rm_title_fts_au AFTER UPDATE ON {table} BEGIN "
+        f"INSERT INTO rm_title_fts(rm_title_fts, rowid, {_COLS}) "
+        f"VALUES ('delete', old.rowid, {old}); "
+        f"INSERT INTO rm_title_fts(rowid, {_COLS}) VALUES (new.rowid, {new}); END",
+    ]
+
+
 class TitleSearch(Projection):
     name = "title_search"
     tables = (search,)
+
+    def after_create(self, conn: Connection, built: dict[str, str]) -> None:
+        # PostgreSQL: the weighted document is a generated column, indexed with GIN, on the
+        # new table from the start. SQLite: the FTS5 index follows the live table's rowids,
+        # so it is rebuilt once at the swap instead (after_swap).
+        if conn.dialect.name == "postgresql":
+            table = built[search.name]
+            conn.exec_driver_sql(f"ALTER TABLE {table} ADD COLUMN doc tsvector "
+                                 f"GENERATED ALWAYS AS ({PG_DOC}) STORED")
+            conn.exec_driver_sql(f"CREATE INDEX ix_{table}_doc ON {table} USING gin (doc)")
+
+    def after_swap(self, conn: Connection) -> None:
+        if conn.dialect.name == "postgresql":
+            return
+        for name in ("ai", "ad", "au"):  # they went with the dropped table; be sure
+            conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS rm_title_fts_{name}")
+        for statement in sqlite_fts_triggers():
+            conn.exec_driver_sql(statement)
+        conn.exec_driver_sql("INSERT INTO rm_title_fts(rm_title_fts) VALUES ('rebuild')")
 
     @handles(TitleCatalogued)
     def catalogued(self, conn: Connection, e: TitleCatalogued, s: StoredEvent) -> None:

@@ -39,7 +39,8 @@ def lend_and_return_in_the_evening(lector: Lector) -> None:
     lector.store.append([
         PendingEvent(LoanOpened(**common, item_type="book", opened_at=opened,
                                 due_on=date(2026, 6, 30)), ("copy-B1",)),
-        PendingEvent(LoanClosed(**common, closed_at=closed, due_on=date(2026, 6, 30)),
+        PendingEvent(LoanClosed(**common, item_type="book", closed_at=closed,
+                                due_on=date(2026, 6, 30)),
                      ("copy-B1",)),
     ], expected={}, meta={"actor": "system:test"})
 

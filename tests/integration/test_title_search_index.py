@@ -77,3 +77,19 @@ def test_search_works_the_same_after_the_projection_is_rebuilt(lector: Lector) -
     assert found(lector, "dvorak") == ["t3"]
     rebuild(lector.engine, lector.store, TitleSearch())
     assert sorted(found(lector, "世界知识")) == ["t0", "t1", "t2", "t3", "t4"]
+
+
+def test_titles_catalogued_and_changed_after_a_rebuild_are_found(lector: Lector) -> None:
+    # The rebuilt table replaces the live one: the database's search machinery (PostgreSQL's
+    # generated document, SQLite's FTS triggers) must come with it, or later titles are lost.
+    catalogue.catalogue_title(lector.ports, DESK_A, catalogue.CatalogueTitle(
+        title="三体", authors=("刘慈欣",), title_id="t1"), None)
+    rebuild(lector.engine, lector.store, TitleSearch())
+    catalogue.catalogue_title(lector.ports, DESK_A, catalogue.CatalogueTitle(
+        title="Symphony no. 9", authors=("Dvořák, Antonín",), title_id="t2"), None)
+    catalogue.update_title(lector.ports, DESK_A, "t1", {"title": "球状闪电"}, None)
+    assert found(lector, "dvorak") == ["t2"]
+    assert found(lector, "qiuzhuang") == ["t1"]
+    assert found(lector, "三体") == []
+    rebuild(lector.engine, lector.store, TitleSearch())
+    assert found(lector, "dvorak") == ["t2"] and found(lector, "球状闪电") == ["t1"]
