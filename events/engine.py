@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event
@@ -22,6 +23,12 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
 def write_connection(engine: Engine) -> Connection:
     """A connection whose transactions take the database write lock at BEGIN on SQLite."""
     return engine.connect().execution_options(**WRITE)
+
+
+def as_utc(moment: datetime) -> datetime:
+    """A stored instant as an aware UTC datetime: SQLite hands DateTime(timezone=True) back
+    naive, and what we store there is always UTC."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def is_postgres(engine: Engine) -> bool:

@@ -18,6 +18,7 @@ from service.api.schemas.imports import (
     ReaderImportResultSchema,
     UploadSchema,
 )
+from service.core.errors import Invalid
 from service.core.importing import import_marc, import_readers
 
 # Catalogue files are far larger than any JSON request; allow them here only.
@@ -42,10 +43,20 @@ class MarcImport(MethodView):
     @require("admin")
     def post(self, args: dict[str, Any], files: dict[str, Any]) -> Any:
         """Import a MARC 21 or CNMARC file (ISO 2709 or MARCXML); re-imports never duplicate."""
+        only_the_file()
         upload = files["file"]
         return import_marc(ports(), current_actor(), upload.stream,
                            name=upload.filename or "upload", default_branch=args["branch"],
                            dialect=args["format"], encoding=args["encoding"])
+
+
+def only_the_file() -> None:
+    """Refuse multipart parts beside ``file``: the document says the body is that one part."""
+    extra = sorted({*request.form, *request.files} - {"file"})
+    if extra:
+        raise Invalid("unknown_field", "The upload takes only the part 'file'.",
+                      "上传只接受名为 file 的部分。",
+                      fields={name: ["Unknown field."] for name in extra})
 
 
 def _wants_csv() -> bool:
@@ -64,6 +75,7 @@ class ReaderImport(MethodView):
     @require("admin")
     def post(self, args: dict[str, Any], files: dict[str, Any]) -> Any:
         """Create or update readers by card number from a CSV/XLSX file (or a dry run)."""
+        only_the_file()
         data = files["file"].read()
         summary = import_readers(
             ports(), current_actor(), data, dry_run=args["dry_run"],

@@ -7,12 +7,12 @@ with Argon2. A kiosk acts in the log as actor ``kiosk:<kiosk_id>`` on channel ``
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Boolean, Column, DateTime, Engine, String, Table, select, update
 
-from events.engine import write_connection
+from events.engine import as_utc, write_connection
 from service.core.accounts import hash_secret, metadata, verify_secret
 from service.core.errors import Conflict, Invalid, NotFound
 
@@ -92,12 +92,7 @@ def list_kiosks(engine: Engine) -> list[dict[str, Any]]:
     columns = [kiosk_accounts.c[name] for name in _PUBLIC]
     with engine.connect() as conn:
         rows = conn.execute(select(*columns).order_by(kiosk_accounts.c.kiosk_id)).mappings()
-        return [{**r, "created_at": _utc(r["created_at"])} for r in rows]
-
-
-def _utc(moment: datetime) -> datetime:
-    # SQLite hands DateTime(timezone=True) back naive; the stored value is UTC.
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+        return [{**r, "created_at": as_utc(r["created_at"])} for r in rows]
 
 
 def deactivate_kiosk(engine: Engine, kiosk_id: str) -> dict[str, Any]:

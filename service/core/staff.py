@@ -22,6 +22,7 @@ from events.accounts import (
     StaffRoleChanged,
 )
 from events.base import Event
+from events.engine import as_utc
 from events.store import ConcurrencyError, LoadedStreams, PendingEvent
 from service.core.accounts import ROLES, hash_secret, staff_accounts
 from service.core.context import Actor, Ports
@@ -39,7 +40,7 @@ def list_staff(engine: Engine) -> list[dict[str, Any]]:
     with engine.connect() as conn:
         rows = conn.execute(select(*[staff_accounts.c[n] for n in _PUBLIC])
                             .order_by(staff_accounts.c.username)).mappings()
-        return [dict(r) for r in rows]
+        return [_public(r) for r in rows]
 
 
 def _row(conn: Connection | Engine, username: str) -> dict[str, Any] | None:
@@ -50,7 +51,11 @@ def _row(conn: Connection | Engine, username: str) -> dict[str, Any] | None:
             found = c.execute(query).mappings().first()
     else:
         found = conn.execute(query).mappings().first()
-    return dict(found) if found else None
+    return _public(found) if found else None
+
+
+def _public(row: Any) -> dict[str, Any]:
+    return {**row, "created_at": as_utc(row["created_at"])}
 
 
 def _check_role(role: str) -> None:
