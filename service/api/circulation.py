@@ -9,8 +9,8 @@ from flask_smorest import Blueprint
 
 from projections.current_loans import list_loans
 from service.api.auth import current_actor, current_principal, idempotency_key, require
-from service.api.common import answer, lector, ports
-from service.api.consistency import wait_for
+from service.api.common import answer, ports
+from service.api.consistency import read_model
 from service.api.schemas.circulation import (
     CheckInResultSchema,
     CheckInSchema,
@@ -90,19 +90,20 @@ class Loans(MethodView):
         if args["as_of"] is not None:
             return loans_as_of(ports(), args["as_of"], barcode=args["barcode"],
                                reader_id=args["reader"])
-        wait_for(["current_loans"])
-        return overdue_days(loans_query(reader=args["reader"], barcode=args["barcode"],
-                                        overdue=args["overdue"], page=args["page"],
-                                        page_size=args["page_size"]))
+        return loans_query(reader=args["reader"], barcode=args["barcode"],
+                           overdue=args["overdue"], page=args["page"],
+                           page_size=args["page_size"])
 
 
 def loans_query(*, reader: str | None = None, barcode: str | None = None, overdue: bool = False,
                 page: int = 1, page_size: int = 500) -> list[dict[str, Any]]:
+    """Open loans from the read model (once it reflects ``min_position``), days overdue added."""
     today = library_today(ports().clock(), ports().timezone)
-    with lector().engine.connect() as conn:
-        return list_loans(conn, reader_id=reader, barcode=barcode,
+    with read_model("current_loans") as conn:
+        rows = list_loans(conn, reader_id=reader, barcode=barcode,
                           overdue_on=today if overdue else None,
                           offset=(page - 1) * page_size, limit=page_size)
+    return overdue_days(rows)
 
 
 def overdue_days(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from flask import current_app, request
-from sqlalchemy import func, select
+from sqlalchemy import Connection, func, select
 
 from events.schema import events
 from projections.schema import checkpoints
@@ -45,6 +46,19 @@ def requested_position() -> int | None:
                           "min_position 超出范围。", status=422,
                           fields={"min_position": ["Must be between 0 and 2^62."]})
     return value
+
+
+@contextmanager
+def read_model(*projection_names: str) -> Iterator[Connection]:
+    """A connection to read the named projections once they reflect ``min_position``.
+
+    Every query view reads through this: the wait (and its 503 / 422 answers) and the
+    connection come together, so no view can read before it waited. A view using it takes
+    ``min_position`` in its query schema, which makes the OpenAPI document show the 503.
+    """
+    wait_for(projection_names)
+    with current_app.extensions["lector"].engine.connect() as conn:
+        yield conn
 
 
 def wait_for(projection_names: Sequence[str]) -> None:

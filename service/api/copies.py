@@ -9,8 +9,8 @@ from flask_smorest import Blueprint
 
 from projections.catalogue import get_copy, get_title
 from service.api.auth import current_actor, idempotency_key, require
-from service.api.common import answer, lector, ports
-from service.api.consistency import wait_for
+from service.api.common import answer, ports
+from service.api.consistency import read_model
 from service.api.schemas.catalogue import (
     AddCopySchema,
     CopyCommandResultSchema,
@@ -45,8 +45,7 @@ class Copy(MethodView):
     @require("desk")
     def get(self, _args: dict[str, Any], barcode: str) -> dict[str, Any]:
         """A copy with its circulation status."""
-        wait_for(["catalogue"])
-        with lector().engine.connect() as conn:
+        with read_model("catalogue") as conn:
             row = get_copy(conn, barcode)
             if row is None:
                 raise NotFound("copy_not_found", "Copy not found.", "未找到该册。")

@@ -9,8 +9,8 @@ from flask_smorest import Blueprint
 
 from projections.feedback_inbox import list_feedback, list_suggestions
 from service.api.auth import current_actor, current_principal, idempotency_key, require
-from service.api.common import answer, lector, offset, ports
-from service.api.consistency import wait_for
+from service.api.common import answer, offset, ports
+from service.api.consistency import read_model
 from service.api.schemas.circulation import (
     CommandResultSchema,
     FeedbackAnswerSchema,
@@ -55,8 +55,7 @@ class Feedback(MethodView):
     @require("librarian")
     def get(self, args: dict[str, Any]) -> list[dict[str, Any]]:
         """The feedback inbox (status=open|answered|closed)."""
-        wait_for(["feedback_inbox"])
-        with lector().engine.connect() as conn:
+        with read_model("feedback_inbox") as conn:
             return list_feedback(conn, status=args["status"],
                                  offset=offset(args),
                                  limit=args["page_size"])
@@ -99,8 +98,7 @@ class Suggestions(MethodView):
     @require("librarian")
     def get(self, args: dict[str, Any]) -> list[dict[str, Any]]:
         """Purchase suggestions (status=submitted|accepted|ordered|rejected)."""
-        wait_for(["feedback_inbox"])
-        with lector().engine.connect() as conn:
+        with read_model("feedback_inbox") as conn:
             return list_suggestions(conn, status=args["status"],
                                     offset=offset(args),
                                     limit=args["page_size"])

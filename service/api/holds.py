@@ -9,8 +9,8 @@ from flask_smorest import Blueprint
 
 from projections.hold_queue import list_holds
 from service.api.auth import current_actor, current_principal, idempotency_key, require
-from service.api.common import answer, lector, offset, ports
-from service.api.consistency import wait_for
+from service.api.common import answer, offset, ports
+from service.api.consistency import read_model
 from service.api.schemas.circulation import (
     CancelHoldArgsSchema,
     CommandResultSchema,
@@ -50,8 +50,7 @@ class Holds(MethodView):
     @require("desk")
     def get(self, args: dict[str, Any]) -> list[dict[str, Any]]:
         """Holds by status (waiting, trapped, ...) with derived queue positions."""
-        wait_for(["hold_queue"])
-        with lector().engine.connect() as conn:
+        with read_model("hold_queue") as conn:
             return list_holds(conn, status=args["status"], title_id=args["title_id"],
                               offset=offset(args),
                               limit=args["page_size"])

@@ -10,8 +10,8 @@ from flask_smorest import Blueprint
 from projections.notice_mailbox import list_mailbox
 from projections.notice_outbox import get_notice, list_notices
 from service.api.auth import current_actor, idempotency_key, require
-from service.api.common import answer, lector, offset, page, ports
-from service.api.consistency import wait_for
+from service.api.common import answer, offset, page, ports
+from service.api.consistency import read_model
 from service.api.schemas.common import MinPositionArgsSchema
 from service.api.schemas.notices import (
     MailboxArgsSchema,
@@ -35,8 +35,7 @@ blp = Blueprint("notices", __name__, url_prefix="/api/v1",
 
 
 def _page(args: dict[str, Any], reader_id: str | None) -> dict[str, Any]:
-    wait_for(["notice_outbox"])
-    with lector().engine.connect() as conn:
+    with read_model("notice_outbox") as conn:
         items, total = list_notices(conn, reader_id=reader_id, kind=args["kind"],
                                     status=args["status"], offset=offset(args),
                                     limit=args["page_size"])
@@ -60,7 +59,8 @@ class Mailbox(MethodView):
     @require("librarian")
     def get(self, args: dict[str, Any]) -> dict[str, Any]:
         """The local mailbox: notices delivered here when no SMTP relay is configured."""
-        with lector().engine.connect() as conn:
+        # Operational rows, but ``reader`` may be a card number, found in reader_profiles.
+        with read_model("reader_profiles") as conn:
             items, total = list_mailbox(conn, reader=args["reader"], offset=offset(args),
                                         limit=args["page_size"])
         return page(items, total, args)
@@ -77,8 +77,7 @@ class Notice(MethodView):
 
 
 def _notice_or_404(notice_id: str) -> dict[str, Any]:
-    wait_for(["notice_outbox"])
-    with lector().engine.connect() as conn:
+    with read_model("notice_outbox") as conn:
         row = get_notice(conn, notice_id_=notice_id)
     if row is None:
         raise NotFound("notice_not_found", "Notice not found.", "未找到该通知。")

@@ -12,9 +12,9 @@ from projections.fines import balance, list_fines
 from projections.hold_queue import list_holds
 from projections.reading_history import keeps_history, list_history
 from service.api.auth import current_actor, idempotency_key, require
-from service.api.circulation import loans_query, overdue_days
+from service.api.circulation import loans_query
 from service.api.common import answer, lector, offset, ports
-from service.api.consistency import wait_for
+from service.api.consistency import read_model
 from service.api.schemas.circulation import (
     CommandResultSchema,
     FeedbackSchema,
@@ -46,8 +46,7 @@ class ReaderLoans(MethodView):
     @require("desk", **SELF)
     def get(self, _args: dict[str, Any], reader_id: str) -> list[dict[str, Any]]:
         """Open loans, soonest due first."""
-        wait_for(["current_loans"])
-        return overdue_days(loans_query(reader=reader_id))
+        return loans_query(reader=reader_id)
 
 
 @blp.route("/<reader_id>/renewals")
@@ -66,8 +65,7 @@ class ReaderHolds(MethodView):
     @require("desk", **SELF)
     def get(self, _args: dict[str, Any], reader_id: str) -> list[dict[str, Any]]:
         """Holds with their place in each queue."""
-        wait_for(["hold_queue"])
-        with lector().engine.connect() as conn:
+        with read_model("hold_queue") as conn:
             return list_holds(conn, reader_id=reader_id)
 
 
@@ -78,8 +76,7 @@ class ReaderFines(MethodView):
     @require("desk", **SELF)
     def get(self, _args: dict[str, Any], reader_id: str) -> dict[str, Any]:
         """Fines and the balance owed (fen)."""
-        wait_for(["fines"])
-        with lector().engine.connect() as conn:
+        with read_model("fines") as conn:
             return {"balance_fen": balance(conn, reader_id), "currency": lector().config.currency,
                     "fines": list_fines(conn, reader_id)}
 
@@ -113,8 +110,7 @@ class ReaderHistory(MethodView):
     @require("desk", **SELF)
     def get(self, args: dict[str, Any], reader_id: str) -> dict[str, Any]:
         """Reading history (empty, with keeps_history false, for readers who opted out)."""
-        wait_for(["reading_history"])
-        with lector().engine.connect() as conn:
+        with read_model("reading_history") as conn:
             items, total = list_history(conn, reader_id, offset(args),
                                         args["page_size"])
             keeps = keeps_history(conn, reader_id)
@@ -131,8 +127,7 @@ class ReaderFeedback(MethodView):
     @require("desk", **SELF)
     def get(self, _args: dict[str, Any], reader_id: str) -> list[dict[str, Any]]:
         """The reader's feedback with the library's answers."""
-        wait_for(["feedback_inbox"])
-        with lector().engine.connect() as conn:
+        with read_model("feedback_inbox") as conn:
             return list_feedback(conn, reader_id=reader_id)
 
 
@@ -143,17 +138,16 @@ class ReaderSuggestions(MethodView):
     @require("desk", **SELF)
     def get(self, _args: dict[str, Any], reader_id: str) -> list[dict[str, Any]]:
         """The reader's purchase suggestions and the library's decisions."""
-        wait_for(["feedback_inbox"])
-        with lector().engine.connect() as conn:
+        with read_model("feedback_inbox") as conn:
             return list_suggestions(conn, reader_id=reader_id)
 
 
 @blp.route("/<reader_id>/summary")
 class ReaderSummary(MethodView):
-    @blp.arguments(MinPositionArgsSchema, location="query")
+    # Folded from the reader's stream in the log, so always current: no min_position to wait for.
     @blp.response(200)
     @require("desk", **SELF)
-    def get(self, _args: dict[str, Any], reader_id: str) -> dict[str, Any]:
+    def get(self, reader_id: str) -> dict[str, Any]:
         """Loans, overdue, holds, fines balance and block reasons, in one answer."""
         state = circulation.reader_state(ports(), reader_id)
         rules = current_rules(ports())

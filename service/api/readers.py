@@ -10,7 +10,7 @@ from flask_smorest import Blueprint
 from projections.reader_profiles import get_reader, list_readers
 from service.api.auth import current_actor, current_principal, idempotency_key, require
 from service.api.common import answer, lector, offset, page, ports
-from service.api.consistency import wait_for
+from service.api.consistency import read_model
 from service.api.schemas.common import MinPositionArgsSchema
 from service.api.schemas.readers import (
     BlockSchema,
@@ -37,8 +37,7 @@ blp = Blueprint("readers", __name__, url_prefix="/api/v1/readers",
 
 
 def _reader_or_404(reader_id: str) -> dict[str, Any]:
-    wait_for(["reader_profiles"])
-    with lector().engine.connect() as conn:
+    with read_model("reader_profiles") as conn:
         row = get_reader(conn, reader_id)
     if row is None:
         raise NotFound("reader_not_found", "Reader not found.", "未找到该读者。")
@@ -61,8 +60,7 @@ class Readers(MethodView):
     @require("desk")
     def get(self, args: dict[str, Any]) -> dict[str, Any]:
         """Find readers by card number or free text (name, phone, e-mail)."""
-        wait_for(["reader_profiles"])
-        with lector().engine.connect() as conn:
+        with read_model("reader_profiles") as conn:
             items, total = list_readers(
                 conn, q=args["q"], card_number=args["card_number"], category=args["category"],
                 offset=offset(args), limit=args["page_size"],
@@ -158,7 +156,7 @@ class ReaderErase(MethodView):
 
 
 def _export(reader_id: str) -> dict[str, Any]:
-    with lector().engine.connect() as conn:
+    with read_model(*erasure.HOLDERS) as conn:
         return reader_export(ports(), conn, reader_id, lector().config.currency)
 
 
@@ -174,7 +172,6 @@ class MyExport(MethodView):
             raise NotFound("not_a_reader", "Only a reader has data of their own to export; "
                            "staff use /readers/{id}/export.", "只有读者本人可导出自己的数据；"
                            "工作人员请用 /readers/{id}/export。")
-        wait_for(erasure.HOLDERS)
         return _export(principal.reader_id)
 
 
@@ -185,5 +182,4 @@ class ReaderExport(MethodView):
     @require("librarian", reader_self="reader_id")
     def get(self, _args: dict[str, Any], reader_id: str) -> dict[str, Any]:
         """Everything held about one reader (librarians and admins, or the reader themself)."""
-        wait_for(erasure.HOLDERS)
         return _export(reader_id)

@@ -9,8 +9,7 @@ from flask_smorest import Blueprint
 
 from projections.trends import report
 from service.api.auth import require
-from service.api.common import lector
-from service.api.consistency import wait_for
+from service.api.consistency import read_model
 from service.api.schemas.circulation import TrendArgsSchema, TrendReportSchema
 
 blp = Blueprint("reports", __name__, url_prefix="/api/v1/reports",
@@ -25,7 +24,6 @@ class TrendReport(MethodView):
     def get(self, args: dict[str, Any]) -> dict[str, Any]:
         """Checkouts, returns, renewals, holds placed and distinct readers per period,
         optionally grouped by CLC class, branch or reader category."""
-        wait_for(["trends"])
-        with lector().engine.connect() as conn:
+        with read_model("trends") as conn:
             rows = report(conn, args["from_"], args["to"], args["interval"], args["group_by"])
         return {"rows": rows, "interval": args["interval"], "group_by": args["group_by"]}

@@ -11,8 +11,8 @@ from projections.catalogue import availability_counts, get_title
 from projections.hold_queue import waiting_counts as holds_waiting
 from projections.title_query import TitleFilters, search_titles, volumes_of
 from service.api.auth import current_actor, idempotency_key, require
-from service.api.common import answer, lector, offset, page, ports
-from service.api.consistency import wait_for
+from service.api.common import answer, offset, page, ports
+from service.api.consistency import read_model
 from service.api.schemas.catalogue import (
     CatalogueTitleSchema,
     TitleCommandResultSchema,
@@ -55,12 +55,11 @@ class Titles(MethodView):
     @require("reader")
     def get(self, args: dict[str, Any]) -> dict[str, Any]:
         """Search titles, ranked (title words before names, subjects and the rest), with facets."""
-        wait_for(["catalogue", "title_search"])
         isbn = handlers.clean_isbn(args["isbn"]) if args["isbn"] else None
         filters = TitleFilters(isbn=isbn, clc_class=args["clc_class"], cls=args["cls"],
                                format=args["format"], language=args["language"],
                                year=args["year"], branch=args["branch"])
-        with lector().engine.connect() as conn:
+        with read_model("catalogue", "title_search") as conn:
             found = search_titles(conn, q=args["q"], filters=filters, offset=offset(args),
                                   limit=args["page_size"], with_facets=args["facets"])
             items = _with_availability(conn, found.rows)
@@ -76,8 +75,7 @@ class Title(MethodView):
     @require("reader")
     def get(self, _args: dict[str, Any], title_id: str) -> dict[str, Any]:
         """A title with copies by status and the length of its hold queue."""
-        wait_for(["catalogue"])
-        with lector().engine.connect() as conn:
+        with read_model("catalogue") as conn:
             row = get_title(conn, title_id)
             if row is None:
                 raise NotFound("title_not_found", "Title not found.", "未找到该书目。")

@@ -7,7 +7,7 @@ from typing import Any
 from marshmallow import INCLUDE, Schema, ValidationError, fields, post_dump, validate, validates_schema
 
 from service.api.schemas.catalogue import BARCODE, BRANCH
-from service.api.schemas.common import MinPositionArgsSchema, not_blank
+from service.api.schemas.common import PageArgsSchema, not_blank
 from service.api.schemas.readers import CARD
 
 ANY_RESULT = {"description": "Command result"}
@@ -107,13 +107,11 @@ class LoanSchema(Schema):
     days_overdue = fields.Integer()
 
 
-class LoanListArgsSchema(MinPositionArgsSchema):
+class LoanListArgsSchema(PageArgsSchema):
     overdue = fields.Boolean(load_default=False)
     reader = fields.String(load_default=None)
     barcode = fields.String(load_default=None)
     as_of = fields.AwareDateTime(load_default=None, default_timezone=None)
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100_000))
-    page_size = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
 
     @validates_schema
     def as_of_needs_a_subject(self, data: dict, **kwargs: object) -> None:
@@ -150,12 +148,10 @@ class HoldSchema(Schema):
     ended_at = fields.DateTime(allow_none=True)
 
 
-class HoldListArgsSchema(MinPositionArgsSchema):
+class HoldListArgsSchema(PageArgsSchema):
     status = fields.String(load_default=None, validate=validate.OneOf(
         ["waiting", "trapped", "fulfilled", "expired", "cancelled"]))
     title_id = fields.String(load_default=None)
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100_000))
-    page_size = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
 
 
 class FineSchema(Schema):
@@ -219,10 +215,8 @@ class FeedbackSchema(Schema):
     closed_at = fields.DateTime(allow_none=True)
 
 
-class StatusArgsSchema(MinPositionArgsSchema):
+class StatusArgsSchema(PageArgsSchema):
     status = fields.String(load_default=None, validate=validate.Length(max=16))
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100_000))
-    page_size = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
 
 
 class SuggestionSubmitSchema(Schema):

@@ -22,17 +22,27 @@ class PositionSchema(Schema):
     )
 
 
-class PageArgsSchema(Schema):
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100_000))
-    page_size = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
+# The one page-size policy of every paged list (the OpenAPI document shows it on each).
+PAGE_SIZE = 100
+MAX_PAGE_SIZE = 1000
+MAX_PAGE = 100_000  # keeps (page - 1) * page_size far inside a 64-bit OFFSET
+
+
+class MinPositionArgsSchema(Schema):
     min_position = fields.Integer(
         load_default=None, validate=validate.Range(min=0, max=2**62),
         metadata={"description": "Wait until the read model has reached this position."},
     )
 
 
-class MinPositionArgsSchema(Schema):
-    min_position = fields.Integer(load_default=None, validate=validate.Range(min=0, max=2**62))
+class PageArgsSchema(MinPositionArgsSchema):
+    """Query arguments of every paged list: ``page`` and ``page_size`` under one policy."""
+
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=MAX_PAGE))
+    page_size = fields.Integer(
+        load_default=PAGE_SIZE, validate=validate.Range(min=1, max=MAX_PAGE_SIZE),
+        metadata={"description": f"Items per page (default {PAGE_SIZE}, at most {MAX_PAGE_SIZE})."},
+    )
 
 
 class PageSchema(Schema):
