@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import ast
+import json
+import subprocess
 import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -53,7 +56,26 @@ def _resolve(node: ast.ImportFrom, package: str) -> str:
 
 
 def project_imports(root: Path = ROOT) -> list[Import]:
-    """Every import in every module of our four packages."""
+    """Every import in every module of our four packages.
+
+    Parsed in a child process: CPython 3.11's AST builder checks a recursion count that can
+    be skewed in a long-running test process (a RecursionError from 200,000-deep JSON, or
+    the recursion limit changed meanwhile), making ast.parse raise SystemError there.
+    """
+    return list(_parsed(str(root)))
+
+
+@cache
+def _parsed(root: str) -> tuple[Import, ...]:
+    script = ("import json, sys; from pathlib import Path; "
+              "from tests.test_architecture import _parse_all; "
+              "print(json.dumps([vars(i) for i in _parse_all(Path(sys.argv[1]))]))")
+    out = subprocess.run([sys.executable, "-c", script, root], cwd=ROOT, check=True,
+                         capture_output=True, text=True).stdout
+    return tuple(Import(**item) for item in json.loads(out))
+
+
+def _parse_all(root: Path) -> list[Import]:
     found: list[Import] = []
     for package in PACKAGES:
         for path in sorted((root / package).rglob("*.py")):
