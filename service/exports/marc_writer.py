@@ -39,14 +39,19 @@ def _isbns(row: dict[str, Any]) -> list[str]:
     return list(dict.fromkeys(([row["isbn"]] if row.get("isbn") else []) + keys))
 
 
+def _year_and_languages(row: dict[str, Any]) -> tuple[str, list[str]]:
+    """The fixed-field year (four digits or blanks) and the title's language codes."""
+    year = f"{row['year']:04d}" if row.get("year") else "    "
+    return year, list(row.get("languages") or ([row["language"]] if row.get("language") else []))
+
+
 def marc21(row: dict[str, Any]) -> Record:
     """One title as a MARC 21 bibliographic record."""
     record = Record(force_utf8=True)
     kind = _LEADER.get(row.get("format") or "book", "am")
     record.leader = Leader(f"00000n{kind} a2200000 i 4500")
     control, system = _control(row)
-    year = f"{row['year']:04d}" if row.get("year") else "    "
-    langs = row.get("languages") or ([row["language"]] if row.get("language") else [])
+    year, langs = _year_and_languages(row)
     fields: list[Field | None] = [Field("001", data=control)]
     fields.append(Field("008", data=f"000000s{year}    xx            000 0 {(langs or ['und'])[0]:3} d"))
     fields += [_f("020", "  ", ("a", i)) for i in _isbns(row)]
@@ -103,8 +108,7 @@ def cnmarc(row: dict[str, Any]) -> Record:
     kind = _UNIMARC_LEADER.get(row.get("format") or "book", "am")
     record.leader = Leader(f"00000n{kind}0 2200000   450 ")
     control, system = _control(row)
-    year = f"{row['year']:04d}" if row.get("year") else "    "
-    langs = row.get("languages") or ([row["language"]] if row.get("language") else [])
+    year, langs = _year_and_languages(row)
     fields: list[Field | None] = [Field("001", data=control)]
     fields += [_f("010", "  ", ("a", i)) for i in _isbns(row)]
     fields += [_f("035", "  ", ("a", s)) for s in system]
