@@ -18,6 +18,7 @@ from service.api import (
     imports,
     kiosks,
     log_feed,
+    managed_lists,
     notices,
     ops,
     reader_account,
@@ -32,6 +33,7 @@ from service.api.input_guard import refuse_unsafe_input, unstorable_problem
 from service.api.problems import LectorApi, domain_problem, unexpected
 from service.api.rate_limits import init_rate_limits
 from service.api.security import add_security_headers
+from service.api.translations import init_babel
 from service.bootstrap import Lector, bootstrap
 from service.config import Config
 from service.core.errors import DomainError
@@ -40,7 +42,7 @@ from service.web import pages as web_pages
 API_BLUEPRINTS = (
     auth_routes.blp, readers.blp, reader_account.blp, titles.blp, copies.blp, circulation.blp,
     holds.blp, feedback.blp, reports.blp, settings.blp, log_feed.blp, notices.blp,
-    imports.blp, exports.blp, kiosks.blp, staff.blp,
+    imports.blp, exports.blp, kiosks.blp, staff.blp, managed_lists.blp,
 )
 
 
@@ -65,6 +67,7 @@ def build_app(config: Config | Lector | None = None) -> Flask:
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     app.extensions["lector"] = lector
     init_rate_limits(app, lector)
+    init_babel(app)
     api = LectorApi(app)
     for blp in API_BLUEPRINTS:
         api.register_blueprint(blp)

@@ -21,6 +21,7 @@ from service.core.errors import Conflict, Invalid, NotFound
 from service.core.execute import Decision, Outcome, execute
 from service.core.isbn import InvalidIsbn, normalize_isbn
 from service.core.lookups import fact_from_stream
+from service.core.managed_lists import require_known
 
 TITLE_FIELDS = (
     "title", "authors", "isbn", "publisher", "year", "language", "clc_class",
@@ -187,6 +188,7 @@ def _format_of(loaded: LoadedStreams, title_id: str) -> str:
 
 def add_copy(ports: Ports, actor: Actor, cmd: AddCopy, key: str | None) -> Outcome:
     """Add a copy; the copy stream makes barcodes unique under any concurrency."""
+    require_known(ports, branch=("branch", cmd.branch), item_type=("item_type", cmd.item_type))
     streams = [copy_stream(cmd.barcode), title_stream(cmd.title_id)]
 
     def decide(loaded: LoadedStreams) -> Decision:

@@ -21,6 +21,7 @@ from service.core.hold_rules import (
     hold_stream,
 )
 from service.core.loan_rules import decide_checkin, decide_checkout, decide_mark_lost, decide_renew
+from service.core.managed_lists import require_known
 from service.core.reader_state import ReaderState
 from service.core.readers import load_account, load_reader, reader_id_for_card, reader_stream
 from service.core.settings import CONFIG_STREAMS, rules_from
@@ -68,6 +69,7 @@ def reader_for_card(ports: Ports, card_number: str) -> str:
 def check_out(ports: Ports, actor: Actor, card_number: str, barcode: str,
               branch: str | None, key: str | None) -> Outcome:
     """Lend a copy to the reader holding this card."""
+    require_known(ports, branch=("branch", branch))
     reader_id = reader_for_card(ports, card_number)
     title_id = copy_title_id(ports, barcode)
     if title_id is None:
@@ -89,6 +91,7 @@ def check_out(ports: Ports, actor: Actor, card_number: str, barcode: str,
 def check_in(ports: Ports, actor: Actor, barcode: str, branch: str | None,
              key: str | None) -> Outcome:
     """Return a copy: close its loan, fine if late, trap it for the next hold."""
+    require_known(ports, branch=("branch", branch))
 
     def attempt() -> Outcome:
         located = _locate_copy(ports, barcode)
@@ -166,6 +169,7 @@ def renew_all(ports: Ports, actor: Actor, reader_id: str, key: str | None) -> di
 def place_hold(ports: Ports, actor: Actor, reader_id: str, title_id: str, pickup_branch: str,
                key: str | None, enumeration: str | None = None) -> Outcome:
     """Join the title's (or, with ``enumeration``, one volume's) first-come-first-served queue."""
+    require_known(ports, pickup_branch=("branch", pickup_branch))
     hold_id = _new_id()
     reader_s, title_s = reader_stream(reader_id), title_stream(title_id)
 

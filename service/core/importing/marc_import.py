@@ -30,6 +30,7 @@ from service.core.importing.report import (
     problem,
 )
 from service.core.importing.title_fields import fold_title, record_fields, title_changes
+from service.core.managed_lists import require_known
 
 # (records read, bytes read, bytes in the file)
 MarcProgress = Callable[[int, int, int], None]
@@ -78,6 +79,7 @@ def import_marc(
     ``dialect`` ('auto', 'marc21', 'cnmarc') and ``encoding`` ('utf-8', 'gb18030', 'marc8';
     None: detected) override what is read from the file. Bad records are reported.
     """
+    require_known(ports, branch=("branch", default_branch))
     digest, size = file_digest(stream)
     run = run if run is not None else MarcRun()
     # Read our own keys up to the head of the log (cheap, locked like any runner), so a
