@@ -37,6 +37,7 @@ from service.api.translations import init_babel
 from service.bootstrap import Lector, bootstrap
 from service.config import Config
 from service.core.errors import DomainError
+from service.web import admin_pages
 from service.web import pages as web_pages
 
 API_BLUEPRINTS = (
@@ -73,6 +74,7 @@ def build_app(config: Config | Lector | None = None) -> Flask:
         api.register_blueprint(blp)
     app.register_blueprint(ops.blp)
     app.register_blueprint(web_pages.blp)
+    app.register_blueprint(admin_pages.blp)
     app.before_request(authenticate_first)
     app.before_request(refuse_unsafe_input)
     app.register_error_handler(DomainError, domain_problem)

@@ -64,7 +64,9 @@ class PoDomain(Domain):  # type: ignore[misc]
     """Flask-Babel's domain, reading the compiled-at-start catalogues instead of .mo files."""
 
     def get_translations(self) -> NullTranslations:
-        return compiled(str(get_locale() or "en"))
+        locale = get_locale()
+        return compiled(BABEL_LOCALES[ZH] if locale is not None and locale.language == "zh"
+                        else BABEL_LOCALES[EN])
 
 
 def init_babel(app: Flask) -> None:
