@@ -23,7 +23,7 @@ KINDS = ("branch", "reader_category", "item_type", "collection")
 KIND_NAMES = {
     "branch": Message(en="branch", zh="分馆"),
     "reader_category": Message(en="reader category", zh="读者类型"),
-    "item_type": Message(en="item type", zh="文献类型"),
+    "item_type": Message(en="item type", zh="文献类型"),  # "an item type": see _article
     "collection": Message(en="collection", zh="馆藏专题"),
 }
 
@@ -56,14 +56,16 @@ SEED: tuple[ListEntry, ...] = (
                       ("MAIN", "总馆（自助机）", "Main library (kiosks)"),
                       ("EAST", "东区分馆（自助机）", "East branch (kiosks)")]),
     *_seed("reader_category", [("adult", "成人", "Adult"), ("student", "学生", "Student"),
-                               ("child", "少儿", "Child"), ("staff", "馆员", "Staff")]),
+                               ("child", "少儿", "Child"), ("staff", "馆员", "Staff"),
+                               ("senior", "老年读者", "Senior")]),
     *_seed("item_type", [
         ("book", "图书", "Book"), ("serial", "连续出版物", "Serial"),
         ("periodical", "期刊", "Periodical"), ("av", "视听资料", "Audio-visual"),
         ("score", "乐谱", "Music score"), ("map", "地图", "Map"), ("video", "视频", "Video"),
         ("audio", "录音", "Sound recording"), ("image", "图像", "Image"),
         ("electronic", "电子资源", "Electronic resource"), ("kit", "组合资料", "Kit"),
-        ("object", "实物", "Object"), ("manuscript", "手稿", "Manuscript")]),
+        ("object", "实物", "Object"), ("manuscript", "手稿", "Manuscript"),
+        ("reference", "工具书", "Reference")]),
     *[replace(e, clc_prefixes=p) for e, p in zip(_seed("collection", [
         ("literature", "文学", "Literature"), ("children", "少儿读物", "Children's books"),
         ("science", "自然科学", "Natural sciences")]), (("I",), ("I28", "I287"),
@@ -103,10 +105,15 @@ class ManagedLists:
         kind, code = first
         name = KIND_NAMES[kind]
         raise Invalid(f"unknown_{kind}",
-                      f"'{code}' is not a {name.en} of this library; an admin defines them "
+                      f"'{code}' is not {_article(name.en)} {name.en} of this library; an admin "
+                      f"defines them "
                       f"under Administration.",
                       f"“{code}”不是本馆的{name.zh}；请由管理员在“系统管理”中定义。",
                       fields=fields, kind=kind, value=code)
+
+
+def _article(word: str) -> str:
+    return "an" if word[0] in "aeiou" else "a"
 
 
 def unknown_message(kind: str, code: str) -> Message:
