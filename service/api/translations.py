@@ -10,7 +10,7 @@ only a check (docs/i18n.md).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from functools import cache
 from io import BytesIO
 from pathlib import Path
@@ -98,5 +98,5 @@ def translate_message(message: str) -> str:
     return message
 
 
-def translate_fields(errors: dict[str, Iterable[Any]]) -> dict[str, list[str]]:
+def translate_fields(errors: Mapping[str, Iterable[Any]]) -> dict[str, list[str]]:
     return {name: [translate_message(str(m)) for m in msgs] for name, msgs in errors.items()}

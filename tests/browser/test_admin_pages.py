@@ -176,7 +176,7 @@ def test_each_admin_edit_shows_in_the_next_checkout(
     # Notice templates: the live preview follows the draft in both languages.
     page.goto(f"{base_url}/admin/notices?lang={lang}")
     page.select_option("#n-kind", "due_soon")
-    page.dispatch_event("#n-kind", "change")
+    expect(page.locator("body[data-loaded-kind=due_soon]")).to_have_count(1)
     expect(page.locator("#preview-zh-CN .subject")).not_to_be_empty()
     page.fill("#subject-zh-CN", "【测试】请还书")
     page.fill("#subject-en", "[Test] Please return")

@@ -308,22 +308,30 @@ if ($("kiosk-form")) $("kiosk-form").addEventListener("submit", async (ev) => {
 // ---- notice templates with live preview in both languages
 const LANGS = ["zh-CN", "en"];
 let previewTimer = null;
+let loading = 0; // a later choice of kind wins over an earlier load still on its way
 async function noticesPage() {
+  const mine = ++loading;
   try {
     const kind = $("n-kind").value;
+    const sources = {};
     for (const lang of LANGS) for (const part of ["subject", "text"]) {
-      const tpl = await get(`/notice-templates/${kind}/${lang}/${part}`);
-      $(`${part}-${lang}`).value = tpl.source;
+      sources[`${part}-${lang}`] = (await get(`/notice-templates/${kind}/${lang}/${part}`)).source;
     }
+    if (mine !== loading) return;
+    for (const [id, source] of Object.entries(sources)) $(id).value = source;
+    document.body.dataset.loadedKind = kind;
     await previewAll();
   } catch (e) { fail(e); }
 }
+let previewing = 0; // only the newest draft's preview is shown
 async function previewAll() {
   const kind = $("n-kind").value;
+  const mine = ++previewing;
   for (const lang of LANGS) {
     try {
       const out = await post(`/notice-templates/${kind}/${lang}/preview`,
         { subject: $(`subject-${lang}`).value, text: $(`text-${lang}`).value });
+      if (mine !== previewing) return;
       $(`preview-${lang}`).replaceChildren(h("div", { class: "subject" }, out.subject), h("div", {}, out.text));
     } catch (e) {
       if (!(e instanceof ApiError)) throw e;
