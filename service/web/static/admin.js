@@ -197,7 +197,9 @@ if ($("resolve-form")) $("resolve-form").addEventListener("submit", async (ev) =
     const found = await get(`/policy/resolve?${q}`);
     for (const tr of $("rules").children) tr.classList.toggle("applies", Number(tr.dataset.index) === found.index);
     const r = found.rule;
-    $("resolved").textContent = `${t("applies", { n: found.index })} ${NUMBERS.map((f) => `${f}=${r[f]}`).join(", ")}`;
+    // The column headings name the numbers in the page's language (first 4: #, the keys).
+    const heads = [...document.querySelectorAll("#rules-table thead th")].slice(4).map((th) => th.textContent);
+    $("resolved").textContent = `${t("applies", { n: found.index })} ${NUMBERS.map((f, i) => `${heads[i]}: ${r[f]}`).join(" · ")}`;
   } catch (e) { fail(e); }
 });
 
