@@ -99,3 +99,18 @@ def test_every_marked_message_is_extracted_and_translated_to_chinese(tmp_path: P
         catalog = read_po(handle, locale="zh_CN")
     translated = {m.id for m in catalog if m.id and m.string and not m.fuzzy}
     assert extracted - translated == set(), "run pybabel update and translate (docs/i18n.md)"
+
+
+@pytest.mark.parametrize(("lang", "title", "detail"), [
+    ("zh-CN", "请求体过大", "请求体超过服务器允许的大小。"),
+    ("en", "Request too large", "The request body is larger than the server accepts."),
+])
+def test_an_oversize_body_is_refused_in_the_callers_language(
+    client: Any, auth: Any, lector: Any, lang: str, title: str, detail: str,
+) -> None:
+    body = '{"name": "' + "x" * (lector.config.max_content_length + 10) + '"}'
+    reply = _post(client, auth, "/api/v1/readers", lang, data=body,
+                  content_type="application/json")
+    problem = reply.get_json()
+    assert (reply.status_code, problem["code"]) == (413, "payload_too_large")
+    assert (problem["title"], problem["detail"]) == (title, detail)
