@@ -19,3 +19,36 @@ class PolicyChanged(Event, type_name="policy.changed", version=1):
 class CalendarChanged(Event, type_name="calendar.changed", version=1):
     branch: str
     calendar: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class ListEntryDefined(Event, type_name="list_entry.defined", version=1):
+    """A code joined one of the managed lists (branch, reader category, item type, collection).
+
+    ``clc_prefixes`` is used by collections only: the CLC classes the collection gathers.
+    """
+
+    kind: str
+    code: str
+    name_zh: str
+    name_en: str
+    clc_prefixes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ListEntryChanged(Event, type_name="list_entry.changed", version=1):
+    """A managed code's names (or a collection's classes) as they are from now on."""
+
+    kind: str
+    code: str
+    name_zh: str
+    name_en: str
+    clc_prefixes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ListEntryRetired(Event, type_name="list_entry.retired", version=1):
+    """A managed code may no longer be used by new commands (history keeps it)."""
+
+    kind: str
+    code: str

@@ -12,6 +12,7 @@ import pytest
 
 SLOW = (
     "tests/api/test_openapi_fuzz.py::test_generated_requests_with_an_admin_token_find_no_server_error_or_nonconformance",
+    "tests/browser/test_admin_pages.py::test_each_admin_edit_shows_in_the_next_checkout",
     "tests/integration/test_celery_worker.py::test_a_worker_killed_mid_catch_up_resumes_and_equals_a_rebuild",
     "tests/integration/test_celery_worker.py::test_two_workers_catching_up_the_same_projections_at_once_equal_a_rebuild",
     "tests/integration/test_circulation_state_machine.py::TestCirculationStateMachine::runTest",

@@ -18,6 +18,7 @@ from service.adapters.api import (
     imports,
     kiosks,
     log_feed,
+    managed_lists,
     notices,
     ops,
     reader_account,
@@ -32,6 +33,8 @@ from service.adapters.api.input_guard import refuse_unsafe_input, unstorable_pro
 from service.adapters.api.problems import LectorApi, domain_problem, unexpected
 from service.adapters.api.rate_limits import init_rate_limits
 from service.adapters.api.security import add_security_headers
+from service.adapters.api.translations import init_babel
+from service.adapters.web import admin_pages
 from service.adapters.web import pages as web_pages
 from service.bootstrap import Lector, bootstrap
 from service.config import Config
@@ -40,7 +43,7 @@ from service.domain.errors import DomainError
 API_BLUEPRINTS = (
     auth_routes.blp, readers.blp, reader_account.blp, titles.blp, copies.blp, circulation.blp,
     holds.blp, feedback.blp, reports.blp, settings.blp, log_feed.blp, notices.blp,
-    imports.blp, exports.blp, kiosks.blp, staff.blp,
+    imports.blp, exports.blp, kiosks.blp, staff.blp, managed_lists.blp,
 )
 
 
@@ -65,11 +68,13 @@ def build_app(config: Config | Lector | None = None) -> Flask:
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     app.extensions["lector"] = lector
     init_rate_limits(app, lector)
+    init_babel(app)
     api = LectorApi(app)
     for blp in API_BLUEPRINTS:
         api.register_blueprint(blp)
     app.register_blueprint(ops.blp)
     app.register_blueprint(web_pages.blp)
+    app.register_blueprint(admin_pages.blp)
     app.before_request(authenticate_first)
     app.before_request(refuse_unsafe_input)
     app.register_error_handler(DomainError, domain_problem)

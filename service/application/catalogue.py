@@ -19,6 +19,7 @@ from events.vocabulary import CopyStatus
 from service.application.context import Actor, Ports
 from service.application.execute import Decision, Outcome, execute
 from service.application.lookups import fact_from_stream
+from service.application.managed_lists import require_known
 from service.domain.catalogue.isbn import InvalidIsbn, normalize_isbn
 from service.domain.errors import Conflict, Invalid, NotFound
 
@@ -187,6 +188,7 @@ def _format_of(loaded: LoadedStreams, title_id: str) -> str:
 
 def add_copy(ports: Ports, actor: Actor, cmd: AddCopy, key: str | None) -> Outcome:
     """Add a copy; the copy stream makes barcodes unique under any concurrency."""
+    require_known(ports, branch=("branch", cmd.branch), item_type=("item_type", cmd.item_type))
     streams = [copy_stream(cmd.barcode), title_stream(cmd.title_id)]
 
     def decide(loaded: LoadedStreams) -> Decision:

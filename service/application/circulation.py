@@ -11,6 +11,7 @@ from events.vocabulary import CopyStatus
 from service.application.catalogue import copy_stream, copy_title_id, title_stream
 from service.application.context import Actor, Ports
 from service.application.execute import Decision, Outcome, derived_key, execute
+from service.application.managed_lists import require_known
 from service.application.readers import load_account, load_reader, reader_id_for_card, reader_stream
 from service.application.settings import CONFIG_STREAMS, rules_from
 from service.domain.catalogue.title_state import fold_title
@@ -73,6 +74,7 @@ def reader_for_card(ports: Ports, card_number: str) -> str:
 def check_out(ports: Ports, actor: Actor, card_number: str, barcode: str,
               branch: str | None, key: str | None) -> Outcome:
     """Lend a copy to the reader holding this card."""
+    require_known(ports, branch=("branch", branch))
     reader_id = reader_for_card(ports, card_number)
     title_id = copy_title_id(ports, barcode)
     if title_id is None:
@@ -94,6 +96,7 @@ def check_out(ports: Ports, actor: Actor, card_number: str, barcode: str,
 def check_in(ports: Ports, actor: Actor, barcode: str, branch: str | None,
              key: str | None) -> Outcome:
     """Return a copy: close its loan, fine if late, trap it for the next hold."""
+    require_known(ports, branch=("branch", branch))
 
     def attempt() -> Outcome:
         located = _locate_copy(ports, barcode)
@@ -171,6 +174,7 @@ def renew_all(ports: Ports, actor: Actor, reader_id: str, key: str | None) -> di
 def place_hold(ports: Ports, actor: Actor, reader_id: str, title_id: str, pickup_branch: str,
                key: str | None, enumeration: str | None = None) -> Outcome:
     """Join the title's (or, with ``enumeration``, one volume's) first-come-first-served queue."""
+    require_known(ports, pickup_branch=("branch", pickup_branch))
     hold_id = _new_id()
     reader_s, title_s = reader_stream(reader_id), title_stream(title_id)
 

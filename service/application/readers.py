@@ -20,6 +20,7 @@ from service.application.accounts import set_reader_pin
 from service.application.context import Actor, Ports
 from service.application.execute import Decision, Outcome, execute
 from service.application.lookups import fact_from_stream
+from service.application.managed_lists import require_known
 from service.domain.errors import Conflict, DomainError, NotFound
 from service.domain.readers.reader_state import ReaderState, fold_reader
 
@@ -54,6 +55,8 @@ class RegisterReader:
 
 def register_reader(ports: Ports, actor: Actor, cmd: RegisterReader, key: str | None) -> Outcome:
     """Register a reader; the card stream makes card numbers unique under any concurrency."""
+    require_known(ports, category=("reader_category", cmd.category),
+                  home_branch=("branch", cmd.home_branch))
 
     def decide(loaded: LoadedStreams) -> Decision:
         if loaded.version(card_stream(cmd.card_number)) != NO_STREAM:
@@ -122,6 +125,7 @@ def update_reader(
     if unknown:
         raise DomainError("invalid_field", "Unknown fields.", "未知字段。", status=422,
                           fields={k: ["Cannot be changed here."] for k in unknown})
+    require_known(ports, home_branch=("branch", changes.get("home_branch")))
     stream = reader_stream(reader_id)
 
     def decide(loaded: LoadedStreams) -> Decision:
@@ -141,6 +145,8 @@ def update_reader(
 def change_category(
     ports: Ports, actor: Actor, reader_id: str, category: str, key: str | None
 ) -> Outcome:
+    require_known(ports, category=("reader_category", category))
+
     def build(state: ReaderState) -> list[Any]:
         if state.category == category:
             return []

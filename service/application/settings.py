@@ -10,6 +10,7 @@ from events.configuration import CalendarChanged, PolicyChanged
 from events.store import LoadedStreams, PendingEvent, StoredEvent
 from service.application.context import Actor, Ports
 from service.application.execute import Decision, Outcome, execute
+from service.application.managed_lists import current_lists, require_known
 from service.domain.errors import Invalid
 from service.domain.i18n import FieldProblems
 from service.domain.library.calendar import BranchCalendar, CalendarInvalid
@@ -19,6 +20,8 @@ from service.domain.library.rules import Rules
 POLICY_STREAM = "config-policy"
 CALENDAR_STREAM = "config-calendar"
 CONFIG_STREAMS = (POLICY_STREAM, CALENDAR_STREAM)
+RULE_CODES = (("reader_category", "reader_category"), ("item_type", "item_type"),
+              ("branch", "branch"))
 
 
 def library_today(now: datetime, timezone: str) -> date:
@@ -47,7 +50,7 @@ def current_rules(ports: Ports) -> Rules:
 
 def _invalid(exc: FieldProblems, what_en: str, what_zh: str) -> Invalid:
     return Invalid("invalid_" + what_en, f"The {what_en} is not valid.", f"{what_zh}无效。",
-                   fields={k: [m.en] for k, m in exc.problems.items()})
+                   fields={k: [m] for k, m in exc.problems.items()})
 
 
 def change_policy(ports: Ports, actor: Actor, matrix_data: dict, key: str | None) -> Outcome:
@@ -57,6 +60,9 @@ def change_policy(ports: Ports, actor: Actor, matrix_data: dict, key: str | None
         matrix.validate()
     except PolicyInvalid as exc:
         raise _invalid(exc, "policy", "借阅规则") from None
+    current_lists(ports).refuse_unknown({
+        f"rules[{i}].{name}": (kind, getattr(rule, name))
+        for i, rule in enumerate(matrix.rules) for name, kind in RULE_CODES})
 
     def decide(loaded: LoadedStreams) -> Decision:
         version = loaded.version(POLICY_STREAM) + 1
@@ -73,6 +79,7 @@ def change_calendar(
         calendar = BranchCalendar.from_dict(calendar_data)
     except CalendarInvalid as exc:
         raise _invalid(exc, "calendar", "开馆日历") from None
+    require_known(ports, branch=("branch", branch))
     if calendar.always_closed:
         raise Invalid("invalid_calendar", "A branch must open at least one weekday.",
                       "分馆每周至少须开放一天。",

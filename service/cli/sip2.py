@@ -38,12 +38,16 @@ def kiosk() -> None:
 def kiosk_create(kiosk_id: str, login_user: str, institution_id: str, location: str,
                  charset: str, language: str, password: str) -> None:
     """Create a kiosk account (password prompted, or LECTOR_KIOSK_PASSWORD)."""
+    from events.sqlalchemy_store import SqlEventStore
     from service.application.context import utc_now
     from service.application.kiosks import create_kiosk
+    from service.application.managed_lists import LISTS_STREAM, fold_lists
     from service.domain.errors import DomainError
 
     engine = _engine(Config.from_env())
     try:
+        lists = fold_lists(SqlEventStore(engine).load([LISTS_STREAM]).events)
+        lists.refuse_unknown({"location": ("branch", location)})
         create_kiosk(engine, kiosk_id=kiosk_id, login_user=login_user, password=password,
                      institution_id=institution_id, location=location, charset=charset,
                      language=language, now=utc_now())

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
+from service.domain.i18n import Message
 from service.domain.locale import EN, ZH, negotiate_lang
 
 
@@ -15,17 +16,23 @@ class DomainError(Exception):
 
     def __init__(
         self, code: str, en: str, zh: str, *, status: int | None = None,
-        fields: Mapping[str, list[str]] | None = None, **extra: Any,
+        fields: Mapping[str, Sequence[str | Message]] | None = None, **extra: Any,
     ) -> None:
         super().__init__(en)
         self.code, self.en, self.zh = code, en, zh
         if status is not None:
             self.status = status
-        self.fields = dict(fields or {})
+        # Per-field messages: plain strings (one language) or bilingual Messages.
+        self.fields: dict[str, list[str | Message]] = {k: list(v) for k, v in (fields or {}).items()}
         self.extra = extra
 
     def message(self, lang: str) -> str:
         return self.zh if negotiate_lang(lang, EN) == ZH else self.en
+
+    def fields_in(self, lang: str) -> dict[str, list[str]]:
+        """Per-field messages in one language (bilingual ones picked, plain ones as given)."""
+        return {k: [m.in_lang(lang) if isinstance(m, Message) else m for m in v]
+                for k, v in self.fields.items()}
 
 
 class NotFound(DomainError):

@@ -52,3 +52,22 @@ def test_an_operator_creates_lists_demotes_resets_and_deactivates_staff_from_the
         assert {(a, c) for _, a, c in audit} == {("system:cli", "cli")}
     finally:
         engine.dispose()
+
+
+def test_an_operator_cannot_create_a_kiosk_at_a_branch_that_is_not_on_the_list(
+    database_url: str, tmp_path: Path
+) -> None:
+    env = {"DATABASE_URL": database_url, "LECTOR_INSTANCE_DIR": str(tmp_path),
+           "LECTOR_SECRET_KEY": "cli-secret", "REDIS_URL": "",
+           "LECTOR_KIOSK_PASSWORD": "kiosk-pass-1234"}
+    runner = CliRunner(env=env)
+
+    def create(location: str) -> tuple[int, str]:
+        result = runner.invoke(main, ["kiosk", "create", f"k-{location}", "--user",
+                                      f"u-{location}", "--institution", "LECTOR",
+                                      "--location", location])
+        return result.exit_code, result.output
+
+    code, out = create("moon")
+    assert code == 1 and "'moon' is not a branch" in out
+    assert create("main")[0] == 0

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from projections.catalogue import copies
 from service.application import catalogue
 from service.application.context import Actor, Principal
+from service.application.managed_lists import define_entry
 from service.bootstrap import Lector
 from service.data.importing import import_marc
 
@@ -33,6 +34,7 @@ def test_an_imported_sound_recordings_copies_are_audio_unless_the_holdings_say_o
     record.add_field(Field("001", data="cd-1"), _f("245", "a", "The eight symphonies"),
                      _f("852", "b", "main", "p", "CD0001"), _f("952", "a", "main", "p", "CD0002",
                                                                  "y", "LOAN7"))
+    define_entry(lector.ports, ACTOR, "item_type", "loan7", "七天借阅", "7-day loan", (), None)
     summary = import_marc(lector.ports, ACTOR, io.BytesIO(record.as_marc()), name="cd.mrc")
     assert (summary.created, summary.copies_added) == (1, 2)
     assert _item_types(lector) == {"CD0001": "audio", "CD0002": "loan7"}

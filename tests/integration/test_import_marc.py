@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from events.catalogue import TitleUpdated
 from projections.catalogue import copies, titles
 from service.application.context import Actor, Principal
+from service.application.managed_lists import define_entry
 from service.bootstrap import Lector
 from service.data.importing import MarcRun, import_marc
 from service.data.importing.marc import TitleRecord, iter_marc_file
@@ -113,6 +114,8 @@ def test_copies_with_barcodes_are_added_once_and_copies_without_are_counted(
     record = _book("c-1", "Held book",
                    _data("952", "a", "east", "p", "B0001", "y", "BK", "o", "I247.5/1"),
                    _data("952", "a", "east", "p", "B0002"), _data("852", "b", "main"))
+    # The source system's item type (Koha's BK) is one of this library's, defined first.
+    define_entry(lector.ports, ACTOR, "item_type", "bk", "图书（Koha）", "Book (Koha)", (), None)
     first = _import(lector, record.as_marc())
     assert (first.copies_added, first.copies_without_barcode) == (2, 1)
     again = _import(lector, record.as_marc(), "again.mrc")

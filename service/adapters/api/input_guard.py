@@ -16,7 +16,7 @@ from flask import Response, json, request
 
 from events.store import UnstorableEvent
 from events.text_safety import depth, describe, unstorable_paths
-from service.adapters.api.problems import problem, wants_chinese
+from service.adapters.api.problems import bilingual_problem, wants_chinese
 
 MAX_JSON_DEPTH = 32
 
@@ -79,19 +79,17 @@ def _body_problem(found: dict[str, list[str]]) -> Response:
 
 def _text_problem(status: int, code: str, found: dict[str, list[str]], en: str,
                   zh: str) -> Response:
-    errors = {name: [f"Holds {', '.join(chars)}, which cannot be stored. "
-                     f"含有无法保存的字符 {'、'.join(chars)}。"] for name, chars in found.items()}
     zh_first = wants_chinese()
-    return problem(status, code, zh if zh_first else en, detail=en if zh_first else zh,
-                   errors=errors, message_en=en, message_zh=zh)
+    errors = {name: [f"含有无法保存的字符 {'、'.join(chars)}。" if zh_first
+                     else f"Holds {', '.join(chars)}, which cannot be stored."]
+              for name, chars in found.items()}
+    return bilingual_problem(status, code, en, zh, errors=errors)
 
 
 def _too_deep() -> Response:
     en = f"The JSON body is nested deeper than {MAX_JSON_DEPTH} levels."
     zh = f"JSON 请求体嵌套超过 {MAX_JSON_DEPTH} 层。"
-    zh_first = wants_chinese()
-    return problem(400, "json_too_deep", zh if zh_first else en, detail=en if zh_first else zh,
-                   message_en=en, message_zh=zh)
+    return bilingual_problem(400, "json_too_deep", en, zh)
 
 
 _ZH_WHERE = {"path": "路径参数", "query": "查询参数", "header": "请求头"}

@@ -11,6 +11,7 @@ from service.adapters.api.auth import require
 from service.adapters.api.common import lector, ports
 from service.adapters.api.schemas.kiosks import CreateKioskSchema, KioskSchema
 from service.application import kiosks
+from service.application.managed_lists import require_known
 
 blp = Blueprint("kiosks", __name__, url_prefix="/api/v1/kiosks",
                 description="Self-check kiosk accounts (SIP2 logins); admin only.")
@@ -22,7 +23,8 @@ class Kiosks(MethodView):
     @blp.response(201, KioskSchema)
     @require("admin")
     def post(self, data: dict[str, Any]) -> dict[str, Any]:
-        """Create a kiosk account (refusals: kiosk_exists, weak_password)."""
+        """Create a kiosk account (refusals: kiosk_exists, weak_password, unknown_branch)."""
+        require_known(ports(), location=("branch", data["location"]))
         return kiosks.create_kiosk(lector().engine, now=ports().clock(), **data)
 
     @blp.response(200, KioskSchema(many=True))

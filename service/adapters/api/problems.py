@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from flask import Response, json, request
+from flask_babel import gettext
 from flask_smorest import Api
 from sqlalchemy import exc as sa_exc
 from werkzeug.exceptions import HTTPException
@@ -18,8 +19,10 @@ from service.adapters.api.openapi import (
     swagger_ui_page,
 )
 from service.adapters.api.schemas.common import ProblemSchema
+from service.adapters.api.translations import request_lang, translate_fields
+from service.adapters.api.validation_messages import MALFORMED_JSON_DETAIL, STATUS_DETAILS, STATUS_TITLES
 from service.domain.errors import DomainError
-from service.domain.locale import EN, ZH, negotiate_lang
+from service.domain.locale import EN, ZH
 
 log = logging.getLogger(__name__)
 
@@ -40,8 +43,19 @@ HTTP_CODES = {
 
 
 def wants_chinese() -> bool:
-    header = request.headers.get("Accept-Language") if request else None
-    return negotiate_lang(header, EN) == ZH
+    """Whether this request's language (``?lang=``, else Accept-Language, else en) is zh-CN."""
+    return request_lang(EN) == ZH
+
+
+def bilingual_problem(
+    status: int, code: str, en: str, zh: str, errors: Mapping[str, list[str]] | None = None,
+    headers: Mapping[str, str] | None = None, **extra: Any,
+) -> Response:
+    """A problem whose title and detail are both in the caller's language; ``message_en``
+    and ``message_zh`` carry both for clients that show their own."""
+    text = zh if wants_chinese() else en
+    return problem(status, code, text, detail=text, errors=errors, headers=headers,
+                   message_en=en, message_zh=zh, **extra)
 
 
 def problem(
@@ -85,15 +99,12 @@ def flatten(messages: Any, prefix: str = "") -> dict[str, list[str]]:
 
 
 def domain_problem(error: DomainError) -> Response:
-    zh = wants_chinese()
     headers = {"Retry-After": "1"} if error.status == 503 else None
     if error.status == 429 and "retry_after" in error.extra:
         headers = {"Retry-After": str(error.extra["retry_after"])}
-    return problem(
-        error.status, error.code, error.zh if zh else error.en,
-        detail=error.en if zh else error.zh, errors=error.fields or None, headers=headers,
-        message_en=error.en, message_zh=error.zh, **error.extra,
-    )
+    fields = error.fields_in(ZH if wants_chinese() else EN) or None
+    return bilingual_problem(error.status, error.code, error.en, error.zh, errors=fields,
+                             headers=headers, **error.extra)
 
 
 class LectorApi(Api):
@@ -117,20 +128,22 @@ class LectorApi(Api):
         data = getattr(error, "data", None) or {}
         messages = data.get("messages")
         errors = None
+        detail = gettext(STATUS_DETAILS.get(status, STATUS_DETAILS[400]))
         if messages:
             # Drop the webargs location level ("json", "query") for the field names.
             inner = messages
             if isinstance(messages, Mapping) and len(messages) == 1:
                 inner = next(iter(messages.values()))
-            errors = flatten(inner)
+            errors = translate_fields(flatten(inner))
             if status == 400 and "json" in messages:
                 code = "malformed_json"
+                detail = gettext(MALFORMED_JSON_DETAIL)
         headers = dict(data.get("headers") or {})
         valid = getattr(error, "valid_methods", None)
         if valid:
             headers["Allow"] = ", ".join(valid)
-        title = zh_title if wants_chinese() else (error.name or "Error")
-        detail = error.description if isinstance(error.description, str) else None
+        title = gettext(STATUS_TITLES[status]) if status in STATUS_TITLES else (
+            zh_title if wants_chinese() else (error.name or "Error"))
         return problem(status, code, title, detail, errors, headers)
 
 
@@ -161,17 +174,15 @@ def database_unavailable(error: BaseException) -> Response:
     cause = database_unavailable_cause(error) or error
     reason = str(getattr(cause, "orig", None) or type(cause).__name__).strip().splitlines()
     log.warning("database unavailable: %s", reason[0] if reason else type(cause).__name__)
-    zh = wants_chinese()
     en_text = "The database cannot be reached; nothing was changed. Please retry shortly."
     zh_text = "暂时无法连接数据库，本次请求未做任何更改，请稍后重试。"
-    return problem(503, "database_unavailable", zh_text if zh else en_text,
-                   detail=en_text if zh else zh_text, headers={"Retry-After": "2"},
-                   message_en=en_text, message_zh=zh_text)
+    return bilingual_problem(503, "database_unavailable", en_text, zh_text,
+                             headers={"Retry-After": "2"})
 
 
 def unexpected(error: Exception) -> Response:
     if database_unavailable_cause(error) is not None:
         return database_unavailable(error)
     log.exception("unhandled error", exc_info=error)
-    return problem(500, "internal_error", "Internal server error",
-                   "The error was logged.")
+    return problem(500, "internal_error", gettext(STATUS_TITLES[500]),
+                   gettext(STATUS_DETAILS[500]))

@@ -10,7 +10,7 @@ from flask import Flask, Response, current_app
 from flask_limiter import Limiter, RateLimitExceeded
 from flask_limiter.util import get_remote_address
 
-from service.adapters.api.problems import problem, wants_chinese
+from service.adapters.api.problems import bilingual_problem
 from service.bootstrap import Lector
 
 
@@ -49,6 +49,5 @@ def _too_many_requests(error: RateLimitExceeded) -> Response:
     seconds = max(1, math.ceil(wait))
     en = f"Too many login attempts from this address; try again in {seconds} s."
     zh = f"该地址登录尝试过于频繁，请 {seconds} 秒后再试。"
-    return problem(429, "too_many_requests", zh if wants_chinese() else en,
-                   detail=en if wants_chinese() else zh, headers={"Retry-After": str(seconds)},
-                   message_en=en, message_zh=zh, retry_after=seconds)
+    return bilingual_problem(429, "too_many_requests", en, zh,
+                             headers={"Retry-After": str(seconds)}, retry_after=seconds)

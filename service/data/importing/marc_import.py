@@ -20,6 +20,7 @@ from service.application.catalogue import (
     update_title,
 )
 from service.application.context import Actor, Ports
+from service.application.managed_lists import require_known
 from service.data.importing.batching import bulk_ports
 from service.data.importing.marc import RecordError, TitleRecord, iter_marc_stream
 from service.data.importing.report import (
@@ -78,6 +79,7 @@ def import_marc(
     ``dialect`` ('auto', 'marc21', 'cnmarc') and ``encoding`` ('utf-8', 'gb18030', 'marc8';
     None: detected) override what is read from the file. Bad records are reported.
     """
+    require_known(ports, branch=("branch", default_branch))
     digest, size = file_digest(stream)
     run = run if run is not None else MarcRun()
     # Read our own keys up to the head of the log (cheap, locked like any runner), so a

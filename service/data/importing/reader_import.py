@@ -17,6 +17,7 @@ from events.readers import (
 )
 from events.store import StoredEvent
 from service.application.context import Actor, Ports
+from service.application.managed_lists import ManagedLists, current_lists, require_known
 from service.application.readers import (
     RegisterReader,
     change_category,
@@ -46,6 +47,8 @@ MESSAGES = {
                  "“{value}”不是有效的读者证号（字母、数字和“-”，最多 32 位）。"),
     "bad_category": ("'{value}' is not a category code (lower-case letters, digits, '_').",
                      "“{value}”不是有效的读者类别代码（小写字母、数字和“_”）。"),
+    "unknown_reader_category": ("'{value}' is not a reader category of this library.",
+                         "“{value}”不是本馆的读者类型。"),
     "name_required": ("A new reader needs a name.", "新读者必须填写姓名。"),
     "too_long": ("The value is too long (at most {value} characters).",
                  "内容过长（最多 {value} 个字符）。"),
@@ -155,20 +158,27 @@ def import_readers(
     default_category: str = "adult", default_language: str = "zh-CN",
 ) -> ReaderImportSummary:
     """Create or update each reader of a CSV/XLSX file; a dry run appends nothing."""
+    require_known(ports, default_category=("reader_category", default_category))
+    lists = current_lists(ports)
     parsed = parse_readers(data)
     summary = ReaderImportSummary(dry_run, parsed.encoding, errors=list(parsed.errors),
                                   ignored_headers=parsed.ignored_headers)
     digest = hashlib.sha256(data).hexdigest()[:16]
     with bulk_ports(ports) as bulk:
-        _run(bulk, actor, parsed, summary, digest, dry_run, default_category, default_language)
+        _run(bulk, actor, parsed, summary, digest, dry_run, default_category, default_language,
+             lists)
     summary.errors.sort(key=lambda e: e.row_number)
     return summary
 
 
 def _run(ports: Ports, actor: Actor, parsed: ReadersFile, summary: ReaderImportSummary,
-         digest: str, dry_run: bool, default_category: str, default_language: str) -> None:
+         digest: str, dry_run: bool, default_category: str, default_language: str,
+         lists: ManagedLists) -> None:
     for row in parsed.rows:
         planned = _plan(ports, row, parsed.columns)
+        category = None if isinstance(planned, list) else planned.changes.get("category")
+        if category is not None and not lists.known("reader_category", category):
+            planned = [_error(row.row_number, "category", "unknown_reader_category", category)]
         if isinstance(planned, list):
             summary.errors.extend(planned)
             continue
