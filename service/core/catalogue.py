@@ -15,12 +15,13 @@ from events.catalogue import (
     sort_title,
 )
 from events.store import NO_STREAM, LoadedStreams, PendingEvent
+from events.streams import copy_stream, title_stream
 from events.vocabulary import CopyStatus
 from service.core.context import Actor, Ports
 from service.core.errors import Conflict, Invalid, NotFound
 from service.core.execute import Decision, Outcome, execute
 from service.core.isbn import InvalidIsbn, normalize_isbn
-from service.core.lookups import fact_from_stream
+from service.core.lookups import Load, fact_from_stream
 
 TITLE_FIELDS = (
     "title", "authors", "isbn", "publisher", "year", "language", "clc_class",
@@ -50,14 +51,6 @@ ISBN_REASONS = {
     "bad_characters": ("may contain only digits (and X last)", "只能包含数字（末位可为 X）"),
     "bad_checksum": ("check digit does not match", "校验位不正确"),
 }
-
-
-def title_stream(title_id: str) -> str:
-    return f"title-{title_id}"
-
-
-def copy_stream(barcode: str) -> str:
-    return f"copy-{barcode}"
 
 
 def clean_isbn(raw: str | None) -> str | None:
@@ -203,9 +196,9 @@ def add_copy(ports: Ports, actor: Actor, cmd: AddCopy, key: str | None) -> Outco
     return execute(ports, actor, "add_copy", streams, decide, key)
 
 
-def copy_title_id(ports: Ports, barcode: str) -> str | None:
+def copy_title_id(ports: Ports, barcode: str, load: Load | None = None) -> str | None:
     """The title a barcode belongs to, read from the copy's own stream."""
-    return fact_from_stream(ports, copy_stream(barcode), CopyAdded, "title_id")
+    return fact_from_stream(ports, copy_stream(barcode), CopyAdded, "title_id", load)
 
 
 def withdraw_copy(ports: Ports, actor: Actor, barcode: str, reason: str, key: str | None) -> Outcome:

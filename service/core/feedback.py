@@ -13,6 +13,7 @@ from events.feedback import (
     SuggestionSubmitted,
 )
 from events.store import NO_STREAM, LoadedStreams, PendingEvent
+from events.streams import feedback_stream, suggestion_stream
 from events.vocabulary import FeedbackStatus
 from service.core.catalogue import clean_isbn
 from service.core.context import Actor, Ports
@@ -22,14 +23,6 @@ from service.core.readers import load_reader, reader_stream
 
 CATEGORIES = ("service", "collection", "facility", "other")
 DECISIONS = ("accepted", "ordered", "rejected")
-
-
-def feedback_stream(feedback_id: str) -> str:
-    return f"feedback-{feedback_id}"
-
-
-def suggestion_stream(suggestion_id: str) -> str:
-    return f"suggestion-{suggestion_id}"
 
 
 def submit_feedback(ports: Ports, actor: Actor, reader_id: str, category: str, text: str,

@@ -8,6 +8,7 @@ from typing import Any
 
 from events.holds import HoldCancelled, HoldExpired, HoldPlaced, HoldTrapped
 from events.store import PendingEvent
+from events.streams import hold_stream
 from service.core import refusals
 from service.core.catalogue import copy_stream, title_stream
 from service.core.copy_state import CopyState
@@ -16,10 +17,6 @@ from service.core.policy import hold_limit_for
 from service.core.reader_state import ReaderState
 from service.core.readers import reader_stream
 from service.core.title_state import TitleState
-
-
-def hold_stream(hold_id: str) -> str:
-    return f"hold-{hold_id}"
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 
 from events.catalogue import CopyFound, CopyMarkedLost
@@ -14,6 +13,7 @@ from events.vocabulary import CopyStatus
 from service.core import refusals
 from service.core.catalogue import copy_stream, title_stream
 from service.core.copy_state import CopyState
+from service.core.decision import Decision
 from service.core.fines import days_late, overdue_fine, replacement_charge
 from service.core.hold_rules import hold_stream, trap_next
 from service.core.library_rules import Rules, refuse_if_blocked
@@ -25,16 +25,10 @@ from service.core.title_state import TitleState
 DEFAULT_REPLACEMENT_FEN = 5000
 
 
-@dataclass(frozen=True)
-class Verdict:
-    events: list[PendingEvent]
-    result: dict[str, Any] = field(default_factory=dict)
-
-
 def decide_checkout(
     rules: Rules, reader: ReaderState, copy: CopyState, title: TitleState, loan_id: str,
     branch: str | None = None,
-) -> Verdict:
+) -> Decision:
     """Lend a copy to a reader, or refuse with the first reason that applies."""
     if copy.title_id is None:
         raise refusals.copy_not_found()
@@ -66,7 +60,7 @@ def decide_checkout(
             HoldFulfilled(hold_id, copy.title_id, reader.reader_id, copy.barcode, loan_id),
             (title_stream(copy.title_id), reader_s, copy_s, hold_stream(hold_id)),
         ))
-    return Verdict(events, {
+    return Decision(events, {
         "loan_id": loan_id, "barcode": copy.barcode, "title_id": copy.title_id,
         "title": title.title, "reader_id": reader.reader_id, "due_on": due.isoformat(),
         "hold_fulfilled": hold_id,
@@ -76,14 +70,14 @@ def decide_checkout(
 def decide_checkin(
     rules: Rules, copy: CopyState, reader: ReaderState | None, title: TitleState,
     branch: str, fine_id: str,
-) -> Verdict:
+) -> Decision:
     """Close the loan, charge any overdue fine, and trap the copy for the next hold."""
     if copy.title_id is None:
         raise refusals.copy_not_found()
     if copy.status == CopyStatus.WITHDRAWN:
         raise refusals.copy_not_available(CopyStatus.WITHDRAWN)
     if copy.status == CopyStatus.TRAPPED:
-        return Verdict([], _desk_answer(copy, title, trapped=(copy.trapped_for, copy.hold_id,
+        return Decision([], _desk_answer(copy, title, trapped=(copy.trapped_for, copy.hold_id,
                                                                copy.pickup_by, None)))
     events: list[PendingEvent] = []
     result: dict[str, Any] = {"barcode": copy.barcode, "title_id": copy.title_id,
@@ -116,7 +110,7 @@ def decide_checkin(
     trap = trap_next(rules, title, copy, reason="returned")
     events.extend(trap.events)
     result.update(_desk_answer(copy, title, trapped=trap.trapped))
-    return Verdict(events, result)
+    return Decision(events, result)
 
 
 def _desk_answer(copy: CopyState, title: TitleState, trapped: Any) -> dict[str, Any]:
@@ -135,7 +129,7 @@ def _desk_answer(copy: CopyState, title: TitleState, trapped: Any) -> dict[str, 
     }
 
 
-def decide_renew(rules: Rules, reader: ReaderState, copy: CopyState, title: TitleState) -> Verdict:
+def decide_renew(rules: Rules, reader: ReaderState, copy: CopyState, title: TitleState) -> Decision:
     """Extend a loan if the policy allows and nobody is waiting.
 
     A renewal runs from today (``renewal_days`` later, moved to an open day) and must move
@@ -182,7 +176,7 @@ def decide_renew(rules: Rules, reader: ReaderState, copy: CopyState, title: Titl
                 barcode=copy.barcode, title_id=copy.title_id,
                 days_late=days_late(copy.due_on, rules.today, calendar),
             ), (reader_s,)))
-    return Verdict(events, {
+    return Decision(events, {
         "loan_id": copy.loan_id, "barcode": copy.barcode, "due_on": due.isoformat(),
         "renewals_used": used, "renewals_left": rule.renewals_allowed - used, "fine_fen": fine,
     })
@@ -190,7 +184,7 @@ def decide_renew(rules: Rules, reader: ReaderState, copy: CopyState, title: Titl
 
 def decide_mark_lost(
     rules: Rules, reader: ReaderState, copy: CopyState, fine_id: str
-) -> Verdict:
+) -> Decision:
     """A reader lost a copy: the loan ends and the replacement cost is charged."""
     if copy.status != CopyStatus.ON_LOAN or copy.loan_id is None or reader.reader_id is None:
         raise refusals.loan_not_found()
@@ -207,5 +201,5 @@ def decide_mark_lost(
             title_id=copy.title_id,
         ), (reader_s,)),
     ]
-    return Verdict(events, {"barcode": copy.barcode, "loan_id": copy.loan_id,
+    return Decision(events, {"barcode": copy.barcode, "loan_id": copy.loan_id,
                             "charge_fen": charge, "fine_id": fine_id})

@@ -23,6 +23,7 @@ from events.notices import (
     NoticeTemplateChanged,
 )
 from events.store import LoadedStreams, PendingEvent, StoredEvent
+from events.streams import NOTICE_TEMPLATE_STREAM, notice_stream
 from service.core.context import Actor, Ports
 from service.core.errors import Invalid, NotFound
 from service.core.execute import Decision, Outcome, execute
@@ -30,11 +31,7 @@ from service.core.notices_keys import resend_key
 from service.core.notices_kinds import NoticeKind
 from service.core.notices_render import PARTS, SUPPORTED_LANGS, Overrides, shipped_source
 
-TEMPLATE_STREAM = "notice-templates"
-
-
-def notice_stream(key: str) -> str:
-    return f"notice-{key}"
+TEMPLATE_STREAM = NOTICE_TEMPLATE_STREAM
 
 
 @dataclass(frozen=True)

@@ -16,22 +16,16 @@ from events.readers import (
     ReaderUpdated,
 )
 from events.store import NO_STREAM, LoadedStreams, PendingEvent
+from events.streams import card_stream, reader_stream
 from service.core.accounts import set_reader_pin
 from service.core.context import Actor, Ports
 from service.core.errors import Conflict, DomainError, NotFound
 from service.core.execute import Decision, Outcome, execute
-from service.core.lookups import fact_from_stream
+from service.core.lookups import Load, fact_from_stream
 from service.core.reader_state import ReaderState, fold_reader
 
 UPDATABLE = ("name", "phone", "email", "id_number", "address", "expires_on", "home_branch")
 
-
-def reader_stream(reader_id: str) -> str:
-    return f"reader-{reader_id}"
-
-
-def card_stream(card_number: str) -> str:
-    return f"card-{card_number}"
 
 
 @dataclass(frozen=True)
@@ -180,6 +174,7 @@ def set_preferences(
     return _reader_command(ports, actor, "set_preferences", reader_id, key, build)
 
 
-def reader_id_for_card(ports: Ports, card_number: str) -> str | None:
+def reader_id_for_card(ports: Ports, card_number: str, load: Load | None = None) -> str | None:
     """Resolve a card number through its stream (consistent, unlike a projection)."""
-    return fact_from_stream(ports, card_stream(card_number), ReaderRegistered, "reader_id")
+    return fact_from_stream(ports, card_stream(card_number), ReaderRegistered, "reader_id",
+                            load)

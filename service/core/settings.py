@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 from events.configuration import CalendarChanged, PolicyChanged
 from events.store import LoadedStreams, PendingEvent, StoredEvent
+from events.streams import CALENDAR_STREAM, CONFIG_STREAMS, POLICY_STREAM
 from service.core.calendar import BranchCalendar, CalendarInvalid
 from service.core.context import Actor, Ports
 from service.core.errors import Invalid
@@ -15,10 +16,6 @@ from service.core.execute import Decision, Outcome, execute
 from service.core.i18n import FieldProblems
 from service.core.library_rules import Rules
 from service.core.policy import PolicyInvalid, PolicyMatrix, default_matrix
-
-POLICY_STREAM = "config-policy"
-CALENDAR_STREAM = "config-calendar"
-CONFIG_STREAMS = (POLICY_STREAM, CALENDAR_STREAM)
 
 
 def library_today(now: datetime, timezone: str) -> date:
