@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
-from dataclasses import dataclass, field
 from typing import Any
 
 from events.catalogue import (
@@ -17,6 +15,7 @@ from events.catalogue import (
 from events.store import NO_STREAM, LoadedStreams, PendingEvent
 from events.streams import copy_stream, title_stream
 from events.vocabulary import CopyStatus
+from service.core.commands import AddCopy, CatalogueTitle
 from service.core.context import Actor, Ports
 from service.core.errors import Conflict, Invalid, NotFound
 from service.core.execute import Decision, Outcome, execute
@@ -63,34 +62,6 @@ def clean_isbn(raw: str | None) -> str | None:
         en, zh = ISBN_REASONS.get(exc.reason, ("is not valid", "无效"))
         raise Invalid("invalid_isbn", f"ISBN {raw!r} {en}.", f"ISBN {raw!r} {zh}。",
                       fields={"isbn": [f"Invalid ISBN: {en}."]}) from None
-
-
-@dataclass(frozen=True)
-class CatalogueTitle:
-    title: str
-    authors: tuple[str, ...] = ()
-    isbn: str | None = None
-    publisher: str | None = None
-    year: int | None = None
-    language: str | None = None
-    clc_class: str | None = None
-    other_classes: dict[str, str] | None = None
-    subjects: tuple[str, ...] = ()
-    title_original: str | None = None
-    source_keys: tuple[str, ...] = ()
-    title_id: str = field(default_factory=lambda: uuid.uuid4().hex[:16])
-    names: tuple[dict[str, Any], ...] = ()
-    classes: tuple[dict[str, str], ...] = ()
-    variant_titles: tuple[str, ...] = ()
-    languages: tuple[str, ...] = ()
-    format: TitleFormat = TitleFormat.BOOK
-    nonfiling: int = 0
-    sort_title: str = ""
-    series: tuple[str, ...] = ()
-    edition: str | None = None
-    pages: str | None = None
-    summary: str | None = None
-    publisher_original: str | None = None
 
 
 def catalogue_title(ports: Ports, actor: Actor, cmd: CatalogueTitle, key: str | None) -> Outcome:
@@ -154,18 +125,6 @@ def update_title(
         return Decision([PendingEvent(e, (stream,)) for e in events], {"title_id": title_id})
 
     return execute(ports, actor, "update_title", [stream], decide, key)
-
-
-@dataclass(frozen=True)
-class AddCopy:
-    barcode: str
-    title_id: str
-    branch: str
-    item_type: str | None = None  # None: from the title's format (book, audio, video ...)
-    shelf_mark: str | None = None
-    price_fen: int | None = None
-    enumeration: str | None = None
-    chronology: str | None = None
 
 
 def _format_of(loaded: LoadedStreams, title_id: str) -> str:

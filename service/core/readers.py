@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
-from dataclasses import dataclass, field
-from datetime import date
 from typing import Any
 
 from events.readers import (
@@ -18,32 +15,15 @@ from events.readers import (
 from events.store import NO_STREAM, LoadedStreams, PendingEvent
 from events.streams import card_stream, reader_stream
 from service.core.accounts import set_reader_pin
+from service.core.commands import UPDATABLE_READER_FIELDS, RegisterReader
 from service.core.context import Actor, Ports
 from service.core.errors import Conflict, DomainError, NotFound
 from service.core.execute import Decision, Outcome, execute
 from service.core.lookups import Load, fact_from_stream
 from service.core.reader_state import ReaderState, fold_reader
 
-UPDATABLE = ("name", "phone", "email", "id_number", "address", "expires_on", "home_branch")
+UPDATABLE = UPDATABLE_READER_FIELDS
 
-
-
-@dataclass(frozen=True)
-class RegisterReader:
-    card_number: str
-    name: str
-    category: str
-    language: str = "zh-CN"
-    phone: str | None = None
-    email: str | None = None
-    id_number: str | None = None
-    address: str | None = None
-    notice_channels: tuple[str, ...] = ("email",)
-    keep_history: bool = True
-    expires_on: date | None = None
-    home_branch: str | None = None
-    pin: str | None = None
-    reader_id: str = field(default_factory=lambda: uuid.uuid4().hex[:16])
 
 
 def register_reader(ports: Ports, actor: Actor, cmd: RegisterReader, key: str | None) -> Outcome:
