@@ -8,8 +8,8 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from projections.catalogue import get_copy, get_title
-from service.api.auth import current_actor, idempotency_key, require
-from service.api.common import answer, ports
+from service.api.auth import require
+from service.api.common import perform_answer, ports
 from service.api.consistency import read_model
 from service.api.schemas.catalogue import (
     AddCopySchema,
@@ -19,7 +19,7 @@ from service.api.schemas.catalogue import (
 )
 from service.api.schemas.circulation import TimelineSchema
 from service.api.schemas.common import MinPositionArgsSchema
-from service.core import catalogue as handlers
+from service.core.commands import AddCopy, WithdrawCopy
 from service.core.errors import NotFound
 from service.core.history import copy_history
 
@@ -34,8 +34,7 @@ class Copies(MethodView):
     @require("librarian")
     def post(self, data: dict[str, Any]) -> dict[str, Any]:
         """Add a copy of a catalogued title (barcodes are unique)."""
-        cmd = handlers.AddCopy(**data)
-        return answer(handlers.add_copy(ports(), current_actor(), cmd, idempotency_key()))
+        return perform_answer(AddCopy(**data))
 
 
 @blp.route("/<barcode>")
@@ -60,9 +59,7 @@ class CopyWithdraw(MethodView):
     @require("librarian")
     def post(self, data: dict[str, Any], barcode: str) -> dict[str, Any]:
         """Withdraw a copy from circulation."""
-        return answer(handlers.withdraw_copy(
-            ports(), current_actor(), barcode, data["reason"], idempotency_key()
-        ))
+        return perform_answer(WithdrawCopy(barcode, data["reason"]))
 
 
 @blp.route("/<barcode>/history")

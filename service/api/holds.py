@@ -8,8 +8,8 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from projections.hold_queue import list_holds
-from service.api.auth import current_actor, current_principal, idempotency_key, require
-from service.api.common import answer, offset, ports
+from service.api.auth import current_actor, current_principal, require
+from service.api.common import offset, perform_answer, ports
 from service.api.consistency import read_model
 from service.api.schemas.circulation import (
     CancelHoldArgsSchema,
@@ -19,6 +19,7 @@ from service.api.schemas.circulation import (
     PlaceHoldSchema,
 )
 from service.core import circulation
+from service.core.commands import CancelHold, PlaceHold
 from service.core.errors import Invalid
 from service.core.hold_expiry import expire_due_holds
 
@@ -41,9 +42,8 @@ class Holds(MethodView):
         else:
             raise Invalid("invalid_request", "card_number is required for staff.",
                           "工作人员须提供读者证号。", fields={"card_number": ["Required."]})
-        return answer(circulation.place_hold(ports(), current_actor(), reader_id,
-                                             data["title_id"], data["pickup_branch"],
-                                             idempotency_key(), data["enumeration"]))
+        return perform_answer(PlaceHold(reader_id, data["title_id"], data["pickup_branch"],
+                                        data["enumeration"]))
 
     @blp.arguments(HoldListArgsSchema, location="query")
     @blp.response(200, HoldSchema(many=True))
@@ -65,8 +65,7 @@ class Hold(MethodView):
         """Cancel a hold; a copy set aside for it passes to the next reader."""
         principal = current_principal()
         only = principal.reader_id if principal.kind == "reader" else None
-        return answer(circulation.cancel_hold(ports(), current_actor(), hold_id, args["reason"],
-                                              idempotency_key(), only_reader=only))
+        return perform_answer(CancelHold(hold_id, args["reason"], only_reader=only))
 
 
 @blp.route("/expire")

@@ -8,9 +8,10 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from service.api.auth import require
-from service.api.common import lector, ports
+from service.api.common import lector, perform
 from service.api.schemas.kiosks import CreateKioskSchema, KioskSchema
 from service.core import kiosks
+from service.core.commands import CreateKiosk, DeactivateKiosk
 
 blp = Blueprint("kiosks", __name__, url_prefix="/api/v1/kiosks",
                 description="Self-check kiosk accounts (SIP2 logins); admin only.")
@@ -23,7 +24,7 @@ class Kiosks(MethodView):
     @require("admin")
     def post(self, data: dict[str, Any]) -> dict[str, Any]:
         """Create a kiosk account (refusals: kiosk_exists, weak_password)."""
-        return kiosks.create_kiosk(lector().engine, now=ports().clock(), **data)
+        return dict(perform(CreateKiosk(**data)).result)
 
     @blp.response(200, KioskSchema(many=True))
     @require("admin")
@@ -38,4 +39,4 @@ class Deactivate(MethodView):
     @require("admin")
     def post(self, kiosk_id: str) -> dict[str, Any]:
         """Disable a kiosk account: its next SIP2 login is refused."""
-        return kiosks.deactivate_kiosk(lector().engine, kiosk_id)
+        return dict(perform(DeactivateKiosk(kiosk_id)).result)

@@ -23,8 +23,10 @@ def erase(reader: str, reason: str, force: bool) -> None:
     """Erase READER (a reader id or a card number): key, PIN and personal data go for good."""
     from service.bootstrap import bootstrap
     from service.core import erasure
+    from service.core.commands import EraseReader
     from service.core.context import Actor, Principal
     from service.core.errors import DomainError
+    from service.core.handlers import handle
     from service.core.readers import reader_id_for_card
 
     lector = bootstrap(Config.from_env())
@@ -32,7 +34,7 @@ def erase(reader: str, reason: str, force: bool) -> None:
     actor = Actor(Principal("system", f"cli:{getpass.getuser()}", "system"), "cli")
     try:
         reader_id = reader_id_for_card(lector.ports, reader) or reader
-        outcome = erasure.erase_reader(lector.ports, actor, reader_id, reason, force, None)
+        outcome = handle(lector.ports, actor, EraseReader(reader_id, reason, force))
         settled = erasure.settle(lector.engine, outcome.position, timeout_s=30)
     except DomainError as exc:
         raise click.ClickException(f"{exc.code}: {exc.en}") from None
