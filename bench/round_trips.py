@@ -14,14 +14,14 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from service.core.commands import CheckIn, CheckOut
-from service.core.handlers import handle
 from sqlalchemy import event
 
 from service.bootstrap import bootstrap
 from service.config import Config
 from service.core.catalogue import AddCopy, CatalogueTitle
+from service.core.commands import CheckIn, CheckOut
 from service.core.context import SYSTEM, Actor, Principal
+from service.core.handlers import handle
 from service.core.readers import RegisterReader
 
 

@@ -17,6 +17,7 @@ from sqlalchemy import Connection, Text, cast, select, update
 from events.readers import PERSONAL, ReaderErased, ReaderRegistered, ReaderUpdated
 from events.schema import idempotency_keys
 from events.store import LoadedStreams, PendingEvent
+from events.streams import reader_stream
 from projections.schema import checkpoints
 from service.core.accounts import reader_credentials
 from service.core.circulation import cancel_hold
@@ -24,7 +25,6 @@ from service.core.context import Actor, Ports
 from service.core.errors import Conflict, DomainError, Invalid, NotFound
 from service.core.execute import Decision, Outcome, execute, first_outcome, scoped_key
 from service.core.reader_state import ReaderState, fold_reader
-from service.core.readers import reader_stream
 from service.core.token_versions import bump_version
 
 ERASED_HOLD_REASON = "reader_erased"

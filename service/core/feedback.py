@@ -13,13 +13,13 @@ from events.feedback import (
     SuggestionSubmitted,
 )
 from events.store import NO_STREAM, LoadedStreams, PendingEvent
-from events.streams import feedback_stream, suggestion_stream
+from events.streams import feedback_stream, reader_stream, suggestion_stream
 from events.vocabulary import FeedbackStatus
 from service.core.catalogue import clean_isbn
 from service.core.context import Actor, Ports
 from service.core.errors import Conflict, NotFound
 from service.core.execute import Decision, Outcome, execute
-from service.core.readers import load_reader, reader_stream
+from service.core.readers import load_reader
 
 CATEGORIES = ("service", "collection", "facility", "other")
 DECISIONS = ("accepted", "ordered", "rejected")

@@ -8,14 +8,12 @@ from typing import Any
 
 from events.holds import HoldCancelled, HoldExpired, HoldPlaced, HoldTrapped
 from events.store import PendingEvent
-from events.streams import hold_stream
+from events.streams import copy_stream, hold_stream, reader_stream, title_stream
 from service.core import refusals
-from service.core.catalogue import copy_stream, title_stream
 from service.core.copy_state import CopyState
 from service.core.library_rules import Rules, refuse_if_blocked
 from service.core.policy import hold_limit_for
 from service.core.reader_state import ReaderState
-from service.core.readers import reader_stream
 from service.core.title_state import TitleState
 
 

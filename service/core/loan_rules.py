@@ -9,17 +9,16 @@ from events.fines import FineAssessed
 from events.holds import HoldFulfilled
 from events.loans import LoanClosed, LoanOpened, LoanRenewed
 from events.store import PendingEvent
+from events.streams import copy_stream, hold_stream, reader_stream, title_stream
 from events.vocabulary import CopyStatus
 from service.core import refusals
-from service.core.catalogue import copy_stream, title_stream
 from service.core.copy_state import CopyState
 from service.core.decision import Decision
 from service.core.fines import days_late, overdue_fine, replacement_charge
-from service.core.hold_rules import hold_stream, trap_next
+from service.core.hold_rules import trap_next
 from service.core.library_rules import Rules, refuse_if_blocked
 from service.core.policy import loan_limit_for
 from service.core.reader_state import ReaderState
-from service.core.readers import reader_stream
 from service.core.title_state import TitleState
 
 DEFAULT_REPLACEMENT_FEN = 5000

@@ -6,11 +6,12 @@ import uuid
 
 from events.fines import FinePaid, FineWaived
 from events.store import LoadedStreams, PendingEvent
+from events.streams import reader_stream
 from service.core import refusals
 from service.core.context import Actor, Ports
 from service.core.execute import Decision, Outcome, execute
 from service.core.reader_state import ReaderState
-from service.core.readers import load_account, reader_stream
+from service.core.readers import load_account
 
 
 def allocate(reader: ReaderState, amount_fen: int) -> dict[str, int]:

@@ -17,6 +17,7 @@ from sqlalchemy import select
 
 from events.notices import NoticeCancelled, NoticeSent
 from events.store import PendingEvent
+from events.streams import notice_stream, reader_stream
 from events.vocabulary import NoticeStatus
 from projections.notice_mailbox import mailbox_row
 from projections.notice_outbox import notice_id, notices
@@ -24,10 +25,8 @@ from projections.reader_profiles import get_reader
 from projections.registry import by_name
 from projections.runner import catch_up, catch_up_together
 from service.bootstrap import Lector
-from service.core.notices import notice_stream
 from service.core.notices_render import notice_lang
 from service.core.reader_state import fold_reader
-from service.core.readers import reader_stream
 from workers.notices.mailbox import CHANNEL, mailbox_message_id, store_in_mailbox
 from workers.notices.scanning import scan_notices
 from workers.notices.sending import WORKER, render_row

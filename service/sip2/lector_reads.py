@@ -18,16 +18,16 @@ from sqlalchemy import Engine
 from events.loans import LoanOpened, LoanRenewed
 from events.readers import ReaderRegistered, ReaderUpdated
 from events.store import StoredEvent
+from events.streams import copy_stream, reader_stream, title_stream
 from events.vocabulary import CopyStatus
 from projections.catalogue import get_title
 from projections.fines import list_fines
-from service.core.catalogue import copy_stream, title_stream
 from service.core.context import Ports
 from service.core.copy_state import CopyState, fold_copy
 from service.core.library_rules import current_blocks
 from service.core.policy import hold_limit_for, loan_limit_for
 from service.core.reader_state import ReaderState, fold_reader
-from service.core.readers import reader_id_for_card, reader_stream
+from service.core.readers import reader_id_for_card
 from service.core.settings import current_rules
 from service.core.title_state import TitleState, fold_title
 from service.sip2.results import ItemInfo, ItemStatus, PatronInfo

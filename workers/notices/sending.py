@@ -16,16 +16,15 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from events.feedback import SuggestionSubmitted
+from events.streams import reader_stream, suggestion_stream
 from projections.notice_outbox import get_notice, is_stale
 from projections.reader_profiles import get_reader
 from service.bootstrap import Lector
 from service.core import notices as core
 from service.core.context import SYSTEM, Actor
-from service.core.feedback import suggestion_stream
 from service.core.library_rules import current_blocks
 from service.core.notices_render import NoticeTemplateError, notice_lang, render_notice
 from service.core.reader_state import fold_reader
-from service.core.readers import reader_stream
 from service.core.settings import current_rules
 from workers.notices.assemble import build_context, stale_reason
 from workers.notices.channels import send_on

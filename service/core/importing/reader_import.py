@@ -16,6 +16,7 @@ from events.readers import (
     ReaderUpdated,
 )
 from events.store import StoredEvent
+from events.streams import reader_stream
 from service.core.context import Actor, Ports
 from service.core.errors import DomainError
 from service.core.importing.batching import bulk_ports
@@ -30,7 +31,6 @@ from service.core.readers import (
     RegisterReader,
     change_category,
     reader_id_for_card,
-    reader_stream,
     register_reader,
     set_preferences,
     update_reader,
