@@ -16,7 +16,8 @@ FEEDBACK = "feedback-"
 SUGGESTION = "suggestion-"
 NOTICE = "notice-"
 STAFF = "staff-"
-PREFIXES = (READER, CARD, TITLE, COPY, HOLD, FEEDBACK, SUGGESTION, NOTICE, STAFF)
+LOGIN = "login-"  # audit of lockouts, per account ("staff:<name>", "reader:<id>", ...)
+PREFIXES = (READER, CARD, TITLE, COPY, HOLD, FEEDBACK, SUGGESTION, NOTICE, STAFF, LOGIN)
 
 POLICY_STREAM = "config-policy"
 CALENDAR_STREAM = "config-calendar"
@@ -58,3 +59,7 @@ def notice_stream(key: str) -> str:
 
 def staff_stream(username: str) -> str:
     return STAFF + username
+
+
+def login_stream(account: str) -> str:
+    return LOGIN + account

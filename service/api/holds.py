@@ -8,8 +8,8 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from projections.hold_queue import list_holds
-from service.api.auth import current_actor, current_principal, require
-from service.api.common import offset, perform_answer, ports
+from service.api.auth import current_principal, require
+from service.api.common import offset, perform, perform_answer, ports
 from service.api.consistency import read_model
 from service.api.schemas.circulation import (
     CancelHoldArgsSchema,
@@ -19,9 +19,8 @@ from service.api.schemas.circulation import (
     PlaceHoldSchema,
 )
 from service.core import circulation
-from service.core.commands import CancelHold, PlaceHold
+from service.core.commands import CancelHold, ExpireDueHolds, PlaceHold
 from service.core.errors import Invalid
-from service.core.hold_expiry import expire_due_holds
 
 blp = Blueprint("holds", __name__, url_prefix="/api/v1/holds",
                 description="Title-level, first-come-first-served holds.")
@@ -74,4 +73,4 @@ class Expire(MethodView):
     @require("librarian")
     def post(self) -> dict[str, Any]:
         """Expire every hold whose pickup deadline has passed (the hourly job, on demand)."""
-        return expire_due_holds(ports(), current_actor())
+        return dict(perform(ExpireDueHolds()).result)
