@@ -32,9 +32,9 @@ class Copies(MethodView):
     @blp.arguments(AddCopySchema)
     @blp.response(201, CopyCommandResultSchema)
     @require("librarian")
-    def post(self, data: dict[str, Any]) -> dict[str, Any]:
+    def post(self, command: AddCopy) -> dict[str, Any]:
         """Add a copy of a catalogued title (barcodes are unique)."""
-        return perform_answer(AddCopy(**data))
+        return perform_answer(command)
 
 
 @blp.route("/<barcode>")
