@@ -187,9 +187,11 @@ class SqlEventStore:
                 return self.last_position(c)
         return int(conn.scalar(select(func.coalesce(func.max(events.c.position), 0))) or 0)
 
-    def idempotent_result(self, key: str) -> AppendResult | None:
-        with self.engine.connect() as conn:
+    def idempotent_result(self, key: str, conn: Connection | None = None) -> AppendResult | None:
+        if conn is not None:
             return _replay(conn, key)
+        with self.engine.connect() as c:
+            return _replay(c, key)
 
     def erase_subject(self, subject: str, conn: Connection | None = None) -> bool:
         """Delete a subject's key: their personal fields become unreadable everywhere.

@@ -14,6 +14,7 @@ from projections.base import Projection
 from projections.registry import all_projections
 from service.adapters.dispatch import CeleryCatchUp, InProcessCatchUp
 from service.application.context import AfterCommit, Ports, utc_now
+from service.application.unit_of_work import sql_units
 from service.config import Config
 
 
@@ -64,5 +65,6 @@ def bootstrap(config: Config | None = None, *, after_commit: AfterCommit | None 
             celery = producer_celery(config)
             after_commit = CeleryCatchUp(redis, celery)
     ports = Ports(engine=engine, store=store, after_commit=after_commit,
+                  uow=sql_units(engine, store),
                   clock=clock or utc_now, timezone=config.timezone)
     return Lector(config, engine, store, projections, ports, redis, celery)

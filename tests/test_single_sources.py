@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import random
 from pathlib import Path
 
@@ -49,3 +50,43 @@ def test_the_demo_uses_the_catalogues_isbn_check_digit() -> None:
 def test_an_isbn10_from_the_demo_list_converts_like_the_catalogue_does() -> None:
     assert demo_isbn.isbn10_to_13("30640615X") is None  # bad check digit
     assert demo_isbn.isbn10_to_13("306406152") == core_isbn.normalize_isbn("0306406152")
+
+
+def _stream_spellings(path: Path) -> list[str]:
+    """String literals in a module that spell a stream name: a prefix on its own (``"copy-"``,
+    as in ``"copy-" + barcode`` or ``startswith("copy-")``), an f-string that starts with one
+    (``f"copy-{barcode}"``), or a configuration stream's whole name."""
+    from events import streams
+
+    whole = {*streams.PREFIXES, *streams.CONFIG_STREAMS, streams.NOTICE_TEMPLATE_STREAM}
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    in_fstrings = {id(part) for node in ast.walk(tree) if isinstance(node, ast.JoinedStr)
+                   for part in node.values}
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) \
+                and id(node) not in in_fstrings and node.value in whole:
+            found.append(node.value)
+        elif isinstance(node, ast.JoinedStr) and node.values:
+            first = node.values[0]
+            if isinstance(first, ast.Constant) and isinstance(first.value, str) and any(
+                    first.value.startswith(p) for p in streams.PREFIXES):
+                found.append(f"f{first.value}")
+    return found
+
+
+def test_stream_names_are_spelled_only_in_events_streams() -> None:
+    spelled = {
+        str(path.relative_to(ROOT)): found
+        for package in ("events", "projections", "service", "workers")
+        for path in (ROOT / package).rglob("*.py")
+        if path != ROOT / "events" / "streams.py" and (found := _stream_spellings(path))
+    }
+    assert spelled == {}
+
+
+def test_the_stream_check_sees_each_way_of_spelling_a_stream(tmp_path: Path) -> None:
+    sample = tmp_path / "sample.py"
+    sample.write_text('a = "copy-" + b\nc = f"reader-{d}"\ne = "config-policy"\n'
+                      'f = "reader-import-errors.csv"\n', encoding="utf-8")
+    assert sorted(_stream_spellings(sample)) == ["config-policy", "copy-", "freader-"]

@@ -6,6 +6,7 @@ from datetime import datetime
 
 from events.accounts import LoginLocked
 from events.store import ANY, PendingEvent
+from events.streams import login_stream
 from service.application.context import SYSTEM
 from service.application.login_guard import DatabaseAttempts, LoginGuard, RedisAttempts
 from service.application.token_versions import TokenVersions
@@ -45,8 +46,9 @@ def record_lock(lector: Lector, account: str, failures: int, until: datetime,
                         until=until.isoformat(), channel=channel)
     meta = {"actor": SYSTEM.actor, "role": SYSTEM.role, "channel": channel,
             "command": "lock_login"}
-    position = lector.store.append([PendingEvent(event, (f"login-{account}",))],
-                                   expected={f"login-{account}": ANY}, meta=meta)
+    stream = login_stream(account)
+    position = lector.store.append([PendingEvent(event, (stream,))], expected={stream: ANY},
+                                   meta=meta)
     lector.ports.after_commit(position.last_position)
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
-from dataclasses import dataclass, field
 from typing import Any
 
 from events.catalogue import (
@@ -15,10 +13,12 @@ from events.catalogue import (
     sort_title,
 )
 from events.store import NO_STREAM, LoadedStreams, PendingEvent
+from events.streams import copy_stream, title_stream
 from events.vocabulary import CopyStatus
+from service.application.commands import AddCopy, CatalogueTitle
 from service.application.context import Actor, Ports
 from service.application.execute import Decision, Outcome, execute
-from service.application.lookups import fact_from_stream
+from service.application.lookups import Load, fact_from_stream
 from service.application.managed_lists import require_known
 from service.domain.catalogue.isbn import InvalidIsbn, normalize_isbn
 from service.domain.errors import Conflict, Invalid, NotFound
@@ -53,14 +53,6 @@ ISBN_REASONS = {
 }
 
 
-def title_stream(title_id: str) -> str:
-    return f"title-{title_id}"
-
-
-def copy_stream(barcode: str) -> str:
-    return f"copy-{barcode}"
-
-
 def clean_isbn(raw: str | None) -> str | None:
     """Normalise to ISBN-13 or refuse with a per-field message."""
     if raw is None or not raw.strip():
@@ -71,34 +63,6 @@ def clean_isbn(raw: str | None) -> str | None:
         en, zh = ISBN_REASONS.get(exc.reason, ("is not valid", "无效"))
         raise Invalid("invalid_isbn", f"ISBN {raw!r} {en}.", f"ISBN {raw!r} {zh}。",
                       fields={"isbn": [f"Invalid ISBN: {en}."]}) from None
-
-
-@dataclass(frozen=True)
-class CatalogueTitle:
-    title: str
-    authors: tuple[str, ...] = ()
-    isbn: str | None = None
-    publisher: str | None = None
-    year: int | None = None
-    language: str | None = None
-    clc_class: str | None = None
-    other_classes: dict[str, str] | None = None
-    subjects: tuple[str, ...] = ()
-    title_original: str | None = None
-    source_keys: tuple[str, ...] = ()
-    title_id: str = field(default_factory=lambda: uuid.uuid4().hex[:16])
-    names: tuple[dict[str, Any], ...] = ()
-    classes: tuple[dict[str, str], ...] = ()
-    variant_titles: tuple[str, ...] = ()
-    languages: tuple[str, ...] = ()
-    format: TitleFormat = TitleFormat.BOOK
-    nonfiling: int = 0
-    sort_title: str = ""
-    series: tuple[str, ...] = ()
-    edition: str | None = None
-    pages: str | None = None
-    summary: str | None = None
-    publisher_original: str | None = None
 
 
 def catalogue_title(ports: Ports, actor: Actor, cmd: CatalogueTitle, key: str | None) -> Outcome:
@@ -164,18 +128,6 @@ def update_title(
     return execute(ports, actor, "update_title", [stream], decide, key)
 
 
-@dataclass(frozen=True)
-class AddCopy:
-    barcode: str
-    title_id: str
-    branch: str
-    item_type: str | None = None  # None: from the title's format (book, audio, video ...)
-    shelf_mark: str | None = None
-    price_fen: int | None = None
-    enumeration: str | None = None
-    chronology: str | None = None
-
-
 def _format_of(loaded: LoadedStreams, title_id: str) -> str:
     """The title's current format, folded from its stream."""
     fmt = require_title(loaded, title_id).format.value
@@ -205,9 +157,9 @@ def add_copy(ports: Ports, actor: Actor, cmd: AddCopy, key: str | None) -> Outco
     return execute(ports, actor, "add_copy", streams, decide, key)
 
 
-def copy_title_id(ports: Ports, barcode: str) -> str | None:
+def copy_title_id(ports: Ports, barcode: str, load: Load | None = None) -> str | None:
     """The title a barcode belongs to, read from the copy's own stream."""
-    return fact_from_stream(ports, copy_stream(barcode), CopyAdded, "title_id")
+    return fact_from_stream(ports, copy_stream(barcode), CopyAdded, "title_id", load)
 
 
 def withdraw_copy(ports: Ports, actor: Actor, barcode: str, reason: str, key: str | None) -> Outcome:

@@ -3,40 +3,34 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
 from typing import Any
 
 from events.holds import HoldPlaced
 from events.store import LoadedStreams
+from events.streams import CONFIG_STREAMS, copy_stream, hold_stream, reader_stream, title_stream
 from events.vocabulary import CopyStatus
-from service.application.catalogue import copy_stream, copy_title_id, title_stream
+from service.application.catalogue import copy_title_id
 from service.application.context import Actor, Ports
-from service.application.execute import Decision, Outcome, derived_key, execute
+from service.application.execute import Decide, Decision, Load, Outcome, derived_key, execute, run
 from service.application.managed_lists import require_known
-from service.application.readers import load_account, load_reader, reader_id_for_card, reader_stream
-from service.application.settings import CONFIG_STREAMS, rules_from
+from service.application.readers import load_account, load_reader, reader_id_for_card
+from service.application.settings import rules_from
 from service.domain.catalogue.title_state import fold_title
 from service.domain.circulation import refusals
 from service.domain.circulation.copy_state import CopyState, fold_copy
-from service.domain.circulation.hold_rules import (
-    decide_cancel_hold,
-    decide_expire_hold,
-    decide_place_hold,
-    hold_stream,
-)
+from service.domain.circulation.hold_rules import decide_cancel_hold, decide_expire_hold, decide_place_hold
 from service.domain.circulation.loan_rules import (
     decide_checkin,
     decide_checkout,
     decide_mark_lost,
     decide_renew,
 )
-from service.domain.errors import Conflict, DomainError
+from service.domain.decision import Relocate
+from service.domain.errors import DomainError
 from service.domain.readers.reader_state import ReaderState
 
-RELOCATE_ATTEMPTS = 5
-
-
-class _Moved(Exception):
-    """What we located changed before we decided (e.g. the loan's reader): locate again."""
+Located = tuple[list[str], Decide]
 
 
 def _new_id() -> str:
@@ -47,25 +41,15 @@ def _versions(loaded: LoadedStreams, *streams: str) -> dict[str, int]:
     return {s: loaded.version(s) for s in streams}
 
 
-def _locate_copy(ports: Ports, barcode: str) -> CopyState:
-    copy = fold_copy(ports.store.load([copy_stream(barcode)]).events, barcode)
+def _locate_copy(load: Load, barcode: str) -> CopyState:
+    copy = fold_copy(load([copy_stream(barcode)]).events, barcode)
     if copy.title_id is None:
         raise refusals.copy_not_found()
     return copy
 
 
-def _relocating(run: Any) -> Outcome:
-    for _ in range(RELOCATE_ATTEMPTS):
-        try:
-            return run()  # type: ignore[no-any-return]
-        except _Moved:
-            continue
-    raise Conflict("concurrency_conflict", "The item kept changing; please try again.",
-                   "该册状态不断变化，请重试。")
-
-
-def reader_for_card(ports: Ports, card_number: str) -> str:
-    reader_id = reader_id_for_card(ports, card_number)
+def reader_for_card(ports: Ports, card_number: str, load: Load | None = None) -> str:
+    reader_id = reader_id_for_card(ports, card_number, load)
     if reader_id is None:
         raise refusals.reader_not_found()
     return reader_id
@@ -75,22 +59,26 @@ def check_out(ports: Ports, actor: Actor, card_number: str, barcode: str,
               branch: str | None, key: str | None) -> Outcome:
     """Lend a copy to the reader holding this card."""
     require_known(ports, branch=("branch", branch))
-    reader_id = reader_for_card(ports, card_number)
-    title_id = copy_title_id(ports, barcode)
-    if title_id is None:
-        raise refusals.copy_not_found()
     loan_id = _new_id()
-    reader_s, copy_s = reader_stream(reader_id), copy_stream(barcode)
 
-    def decide(loaded: LoadedStreams) -> Decision:
-        rules = rules_from(loaded.events, ports.clock(), ports.timezone)
-        verdict = decide_checkout(rules, load_reader(loaded, reader_id),
-                                  fold_copy(loaded.events, barcode),
-                                  fold_title(loaded.events, title_id), loan_id, branch)
-        return Decision(verdict.events, verdict.result, _versions(loaded, reader_s, copy_s))
+    def locate(load: Load) -> Located:
+        # Both facts never change once recorded (remembered per process after the first read).
+        reader_id = reader_for_card(ports, card_number, load)
+        title_id = copy_title_id(ports, barcode, load)
+        if title_id is None:
+            raise refusals.copy_not_found()
+        reader_s, copy_s = reader_stream(reader_id), copy_stream(barcode)
 
-    streams = [reader_s, copy_s, title_stream(title_id), *CONFIG_STREAMS]
-    return execute(ports, actor, "check_out", streams, decide, key)
+        def decide(loaded: LoadedStreams) -> Decision:
+            rules = rules_from(loaded.events, ports.clock(), ports.timezone)
+            decision = decide_checkout(rules, load_reader(loaded, reader_id),
+                                       fold_copy(loaded.events, barcode),
+                                       fold_title(loaded.events, title_id), loan_id, branch)
+            return replace(decision, expected=_versions(loaded, reader_s, copy_s))
+
+        return [reader_s, copy_s, title_stream(title_id), *CONFIG_STREAMS], decide
+
+    return run(ports, actor, "check_out", locate, key)
 
 
 def check_in(ports: Ports, actor: Actor, barcode: str, branch: str | None,
@@ -98,8 +86,8 @@ def check_in(ports: Ports, actor: Actor, barcode: str, branch: str | None,
     """Return a copy: close its loan, fine if late, trap it for the next hold."""
     require_known(ports, branch=("branch", branch))
 
-    def attempt() -> Outcome:
-        located = _locate_copy(ports, barcode)
+    def locate(load: Load) -> Located:
+        located = _locate_copy(load, barcode)
         assert located.title_id is not None
         reader_id = located.reader_id if located.status == CopyStatus.ON_LOAN else None
         streams = [copy_stream(barcode), title_stream(located.title_id)]
@@ -111,25 +99,25 @@ def check_in(ports: Ports, actor: Actor, barcode: str, branch: str | None,
             copy = fold_copy(loaded.events, barcode)
             now_reader = copy.reader_id if copy.status == CopyStatus.ON_LOAN else None
             if now_reader != reader_id:
-                raise _Moved
+                raise Relocate
             reader = load_account(loaded, reader_id) if reader_id else None
             rules = rules_from(loaded.events, ports.clock(), ports.timezone)
-            verdict = decide_checkin(rules, copy, reader,
-                                     fold_title(loaded.events, copy.title_id or ""),
-                                     branch or copy.branch, fine_id)
-            return Decision(verdict.events, verdict.result, _versions(loaded, *streams))
+            decision = decide_checkin(rules, copy, reader,
+                                      fold_title(loaded.events, copy.title_id or ""),
+                                      branch or copy.branch, fine_id)
+            return replace(decision, expected=_versions(loaded, *streams))
 
-        return execute(ports, actor, "check_in", [*streams, *CONFIG_STREAMS], decide, key)
+        return [*streams, *CONFIG_STREAMS], decide
 
-    return _relocating(attempt)
+    return run(ports, actor, "check_in", locate, key)
 
 
 def renew(ports: Ports, actor: Actor, barcode: str, key: str | None,
           only_reader: str | None = None) -> Outcome:
     """Renew the loan of a copy (``only_reader``: a reader renewing their own loan)."""
 
-    def attempt() -> Outcome:
-        located = _locate_copy(ports, barcode)
+    def locate(load: Load) -> Located:
+        located = _locate_copy(load, barcode)
         if located.status != CopyStatus.ON_LOAN or located.reader_id is None:
             raise refusals.loan_not_found()
         if only_reader is not None and located.reader_id != only_reader:
@@ -140,15 +128,15 @@ def renew(ports: Ports, actor: Actor, barcode: str, key: str | None,
         def decide(loaded: LoadedStreams) -> Decision:
             copy = fold_copy(loaded.events, barcode)
             if copy.reader_id != reader_id:
-                raise _Moved
+                raise Relocate
             rules = rules_from(loaded.events, ports.clock(), ports.timezone)
-            verdict = decide_renew(rules, load_reader(loaded, reader_id), copy,
-                                   fold_title(loaded.events, title_id))
-            return Decision(verdict.events, verdict.result, _versions(loaded, *streams))
+            decision = decide_renew(rules, load_reader(loaded, reader_id), copy,
+                                    fold_title(loaded.events, title_id))
+            return replace(decision, expected=_versions(loaded, *streams))
 
-        return execute(ports, actor, "renew", [*streams, *CONFIG_STREAMS], decide, key)
+        return [*streams, *CONFIG_STREAMS], decide
 
-    return _relocating(attempt)
+    return run(ports, actor, "renew", locate, key)
 
 
 def reader_state(ports: Ports, reader_id: str) -> ReaderState:
@@ -200,9 +188,8 @@ def _hold_command(ports: Ports, actor: Actor, command: str, hold_id: str, key: s
                   decide_with: Any) -> Outcome:
     placed = hold_owner(ports, hold_id)
 
-    def attempt() -> Outcome:
-        title = fold_title(ports.store.load([title_stream(placed.title_id)]).events,
-                           placed.title_id)
+    def locate(load: Load) -> Located:
+        title = fold_title(load([title_stream(placed.title_id)]).events, placed.title_id)
         barcode = title.trapped[hold_id][1] if hold_id in title.trapped else None
         streams = [title_stream(placed.title_id), reader_stream(placed.reader_id),
                    hold_stream(hold_id)] + ([copy_stream(barcode)] if barcode else [])
@@ -211,15 +198,15 @@ def _hold_command(ports: Ports, actor: Actor, command: str, hold_id: str, key: s
             now_title = fold_title(loaded.events, placed.title_id)
             now_barcode = now_title.trapped[hold_id][1] if hold_id in now_title.trapped else None
             if now_barcode != barcode:
-                raise _Moved
+                raise Relocate
             rules = rules_from(loaded.events, ports.clock(), ports.timezone)
             copy = fold_copy(loaded.events, barcode) if barcode else None
             events, result = decide_with(rules, now_title, copy)
             return Decision(events, result, _versions(loaded, *streams))
 
-        return execute(ports, actor, command, [*streams, *CONFIG_STREAMS], decide, key)
+        return [*streams, *CONFIG_STREAMS], decide
 
-    return _relocating(attempt)
+    return run(ports, actor, command, locate, key)
 
 
 def cancel_hold(ports: Ports, actor: Actor, hold_id: str, reason: str, key: str | None,
@@ -242,8 +229,8 @@ def expire_hold(ports: Ports, actor: Actor, hold_id: str) -> Outcome:
 def mark_lost(ports: Ports, actor: Actor, barcode: str, key: str | None) -> Outcome:
     """The borrower lost the copy: end the loan and charge the replacement cost."""
 
-    def attempt() -> Outcome:
-        located = _locate_copy(ports, barcode)
+    def locate(load: Load) -> Located:
+        located = _locate_copy(load, barcode)
         if located.status != CopyStatus.ON_LOAN or located.reader_id is None:
             raise refusals.loan_not_found()
         reader_id = located.reader_id
@@ -253,11 +240,11 @@ def mark_lost(ports: Ports, actor: Actor, barcode: str, key: str | None) -> Outc
         def decide(loaded: LoadedStreams) -> Decision:
             copy = fold_copy(loaded.events, barcode)
             if copy.reader_id != reader_id:
-                raise _Moved
+                raise Relocate
             rules = rules_from(loaded.events, ports.clock(), ports.timezone)
-            verdict = decide_mark_lost(rules, load_account(loaded, reader_id), copy, fine_id)
-            return Decision(verdict.events, verdict.result, _versions(loaded, *streams))
+            decision = decide_mark_lost(rules, load_account(loaded, reader_id), copy, fine_id)
+            return replace(decision, expected=_versions(loaded, *streams))
 
-        return execute(ports, actor, "mark_lost", [*streams, *CONFIG_STREAMS], decide, key)
+        return [*streams, *CONFIG_STREAMS], decide
 
-    return _relocating(attempt)
+    return run(ports, actor, "mark_lost", locate, key)

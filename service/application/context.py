@@ -10,7 +10,8 @@ from typing import Any, Protocol
 
 from sqlalchemy import Engine
 
-from events.sqlalchemy_store import SqlEventStore
+from events.store import EventStore
+from service.application.unit_of_work import UnitOfWorkFactory
 from service.config import DEFAULT_TIMEZONE
 
 Clock = Callable[[], datetime]
@@ -51,11 +52,18 @@ class AfterCommit(Protocol):
 
 @dataclass
 class Ports:
-    """The dependencies command handlers use (built once by bootstrap)."""
+    """The dependencies command handlers use (built once by bootstrap).
+
+    Commands write only through ``uow`` (one unit of work per attempt); ``store`` serves
+    reads outside a command (lookups, queries of the log). ``engine`` is the database that
+    holds what is not in the log (accounts, projections); it may be None for handler unit
+    tests that run on the in-memory twin alone.
+    """
 
     engine: Engine
-    store: SqlEventStore
+    store: EventStore
     after_commit: AfterCommit
+    uow: UnitOfWorkFactory
     clock: Clock = utc_now
     timezone: str = DEFAULT_TIMEZONE
     settings: dict[str, Any] = field(default_factory=dict)

@@ -17,12 +17,12 @@ from sqlalchemy import Connection, Text, cast, select, update
 from events.readers import PERSONAL, ReaderErased, ReaderRegistered, ReaderUpdated
 from events.schema import idempotency_keys
 from events.store import LoadedStreams, PendingEvent
+from events.streams import reader_stream
 from projections.schema import checkpoints
 from service.application.accounts import reader_credentials
 from service.application.circulation import cancel_hold
 from service.application.context import Actor, Ports
 from service.application.execute import Decision, Outcome, execute, first_outcome, scoped_key
-from service.application.readers import reader_stream
 from service.application.token_versions import bump_version
 from service.domain.errors import Conflict, DomainError, Invalid, NotFound
 from service.domain.readers.reader_state import ReaderState, fold_reader

@@ -1,19 +1,34 @@
-"""Run a command: load streams, decide, append with expected versions, retry on conflict."""
+"""Run a command: one retry loop around one unit of work per attempt.
+
+Each attempt opens a unit of work (one transaction): answer a repeated idempotency key from
+its record; locate and load the streams; decide with pure rules; append with the versions
+loaded (plus the key's record and any writes that must commit with the events); commit. A
+lost race (``ConcurrencyError``) or a located fact that moved (``Relocate``) tries again,
+at most ``MAX_ATTEMPTS`` times in all, then the caller gets a conflict, never a silent loss.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection
-
-from events.engine import is_postgres, write_connection
-from events.store import AppendResult, ConcurrencyError, LoadedStreams, PendingEvent
+from events.store import AppendResult, ConcurrencyError, LoadedStreams
 from service.application.context import Actor, Ports
+from service.application.unit_of_work import UnitOfWork
+from service.domain.decision import Decision, Relocate
 from service.domain.errors import Conflict, DomainError
 
+__all__ = ["MAX_ATTEMPTS", "ClientKey", "Decision", "Outcome", "Relocate", "derived_key",
+           "execute", "first_outcome", "run", "scoped_key"]
+
 MAX_ATTEMPTS = 8
+
+Decide = Callable[[LoadedStreams], Decision]
+Load = Callable[[Sequence[str]], LoadedStreams]
+# Finds the streams a command needs (reading through the unit of work when it must look
+# first, e.g. which reader has this copy) and the decision to take on them.
+Locate = Callable[[Load], tuple[Sequence[str], Decide]]
 
 
 class ClientKey(str):
@@ -48,19 +63,9 @@ def key_reused() -> DomainError:
 
 
 @dataclass(frozen=True)
-class Decision:
-    """What a command decided: events to append and the answer to give the caller."""
-
-    events: Sequence[PendingEvent]
-    result: Mapping[str, Any] = field(default_factory=dict)
-    expected: Mapping[str, int] | None = None  # defaults to every loaded stream's version
-    # Writes outside the log that must commit with the events (e.g. a hashed PIN).
-    also: Callable[[Connection], None] | None = None
-
-
-@dataclass(frozen=True)
 class Outcome:
-    """The command's answer, the log position it reached, and whether it was a replay."""
+    """The one answer every caller sees: the result, the log position it reached, and
+    whether it was a replay of a repeated idempotency key."""
 
     result: Mapping[str, Any]
     position: int
@@ -68,27 +73,30 @@ class Outcome:
 
 
 def execute(
-    ports: Ports, actor: Actor, command: str, streams: Sequence[str],
-    decide: Callable[[LoadedStreams], Decision], idempotency_key: str | None = None,
+    ports: Ports, actor: Actor, command: str, streams: Sequence[str], decide: Decide,
+    idempotency_key: str | None = None,
 ) -> Outcome:
-    """Decide against the current streams and append atomically; replay repeated keys."""
+    """Decide against these streams and append atomically; replay repeated keys."""
+    return run(ports, actor, command, lambda load: (streams, decide), idempotency_key)
+
+
+def run(ports: Ports, actor: Actor, command: str, locate: Locate,
+        idempotency_key: str | None = None) -> Outcome:
+    """The retry loop: locate, decide and append in one unit of work per attempt."""
     key = scoped_key(command, actor, idempotency_key)
     fingerprint = getattr(idempotency_key, "fingerprint", None)
-    first = first_outcome(ports, key, fingerprint)
-    if first is not None:
-        return first
     for attempt in range(MAX_ATTEMPTS):
         try:
-            # After losing a race, decide again while holding the append lock: nobody can move
-            # the streams between our read and our write, so callers on one hot stream (a title
-            # thirty readers reserve at once) cannot keep losing until they run out of attempts.
-            # On SQLite there is one writer at a time anyway: reading inside the write
-            # transaction costs nothing extra and saves a connection round trip per command.
-            locked = attempt > 0 or not is_postgres(ports.engine)
-            return _attempt(ports, actor, command, streams, decide, key, locked=locked,
-                            fingerprint=fingerprint)
-        except ConcurrencyError:
+            # After losing a race, read and decide while holding the append lock: nobody can
+            # move the streams between our read and our write, so callers on one hot stream
+            # (a title thirty readers reserve at once) cannot keep losing until they run out.
+            with ports.uow(locked=attempt > 0) as uow:
+                outcome, appended = _attempt(uow, actor, command, locate, key, fingerprint)
+        except (ConcurrencyError, Relocate):
             continue  # someone else changed what we decided on: look again
+        if appended:
+            ports.after_commit(outcome.position)
+        return outcome
     raise Conflict(
         "concurrency_conflict",
         "The record kept changing while we tried to update it; please try again.",
@@ -104,78 +112,47 @@ def scoped_key(command: str, actor: Actor, idempotency_key: str | None) -> str |
 
 def first_outcome(ports: Ports, key: str | None, fingerprint: str | None = None
                   ) -> Outcome | None:
-    """The answer already given for a scoped key, if any; refused if the key came with
-    another request (another fingerprint) the first time."""
+    """The answer already given for a scoped key, if any (read outside any command)."""
     first = ports.store.idempotent_result(key) if key is not None else None
-    if first is None:
-        return None
-    return _replayed(first, fingerprint)
+    return None if first is None else _replayed(first, fingerprint)
 
 
 def _replayed(first: AppendResult, fingerprint: str | None) -> Outcome:
+    """A repeated key's first answer; refused if the key first came with another request."""
     if fingerprint is not None and first.fingerprint is not None \
             and first.fingerprint != fingerprint:
         raise key_reused()
     return Outcome(first.result or {}, first.last_position, replayed=True)
 
 
-def _attempt(
-    ports: Ports, actor: Actor, command: str, streams: Sequence[str],
-    decide: Callable[[LoadedStreams], Decision], key: str | None, locked: bool,
-    fingerprint: str | None = None,
-) -> Outcome:
-    """One load-decide-append; ``locked`` reads and decides inside the append's lock."""
-    if not locked:
-        loaded = ports.store.load(list(streams))
-        decision = _decide(ports, decide, loaded, key, fingerprint)
-        if isinstance(decision, Outcome):
-            return decision
-        with write_connection(ports.engine) as conn, conn.begin():
-            appended = _append(ports, actor, command, streams, loaded, decision, key, conn,
-                               fingerprint)
-    else:
-        # SQLite's write transaction (BEGIN IMMEDIATE) already excludes other writers.
-        with write_connection(ports.engine) as conn, conn.begin():
-            ports.store.lock_for_append(conn)
-            loaded = ports.store.load(list(streams), conn)
-            decision = _decide(ports, decide, loaded, key, fingerprint)
-            if isinstance(decision, Outcome):
-                return decision
-            appended = _append(ports, actor, command, streams, loaded, decision, key, conn,
-                               fingerprint)
-    if appended.replayed:  # a twin with the same key committed first
-        return _replayed(appended, fingerprint)
-    position = appended.last_position
-    if appended.positions:
-        ports.after_commit(position)
-    return Outcome(appended.result or {}, position, appended.replayed)
+def _first(uow: UnitOfWork, key: str | None, fingerprint: str | None) -> Outcome | None:
+    first = uow.first_result(key) if key is not None else None
+    return None if first is None else _replayed(first, fingerprint)
 
 
-def _decide(
-    ports: Ports, decide: Callable[[LoadedStreams], Decision], loaded: LoadedStreams,
-    key: str | None, fingerprint: str | None = None,
-) -> Decision | Outcome:
+def _attempt(uow: UnitOfWork, actor: Actor, command: str, locate: Locate, key: str | None,
+             fingerprint: str | None) -> tuple[Outcome, bool]:
+    """One attempt; returns the outcome and whether it appended events."""
+    first = _first(uow, key, fingerprint)
+    if first is not None:
+        return first, False
     try:
-        return decide(loaded)
+        streams, decide = locate(uow.load)
+        loaded = uow.load(streams)
+        decision = decide(loaded)
     except DomainError:
         # A concurrent twin with the same key may have just won: answer as it did.
-        first = first_outcome(ports, key, fingerprint)
+        first = _first(uow, key, fingerprint)
         if first is None:
             raise
-        return first
-
-
-def _append(
-    ports: Ports, actor: Actor, command: str, streams: Sequence[str], loaded: LoadedStreams,
-    decision: Decision, key: str | None, conn: Connection, fingerprint: str | None = None,
-) -> AppendResult:
+        return first, False
     expected = decision.expected
     if expected is None:
         expected = {s: loaded.version(s) for s in streams}
-    appended = ports.store.append(
-        decision.events, expected=expected, meta=actor.meta(command),
-        idempotency_key=key, result=decision.result, conn=conn, fingerprint=fingerprint,
-    )
-    if decision.also is not None and not appended.replayed:
-        decision.also(conn)
-    return appended
+    appended = uow.append(decision.events, expected=expected, meta=actor.meta(command),
+                          idempotency_key=key, result=decision.result, fingerprint=fingerprint)
+    if appended.replayed:  # a twin with the same key committed first
+        return _replayed(appended, fingerprint), False
+    if decision.also is not None:
+        uow.also(decision.also)
+    return Outcome(appended.result or {}, appended.last_position), bool(appended.positions)

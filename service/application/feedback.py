@@ -13,23 +13,16 @@ from events.feedback import (
     SuggestionSubmitted,
 )
 from events.store import NO_STREAM, LoadedStreams, PendingEvent
+from events.streams import feedback_stream, reader_stream, suggestion_stream
 from events.vocabulary import FeedbackStatus
 from service.application.catalogue import clean_isbn
 from service.application.context import Actor, Ports
 from service.application.execute import Decision, Outcome, execute
-from service.application.readers import load_reader, reader_stream
+from service.application.readers import load_reader
 from service.domain.errors import Conflict, NotFound
 
 CATEGORIES = ("service", "collection", "facility", "other")
 DECISIONS = ("accepted", "ordered", "rejected")
-
-
-def feedback_stream(feedback_id: str) -> str:
-    return f"feedback-{feedback_id}"
-
-
-def suggestion_stream(suggestion_id: str) -> str:
-    return f"suggestion-{suggestion_id}"
 
 
 def submit_feedback(ports: Ports, actor: Actor, reader_id: str, category: str, text: str,

@@ -9,9 +9,8 @@ from events.catalogue import CopyMarkedLost
 from events.codec import to_data
 from events.loans import LoanClosed, LoanOpened
 from events.store import StoredEvent
-from service.application.catalogue import copy_stream
+from events.streams import copy_stream, reader_stream
 from service.application.context import Ports
-from service.application.readers import reader_stream
 
 
 def describe(stored: StoredEvent) -> dict[str, Any]:

@@ -13,12 +13,12 @@ from dataclasses import dataclass, replace
 
 from events.configuration import ListEntryChanged, ListEntryDefined, ListEntryRetired
 from events.store import LoadedStreams, PendingEvent, StoredEvent
+from events.streams import LISTS_STREAM
 from service.application.context import Actor, Ports
 from service.application.execute import Decision, Outcome, execute
 from service.domain.errors import Conflict, Invalid, NotFound
 from service.domain.i18n import Message
 
-LISTS_STREAM = "config-lists"
 KINDS = ("branch", "reader_category", "item_type", "collection")
 KIND_NAMES = {
     "branch": Message(en="branch", zh="分馆"),

@@ -23,6 +23,7 @@ from events.notices import (
     NoticeTemplateChanged,
 )
 from events.store import LoadedStreams, PendingEvent, StoredEvent
+from events.streams import NOTICE_TEMPLATE_STREAM, notice_stream
 from service.application.context import Actor, Ports
 from service.application.execute import Decision, Outcome, execute
 from service.domain.errors import Invalid, NotFound
@@ -30,11 +31,7 @@ from service.domain.notices.keys import resend_key
 from service.domain.notices.kinds import NoticeKind
 from service.domain.notices.render import PARTS, SUPPORTED_LANGS, Overrides, shipped_source
 
-TEMPLATE_STREAM = "notice-templates"
-
-
-def notice_stream(key: str) -> str:
-    return f"notice-{key}"
+TEMPLATE_STREAM = NOTICE_TEMPLATE_STREAM
 
 
 @dataclass(frozen=True)

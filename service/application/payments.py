@@ -6,9 +6,10 @@ import uuid
 
 from events.fines import FinePaid, FineWaived
 from events.store import LoadedStreams, PendingEvent
+from events.streams import reader_stream
 from service.application.context import Actor, Ports
 from service.application.execute import Decision, Outcome, execute
-from service.application.readers import load_account, reader_stream
+from service.application.readers import load_account
 from service.domain.circulation import refusals
 from service.domain.readers.reader_state import ReaderState
 

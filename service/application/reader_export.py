@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import Connection
 
 from events.fines import FinePaid
+from events.streams import reader_stream
 from projections.current_loans import list_loans
 from projections.feedback_inbox import list_feedback, list_suggestions
 from projections.fines import balance, list_fines
@@ -22,7 +23,7 @@ from projections.reader_profiles import get_reader
 from projections.reading_history import keeps_history, list_history
 from service.application.context import Ports
 from service.application.history import describe
-from service.application.readers import load_reader, reader_stream
+from service.application.readers import load_reader
 
 PAGE = 100_000  # one person's rows: generous, never unbounded
 PROFILE_OMITS = frozenset({"search_text"})  # derived from the fields shown beside it

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
-from dataclasses import dataclass, field
-from datetime import date
 from typing import Any
 
 from events.readers import (
@@ -16,41 +13,18 @@ from events.readers import (
     ReaderUpdated,
 )
 from events.store import NO_STREAM, LoadedStreams, PendingEvent
+from events.streams import card_stream, reader_stream
 from service.application.accounts import set_reader_pin
+from service.application.commands import UPDATABLE_READER_FIELDS, RegisterReader
 from service.application.context import Actor, Ports
 from service.application.execute import Decision, Outcome, execute
-from service.application.lookups import fact_from_stream
+from service.application.lookups import Load, fact_from_stream
 from service.application.managed_lists import require_known
 from service.domain.errors import Conflict, DomainError, NotFound
 from service.domain.readers.reader_state import ReaderState, fold_reader
 
-UPDATABLE = ("name", "phone", "email", "id_number", "address", "expires_on", "home_branch")
+UPDATABLE = UPDATABLE_READER_FIELDS
 
-
-def reader_stream(reader_id: str) -> str:
-    return f"reader-{reader_id}"
-
-
-def card_stream(card_number: str) -> str:
-    return f"card-{card_number}"
-
-
-@dataclass(frozen=True)
-class RegisterReader:
-    card_number: str
-    name: str
-    category: str
-    language: str = "zh-CN"
-    phone: str | None = None
-    email: str | None = None
-    id_number: str | None = None
-    address: str | None = None
-    notice_channels: tuple[str, ...] = ("email",)
-    keep_history: bool = True
-    expires_on: date | None = None
-    home_branch: str | None = None
-    pin: str | None = None
-    reader_id: str = field(default_factory=lambda: uuid.uuid4().hex[:16])
 
 
 def register_reader(ports: Ports, actor: Actor, cmd: RegisterReader, key: str | None) -> Outcome:
@@ -186,6 +160,7 @@ def set_preferences(
     return _reader_command(ports, actor, "set_preferences", reader_id, key, build)
 
 
-def reader_id_for_card(ports: Ports, card_number: str) -> str | None:
+def reader_id_for_card(ports: Ports, card_number: str, load: Load | None = None) -> str | None:
     """Resolve a card number through its stream (consistent, unlike a projection)."""
-    return fact_from_stream(ports, card_stream(card_number), ReaderRegistered, "reader_id")
+    return fact_from_stream(ports, card_stream(card_number), ReaderRegistered, "reader_id",
+                            load)

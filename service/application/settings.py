@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 from events.configuration import CalendarChanged, PolicyChanged
 from events.store import LoadedStreams, PendingEvent, StoredEvent
+from events.streams import CALENDAR_STREAM, CONFIG_STREAMS, POLICY_STREAM
 from service.application.context import Actor, Ports
 from service.application.execute import Decision, Outcome, execute
 from service.application.managed_lists import current_lists, require_known
@@ -17,9 +18,6 @@ from service.domain.library.calendar import BranchCalendar, CalendarInvalid
 from service.domain.library.policy import PolicyInvalid, PolicyMatrix, default_matrix
 from service.domain.library.rules import Rules
 
-POLICY_STREAM = "config-policy"
-CALENDAR_STREAM = "config-calendar"
-CONFIG_STREAMS = (POLICY_STREAM, CALENDAR_STREAM)
 RULE_CODES = (("reader_category", "reader_category"), ("item_type", "item_type"),
               ("branch", "branch"))
 

@@ -24,6 +24,7 @@ from events.accounts import (
 from events.base import Event
 from events.engine import as_utc
 from events.store import ConcurrencyError, LoadedStreams, PendingEvent
+from events.streams import staff_stream
 from service.application.accounts import ROLES, hash_secret, staff_accounts
 from service.application.context import Actor, Ports
 from service.application.execute import Decision, execute
@@ -166,7 +167,7 @@ Plan = Callable[[Any], tuple[list[Event], Callable[[Connection], None]]]
 
 def _change(ports: Ports, actor: Actor, command: str, username: str, plan: Plan,
             must_exist: bool = True) -> None:
-    stream = f"staff-{username}"
+    stream = staff_stream(username)
 
     def decide(loaded: LoadedStreams) -> Decision:
         seen = _row(ports.engine, username)

@@ -22,7 +22,9 @@ def readers() -> None:
 def erase(reader: str, reason: str, force: bool) -> None:
     """Erase READER (a reader id or a card number): key, PIN and personal data go for good."""
     from service.application import erasure
+    from service.application.commands import EraseReader
     from service.application.context import Actor, Principal
+    from service.application.handlers import handle
     from service.application.readers import reader_id_for_card
     from service.bootstrap import bootstrap
     from service.domain.errors import DomainError
@@ -32,7 +34,7 @@ def erase(reader: str, reason: str, force: bool) -> None:
     actor = Actor(Principal("system", f"cli:{getpass.getuser()}", "system"), "cli")
     try:
         reader_id = reader_id_for_card(lector.ports, reader) or reader
-        outcome = erasure.erase_reader(lector.ports, actor, reader_id, reason, force, None)
+        outcome = handle(lector.ports, actor, EraseReader(reader_id, reason, force))
         settled = erasure.settle(lector.engine, outcome.position, timeout_s=30)
     except DomainError as exc:
         raise click.ClickException(f"{exc.code}: {exc.en}") from None

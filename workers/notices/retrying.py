@@ -13,8 +13,9 @@ import random
 from datetime import datetime, timedelta
 from typing import Any
 
-from service.application import notices as core
+from service.application.commands import RecordNoticeFailed, RecordNoticeGaveUp
 from service.application.context import SYSTEM, Actor
+from service.application.handlers import handle
 from service.bootstrap import Lector
 from workers.notices.delivery import TransientDeliveryError, retry_delay
 from workers.notices.leases import extend_queued, note_attempt
@@ -40,8 +41,8 @@ def after_transient(lector: Lector, row: dict[str, Any], failure: RetryLater, no
     attempts, first = note_attempt(lector.engine, key, wall)
     too_long = wall - first >= timedelta(hours=cfg.notice_give_up_after_h)
     if attempts > cfg.notice_max_retries or too_long:
-        if core.record_gave_up(ports, WORKER, key, reader_id, kind, failure.channel,
-                               exc.reason, attempts, now):
+        if handle(ports, WORKER, RecordNoticeGaveUp(key, reader_id, kind, failure.channel,
+                                                    exc.reason, attempts, now)).result["recorded"]:
             log.warning("notice %s: gave up after %d tries (%s)", key, attempts, exc)
         return "gave_up", 0.0
     delay = retry_delay(attempts - 1, base=cfg.notice_retry_base_s, cap=cfg.notice_retry_cap_s,
@@ -49,7 +50,7 @@ def after_transient(lector: Lector, row: dict[str, Any], failure: RetryLater, no
     delay = max(delay, exc.retry_after or 0.0)
     # The dispatcher hands the key out again only once this has passed: the back-off.
     extend_queued(lector.engine, key, wall + timedelta(seconds=delay))
-    if core.record_failed(ports, WORKER, key, reader_id, kind, failure.channel, exc.reason,
-                          now, permanent=False):
+    if handle(ports, WORKER, RecordNoticeFailed(key, reader_id, kind, failure.channel,
+                                                exc.reason, now, False)).result["recorded"]:
         log.warning("notice %s waits: %s (retrying with back-off)", key, exc)
     return "waiting", delay

@@ -22,7 +22,8 @@ from projections.notice_outbox import known_keys, pending_to_send
 from projections.reader_profiles import reader_profiles
 from projections.registry import by_name
 from projections.runner import catch_up
-from service.application.notices import schedule_notice
+from service.application.commands import ScheduleNotice
+from service.application.handlers import handle
 from service.application.settings import library_today
 from service.bootstrap import Lector
 from service.domain.notices.keys import digest_key, notice_key
@@ -105,13 +106,15 @@ def scan_notices(lector: Lector, now: datetime) -> dict[str, int]:
     for key, reader_id, kind, data in fresh:
         if reader_id in digest_readers and kind in ("due_soon", "overdue"):
             digests.setdefault(reader_id, []).append({**data, "key": key})
-        elif schedule_notice(lector.ports, WORKER, key, reader_id, kind, data, today):
+        elif handle(lector.ports, WORKER,
+                    ScheduleNotice(key, reader_id, kind, data, today)).result["recorded"]:
             counts["scheduled"] += 1
     for reader_id, items in digests.items():
         # Items found after today's digest went out wait for tomorrow's (their keys are free).
         key = digest_key(reader_id, today)
-        if schedule_notice(lector.ports, WORKER, key, reader_id, "digest", {"items": items},
-                           today, item_keys=[i["key"] for i in items]):
+        digest = ScheduleNotice(key, reader_id, "digest", {"items": items}, today,
+                                item_keys=[i["key"] for i in items])
+        if handle(lector.ports, WORKER, digest).result["recorded"]:
             counts["digests"] += 1
     return counts
 

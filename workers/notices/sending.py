@@ -16,12 +16,13 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from events.feedback import SuggestionSubmitted
+from events.streams import reader_stream, suggestion_stream
 from projections.notice_outbox import get_notice, is_stale
 from projections.reader_profiles import get_reader
 from service.application import notices as core
+from service.application.commands import RecordNoticeCancelled, RecordNoticeFailed, RecordNoticeSent
 from service.application.context import SYSTEM, Actor
-from service.application.feedback import suggestion_stream
-from service.application.readers import reader_stream
+from service.application.handlers import handle
 from service.application.settings import current_rules
 from service.bootstrap import Lector
 from service.domain.library.rules import current_blocks
@@ -85,7 +86,7 @@ def _deliver_claimed(lector: Lector, row: dict[str, Any], now: datetime) -> Send
     oldest = now - timedelta(hours=lector.config.notice_max_age_h)
     if not done.sent and is_stale(row, oldest):
         # Its moment passed long ago (a backlog, a log written at once): never send it late.
-        core.record_cancelled(ports, WORKER, key, reader_id, kind, "too_old", now)
+        handle(ports, WORKER, RecordNoticeCancelled(key, reader_id, kind, "too_old", now))
         return SendResult("cancelled", "too_old")
     with lector.engine.connect() as conn:
         profile = get_reader(conn, reader_id)
@@ -97,7 +98,7 @@ def _deliver_claimed(lector: Lector, row: dict[str, Any], now: datetime) -> Send
         return SendResult("already_sent")
     if profile is None or profile["erased"] or not wanted:
         reason = "reader_erased" if profile and profile["erased"] else "reader_opted_out"
-        core.record_cancelled(ports, WORKER, key, reader_id, kind, reason, now)
+        handle(ports, WORKER, RecordNoticeCancelled(key, reader_id, kind, reason, now))
         return SendResult("cancelled", reason)
     if not todo:
         return SendResult("failed", "every chosen channel failed for good")
@@ -105,15 +106,15 @@ def _deliver_claimed(lector: Lector, row: dict[str, Any], now: datetime) -> Send
     reader = fold_reader(loaded.events, reader_id)
     stale = None if done.sent else stale_reason(kind, row["data"], reader)
     if stale is not None:
-        core.record_cancelled(ports, WORKER, key, reader_id, kind, stale, now)
+        handle(ports, WORKER, RecordNoticeCancelled(key, reader_id, kind, stale, now))
         return SendResult("cancelled", stale)
     lang = notice_lang(profile["language"])
     try:
         rendered = render_row(lector, row, profile, reader, lang, now)
     except NoticeTemplateError as exc:
         for channel in todo:
-            core.record_failed(ports, WORKER, key, reader_id, kind, channel,
-                               FailureReason.template_error, now, permanent=True)
+            handle(ports, WORKER, RecordNoticeFailed(key, reader_id, kind, channel,
+                                                     FailureReason.template_error, now, True))
         return SendResult("failed", str(exc))
     return _send_all(lector, row, profile, lang, rendered, todo, now)
 
@@ -130,14 +131,14 @@ def _send_all(lector: Lector, row: dict[str, Any], profile: dict[str, Any], lang
                 message_id = send_on(channel, lector.config, key, kind, lang, profile,
                                      rendered, now)
         except PermanentDeliveryError as exc:
-            core.record_failed(ports, WORKER, key, reader_id, kind, channel, exc.reason, now,
-                               permanent=True)
+            handle(ports, WORKER, RecordNoticeFailed(key, reader_id, kind, channel, exc.reason,
+                                                     now, True))
             continue
         except TransientDeliveryError as exc:
             raise RetryLater(channel, exc) from exc  # counted and backed off by the caller
         # From here on the message is out: record it, and never turn this into a failure.
-        core.record_sent(ports, WORKER, key, reader_id, kind, channel, message_id,
-                         rendered.subject, now)
+        handle(ports, WORKER, RecordNoticeSent(key, reader_id, kind, channel, message_id,
+                                               rendered.subject, now))
         sent.append(channel)
     return SendResult("sent", ",".join(sent)) if sent else SendResult("failed", "no channel")
 

@@ -8,8 +8,8 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from projections.current_loans import list_loans
-from service.adapters.api.auth import current_actor, current_principal, idempotency_key, require
-from service.adapters.api.common import answer, ports
+from service.adapters.api.auth import current_principal, require
+from service.adapters.api.common import perform_answer, ports
 from service.adapters.api.consistency import read_model
 from service.adapters.api.schemas.circulation import (
     CheckInResultSchema,
@@ -23,7 +23,7 @@ from service.adapters.api.schemas.circulation import (
     RenewResultSchema,
     RenewSchema,
 )
-from service.application import circulation
+from service.application.commands import CheckIn, CheckOut, MarkLost, Renew
 from service.application.history import loans_as_of
 from service.application.settings import library_today
 
@@ -36,11 +36,10 @@ class CheckOuts(MethodView):
     @blp.arguments(CheckOutSchema)
     @blp.response(201, CheckOutResultSchema)
     @require("desk")
-    def post(self, data: dict[str, Any]) -> dict[str, Any]:
+    def post(self, command: CheckOut) -> dict[str, Any]:
         """Lend a copy (refusals: copy_not_available, copy_not_found, reader_not_found,
         reader_blocked, loan_limit_reached, hold_for_other_reader)."""
-        return answer(circulation.check_out(ports(), current_actor(), data["card_number"],
-                                            data["barcode"], data["branch"], idempotency_key()))
+        return perform_answer(command)
 
 
 @blp.route("/checkins")
@@ -48,10 +47,9 @@ class CheckIns(MethodView):
     @blp.arguments(CheckInSchema)
     @blp.response(200, CheckInResultSchema)
     @require("desk")
-    def post(self, data: dict[str, Any]) -> dict[str, Any]:
+    def post(self, command: CheckIn) -> dict[str, Any]:
         """Return a copy; the answer says whether it goes to the shelf or the hold shelf."""
-        return answer(circulation.check_in(ports(), current_actor(), data["barcode"],
-                                           data["branch"], idempotency_key()))
+        return perform_answer(command)
 
 
 @blp.route("/renewals")
@@ -63,8 +61,7 @@ class Renewals(MethodView):
         """Renew a loan (readers may renew only their own)."""
         principal = current_principal()
         only = principal.reader_id if principal.kind == "reader" else None
-        return answer(circulation.renew(ports(), current_actor(), data["barcode"],
-                                        idempotency_key(), only_reader=only))
+        return perform_answer(Renew(data["barcode"], only_reader=only))
 
 
 @blp.route("/loans/lost")
@@ -72,11 +69,10 @@ class Lost(MethodView):
     @blp.arguments(LostSchema)
     @blp.response(200, CommandResultSchema)
     @require("desk")
-    def post(self, data: dict[str, Any]) -> dict[str, Any]:
+    def post(self, command: MarkLost) -> dict[str, Any]:
         """Mark a loaned copy lost: the loan ends and the replacement cost is charged.
         Checking the copy in later marks it found."""
-        return answer(circulation.mark_lost(ports(), current_actor(), data["barcode"],
-                                            idempotency_key()))
+        return perform_answer(command)
 
 
 @blp.route("/loans")

@@ -6,8 +6,10 @@ from typing import Any
 
 from flask import current_app
 
+from service.adapters.api.auth import current_actor, idempotency_key
 from service.application.context import Ports
 from service.application.execute import Outcome
+from service.application.handlers import handle
 from service.bootstrap import Lector
 
 
@@ -22,6 +24,16 @@ def ports() -> Ports:
 def answer(outcome: Outcome) -> dict[str, Any]:
     """A command's result plus the position the caller can ask queries to reflect."""
     return {**outcome.result, "position": outcome.position, "replayed": outcome.replayed}
+
+
+def perform(command: object) -> Outcome:
+    """Hand one command to ``handle`` as the current caller, with the request's key."""
+    return handle(ports(), current_actor(), command, idempotency_key())
+
+
+def perform_answer(command: object) -> dict[str, Any]:
+    """``perform`` and serialise: the routes' usual last line."""
+    return answer(perform(command))
 
 
 def page(items: list[Any], total: int, args: dict[str, Any]) -> dict[str, Any]:

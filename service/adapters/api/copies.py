@@ -8,8 +8,8 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from projections.catalogue import get_copy, get_title
-from service.adapters.api.auth import current_actor, idempotency_key, require
-from service.adapters.api.common import answer, ports
+from service.adapters.api.auth import require
+from service.adapters.api.common import perform_answer, ports
 from service.adapters.api.consistency import read_model
 from service.adapters.api.schemas.catalogue import (
     AddCopySchema,
@@ -19,7 +19,7 @@ from service.adapters.api.schemas.catalogue import (
 )
 from service.adapters.api.schemas.circulation import TimelineSchema
 from service.adapters.api.schemas.common import MinPositionArgsSchema
-from service.application import catalogue as handlers
+from service.application.commands import AddCopy, WithdrawCopy
 from service.application.history import copy_history
 from service.domain.errors import NotFound
 
@@ -32,10 +32,9 @@ class Copies(MethodView):
     @blp.arguments(AddCopySchema)
     @blp.response(201, CopyCommandResultSchema)
     @require("librarian")
-    def post(self, data: dict[str, Any]) -> dict[str, Any]:
+    def post(self, command: AddCopy) -> dict[str, Any]:
         """Add a copy of a catalogued title (barcodes are unique)."""
-        cmd = handlers.AddCopy(**data)
-        return answer(handlers.add_copy(ports(), current_actor(), cmd, idempotency_key()))
+        return perform_answer(command)
 
 
 @blp.route("/<barcode>")
@@ -60,9 +59,7 @@ class CopyWithdraw(MethodView):
     @require("librarian")
     def post(self, data: dict[str, Any], barcode: str) -> dict[str, Any]:
         """Withdraw a copy from circulation."""
-        return answer(handlers.withdraw_copy(
-            ports(), current_actor(), barcode, data["reason"], idempotency_key()
-        ))
+        return perform_answer(WithdrawCopy(barcode, data["reason"]))
 
 
 @blp.route("/<barcode>/history")

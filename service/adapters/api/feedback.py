@@ -8,8 +8,8 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from projections.feedback_inbox import list_feedback, list_suggestions
-from service.adapters.api.auth import current_actor, current_principal, idempotency_key, require
-from service.adapters.api.common import answer, offset, ports
+from service.adapters.api.auth import current_principal, require
+from service.adapters.api.common import offset, perform_answer, ports
 from service.adapters.api.consistency import read_model
 from service.adapters.api.schemas.circulation import (
     CommandResultSchema,
@@ -21,8 +21,14 @@ from service.adapters.api.schemas.circulation import (
     SuggestionSchema,
     SuggestionSubmitSchema,
 )
-from service.application import feedback as handlers
 from service.application.circulation import reader_for_card
+from service.application.commands import (
+    AnswerFeedback,
+    CloseFeedback,
+    DecideSuggestion,
+    SubmitFeedback,
+    SuggestPurchase,
+)
 from service.domain.errors import Invalid
 
 blp = Blueprint("feedback", __name__, url_prefix="/api/v1",
@@ -46,9 +52,9 @@ class Feedback(MethodView):
     @require("reader")
     def post(self, data: dict[str, Any]) -> dict[str, Any]:
         """Submit feedback (a reader for themselves, or staff on a reader's behalf)."""
-        return answer(handlers.submit_feedback(
-            ports(), current_actor(), _subject_reader(data["card_number"]), data["category"],
-            data["text"], data["rating"], data["title_id"], idempotency_key()))
+        return perform_answer(SubmitFeedback(_subject_reader(data["card_number"]),
+                                             data["category"], data["text"], data["rating"],
+                                             data["title_id"]))
 
     @blp.arguments(StatusArgsSchema, location="query")
     @blp.response(200, FeedbackSchema(many=True))
@@ -68,8 +74,7 @@ class FeedbackAnswer(MethodView):
     @require("librarian")
     def post(self, data: dict[str, Any], feedback_id: str) -> dict[str, Any]:
         """Answer feedback (and optionally close it); the reader sees it on their account."""
-        return answer(handlers.answer_feedback(ports(), current_actor(), feedback_id,
-                                               data["answer"], data["close"], idempotency_key()))
+        return perform_answer(AnswerFeedback(feedback_id, data["answer"], data["close"]))
 
 
 @blp.route("/feedback/<feedback_id>/close")
@@ -78,8 +83,7 @@ class FeedbackClose(MethodView):
     @require("librarian")
     def post(self, feedback_id: str) -> dict[str, Any]:
         """Close feedback."""
-        return answer(handlers.close_feedback(ports(), current_actor(), feedback_id,
-                                              idempotency_key()))
+        return perform_answer(CloseFeedback(feedback_id))
 
 
 @blp.route("/suggestions")
@@ -89,9 +93,8 @@ class Suggestions(MethodView):
     @require("reader")
     def post(self, data: dict[str, Any]) -> dict[str, Any]:
         """Suggest a purchase."""
-        return answer(handlers.suggest_purchase(
-            ports(), current_actor(), _subject_reader(data["card_number"]), data["title"],
-            data["author"], data["isbn"], data["reason"], idempotency_key()))
+        return perform_answer(SuggestPurchase(_subject_reader(data["card_number"]), data["title"],
+                                              data["author"], data["isbn"], data["reason"]))
 
     @blp.arguments(StatusArgsSchema, location="query")
     @blp.response(200, SuggestionSchema(many=True))
@@ -111,6 +114,4 @@ class SuggestionDecision(MethodView):
     @require("librarian")
     def post(self, data: dict[str, Any], suggestion_id: str) -> dict[str, Any]:
         """Accept, order or reject (with a reason) a suggestion."""
-        return answer(handlers.decide_suggestion(ports(), current_actor(), suggestion_id,
-                                                 data["decision"], data["reason"],
-                                                 idempotency_key()))
+        return perform_answer(DecideSuggestion(suggestion_id, data["decision"], data["reason"]))

@@ -8,8 +8,8 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from projections.hold_queue import list_holds
-from service.adapters.api.auth import current_actor, current_principal, idempotency_key, require
-from service.adapters.api.common import answer, offset, ports
+from service.adapters.api.auth import current_principal, require
+from service.adapters.api.common import offset, perform, perform_answer, ports
 from service.adapters.api.consistency import read_model
 from service.adapters.api.schemas.circulation import (
     CancelHoldArgsSchema,
@@ -19,7 +19,7 @@ from service.adapters.api.schemas.circulation import (
     PlaceHoldSchema,
 )
 from service.application import circulation
-from service.application.hold_expiry import expire_due_holds
+from service.application.commands import CancelHold, ExpireDueHolds, PlaceHold
 from service.domain.errors import Invalid
 
 blp = Blueprint("holds", __name__, url_prefix="/api/v1/holds",
@@ -41,9 +41,8 @@ class Holds(MethodView):
         else:
             raise Invalid("invalid_request", "card_number is required for staff.",
                           "工作人员须提供读者证号。", fields={"card_number": ["Required."]})
-        return answer(circulation.place_hold(ports(), current_actor(), reader_id,
-                                             data["title_id"], data["pickup_branch"],
-                                             idempotency_key(), data["enumeration"]))
+        return perform_answer(PlaceHold(reader_id, data["title_id"], data["pickup_branch"],
+                                        data["enumeration"]))
 
     @blp.arguments(HoldListArgsSchema, location="query")
     @blp.response(200, HoldSchema(many=True))
@@ -65,8 +64,7 @@ class Hold(MethodView):
         """Cancel a hold; a copy set aside for it passes to the next reader."""
         principal = current_principal()
         only = principal.reader_id if principal.kind == "reader" else None
-        return answer(circulation.cancel_hold(ports(), current_actor(), hold_id, args["reason"],
-                                              idempotency_key(), only_reader=only))
+        return perform_answer(CancelHold(hold_id, args["reason"], only_reader=only))
 
 
 @blp.route("/expire")
@@ -75,4 +73,4 @@ class Expire(MethodView):
     @require("librarian")
     def post(self) -> dict[str, Any]:
         """Expire every hold whose pickup deadline has passed (the hourly job, on demand)."""
-        return expire_due_holds(ports(), current_actor())
+        return dict(perform(ExpireDueHolds()).result)

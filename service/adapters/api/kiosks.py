@@ -8,9 +8,10 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from service.adapters.api.auth import require
-from service.adapters.api.common import lector, ports
+from service.adapters.api.common import lector, perform, ports
 from service.adapters.api.schemas.kiosks import CreateKioskSchema, KioskSchema
 from service.application import kiosks
+from service.application.commands import CreateKiosk, DeactivateKiosk
 from service.application.managed_lists import require_known
 
 blp = Blueprint("kiosks", __name__, url_prefix="/api/v1/kiosks",
@@ -25,7 +26,7 @@ class Kiosks(MethodView):
     def post(self, data: dict[str, Any]) -> dict[str, Any]:
         """Create a kiosk account (refusals: kiosk_exists, weak_password, unknown_branch)."""
         require_known(ports(), location=("branch", data["location"]))
-        return kiosks.create_kiosk(lector().engine, now=ports().clock(), **data)
+        return dict(perform(CreateKiosk(**data)).result)
 
     @blp.response(200, KioskSchema(many=True))
     @require("admin")
@@ -40,4 +41,4 @@ class Deactivate(MethodView):
     @require("admin")
     def post(self, kiosk_id: str) -> dict[str, Any]:
         """Disable a kiosk account: its next SIP2 login is refused."""
-        return kiosks.deactivate_kiosk(lector().engine, kiosk_id)
+        return dict(perform(DeactivateKiosk(kiosk_id)).result)

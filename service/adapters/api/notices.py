@@ -9,8 +9,8 @@ from flask_smorest import Blueprint
 
 from projections.notice_mailbox import list_mailbox
 from projections.notice_outbox import get_notice, list_notices
-from service.adapters.api.auth import current_actor, idempotency_key, require
-from service.adapters.api.common import answer, offset, page, ports
+from service.adapters.api.auth import require
+from service.adapters.api.common import offset, page, perform_answer, ports
 from service.adapters.api.consistency import read_model
 from service.adapters.api.schemas.common import MinPositionArgsSchema
 from service.adapters.api.schemas.notices import (
@@ -28,6 +28,7 @@ from service.adapters.api.schemas.notices import (
     TemplateSchema,
 )
 from service.application import notices as handlers
+from service.application.commands import ChangeNoticeTemplate, ResendNotice
 from service.domain.errors import NotFound
 
 blp = Blueprint("notices", __name__, url_prefix="/api/v1",
@@ -91,7 +92,7 @@ class NoticeResend(MethodView):
     def post(self, notice_id: str) -> dict[str, Any]:
         """Send a notice again, explicitly, under a new key (the original stays as it was)."""
         row = _notice_or_404(notice_id)
-        return answer(handlers.resend_notice(ports(), current_actor(), row, idempotency_key()))
+        return perform_answer(ResendNotice(row))
 
 
 @blp.route("/readers/<reader_id>/notices")
@@ -117,8 +118,7 @@ class NoticeTemplate(MethodView):
     @require("admin")
     def put(self, data: dict[str, Any], kind: str, lang: str, part: str) -> dict[str, Any]:
         """Replace a template part (validated first); null restores the shipped one."""
-        return answer(handlers.change_template(ports(), current_actor(), kind, lang, part,
-                                               data["source"], idempotency_key()))
+        return perform_answer(ChangeNoticeTemplate(kind, lang, part, data["source"]))
 
 
 @blp.route("/notice-templates/<kind>/<lang>/preview")

@@ -11,9 +11,9 @@ from projections.feedback_inbox import list_feedback, list_suggestions
 from projections.fines import balance, list_fines
 from projections.hold_queue import list_holds
 from projections.reading_history import keeps_history, list_history
-from service.adapters.api.auth import current_actor, idempotency_key, require
+from service.adapters.api.auth import require
 from service.adapters.api.circulation import loans_query
-from service.adapters.api.common import answer, lector, offset, ports
+from service.adapters.api.common import lector, offset, perform, perform_answer, ports
 from service.adapters.api.consistency import read_model
 from service.adapters.api.schemas.circulation import (
     CommandResultSchema,
@@ -28,7 +28,8 @@ from service.adapters.api.schemas.circulation import (
     WaiveSchema,
 )
 from service.adapters.api.schemas.common import MinPositionArgsSchema, PageArgsSchema
-from service.application import circulation, payments
+from service.application import circulation
+from service.application.commands import PayFines, RenewAll, WaiveFine
 from service.application.history import reader_timeline
 from service.application.settings import current_rules
 from service.domain.library.rules import current_blocks
@@ -55,7 +56,7 @@ class ReaderRenewAll(MethodView):
     @require("desk", **SELF)
     def post(self, reader_id: str) -> dict[str, Any]:
         """Renew all of a reader's loans; each succeeds or is refused on its own."""
-        return circulation.renew_all(ports(), current_actor(), reader_id, idempotency_key())
+        return dict(perform(RenewAll(reader_id)).result)
 
 
 @blp.route("/<reader_id>/holds")
@@ -88,8 +89,7 @@ class ReaderPayments(MethodView):
     @require("desk")
     def post(self, data: dict[str, Any], reader_id: str) -> dict[str, Any]:
         """Take a payment (partial allowed), applied to the oldest fines first."""
-        return answer(payments.pay_fines(ports(), current_actor(), reader_id, data["amount_fen"],
-                                         data["method"], idempotency_key()))
+        return perform_answer(PayFines(reader_id, data["amount_fen"], data["method"]))
 
 
 @blp.route("/<reader_id>/fines/<fine_id>/waive")
@@ -99,8 +99,7 @@ class ReaderFineWaive(MethodView):
     @require("librarian")
     def post(self, data: dict[str, Any], reader_id: str, fine_id: str) -> dict[str, Any]:
         """Waive all or part of a fine, with a reason."""
-        return answer(payments.waive_fine(ports(), current_actor(), reader_id, fine_id,
-                                          data["amount_fen"], data["reason"], idempotency_key()))
+        return perform_answer(WaiveFine(reader_id, fine_id, data["amount_fen"], data["reason"]))
 
 
 @blp.route("/<reader_id>/history")

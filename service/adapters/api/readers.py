@@ -8,8 +8,8 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from projections.reader_profiles import get_reader, list_readers
-from service.adapters.api.auth import current_actor, current_principal, idempotency_key, require
-from service.adapters.api.common import answer, lector, offset, page, ports
+from service.adapters.api.auth import current_principal, require
+from service.adapters.api.common import answer, lector, offset, page, perform, perform_answer, ports
 from service.adapters.api.consistency import read_model
 from service.adapters.api.schemas.common import MinPositionArgsSchema
 from service.adapters.api.schemas.readers import (
@@ -28,7 +28,15 @@ from service.adapters.api.schemas.readers import (
     UpdateReaderSchema,
 )
 from service.application import erasure
-from service.application import readers as handlers
+from service.application.commands import (
+    BlockReader,
+    ChangeCategory,
+    EraseReader,
+    RegisterReader,
+    SetPreferences,
+    UnblockReader,
+    UpdateReader,
+)
 from service.application.reader_export import reader_export
 from service.domain.errors import NotFound
 
@@ -52,8 +60,7 @@ class Readers(MethodView):
     def post(self, data: dict[str, Any]) -> dict[str, Any]:
         """Register a reader."""
         data["notice_channels"] = tuple(data["notice_channels"])
-        cmd = handlers.RegisterReader(**data)
-        return answer(handlers.register_reader(ports(), current_actor(), cmd, idempotency_key()))
+        return perform_answer(RegisterReader(**data))
 
     @blp.arguments(ReaderListArgsSchema, location="query")
     @blp.response(200, ReaderPageSchema)
@@ -82,10 +89,7 @@ class Reader(MethodView):
     @require("desk")
     def patch(self, data: dict[str, Any], reader_id: str) -> dict[str, Any]:
         """Change contact details (and optionally the PIN)."""
-        pin = data.pop("pin", None)
-        return answer(handlers.update_reader(
-            ports(), current_actor(), reader_id, data, idempotency_key(), pin=pin
-        ))
+        return perform_answer(UpdateReader(reader_id, **data))
 
 
 @blp.route("/<reader_id>/category")
@@ -95,9 +99,7 @@ class ReaderCategory(MethodView):
     @require("librarian")
     def post(self, data: dict[str, Any], reader_id: str) -> dict[str, Any]:
         """Move a reader to another category."""
-        return answer(handlers.change_category(
-            ports(), current_actor(), reader_id, data["category"], idempotency_key()
-        ))
+        return perform_answer(ChangeCategory(reader_id, data["category"]))
 
 
 @blp.route("/<reader_id>/block")
@@ -107,9 +109,7 @@ class ReaderBlock(MethodView):
     @require("librarian")
     def post(self, data: dict[str, Any], reader_id: str) -> dict[str, Any]:
         """Block a reader by hand, with a reason shown at every refusal."""
-        return answer(handlers.block_reader(
-            ports(), current_actor(), reader_id, data["reason"], idempotency_key()
-        ))
+        return perform_answer(BlockReader(reader_id, data["reason"]))
 
 
 @blp.route("/<reader_id>/unblock")
@@ -119,9 +119,7 @@ class ReaderUnblock(MethodView):
     @require("librarian")
     def post(self, data: dict[str, Any], reader_id: str) -> dict[str, Any]:
         """Lift a manual block."""
-        return answer(handlers.unblock_reader(
-            ports(), current_actor(), reader_id, data["note"], idempotency_key()
-        ))
+        return perform_answer(UnblockReader(reader_id, data["note"]))
 
 
 @blp.route("/<reader_id>/preferences")
@@ -133,9 +131,7 @@ class ReaderPreferences(MethodView):
         """Language, notice channels, digest and whether to keep reading history."""
         if "notice_channels" in data:
             data["notice_channels"] = tuple(data["notice_channels"])
-        return answer(handlers.set_preferences(
-            ports(), current_actor(), reader_id, idempotency_key(), **data
-        ))
+        return perform_answer(SetPreferences(reader_id, **data))
 
 
 @blp.route("/<reader_id>/erase")
@@ -149,8 +145,7 @@ class ReaderErase(MethodView):
         Refused with 409 `reader_has_open_loans` / `reader_has_unpaid_fines` unless `force`;
         a second erase answers 409 `reader_already_erased`.
         """
-        outcome = erasure.erase_reader(ports(), current_actor(), reader_id, data["reason"],
-                                       data["force"], idempotency_key())
+        outcome = perform(EraseReader(reader_id, data["reason"], data["force"]))
         settled = erasure.settle(lector().engine, outcome.position)
         return {**answer(outcome), "settled": settled}
 

@@ -8,11 +8,12 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, ValidationError, fields, validate
 
-from service.adapters.api.auth import current_actor, idempotency_key, require
-from service.adapters.api.common import answer, ports
+from service.adapters.api.auth import require
+from service.adapters.api.common import perform_answer, ports
 from service.adapters.api.schemas.catalogue import BRANCH
 from service.adapters.api.schemas.circulation import CommandResultSchema
 from service.application import settings
+from service.application.commands import ChangeCalendar, ChangePolicy
 from service.domain.errors import Invalid
 
 blp = Blueprint("settings", __name__, url_prefix="/api/v1",
@@ -64,7 +65,7 @@ class Policy(MethodView):
     @require("admin")
     def put(self, data: dict[str, Any]) -> dict[str, Any]:
         """Replace the matrix (validated; earlier versions stay in the log)."""
-        return answer(settings.change_policy(ports(), current_actor(), data, idempotency_key()))
+        return perform_answer(ChangePolicy(data))
 
 
 @blp.route("/calendars/<branch>")
@@ -88,5 +89,4 @@ class Calendar(MethodView):
                           fields={"branch": [str(m) for m in exc.messages]}) from None
         body = {"closed_weekdays": data["closed_weekdays"],
                 "closed_dates": [d.isoformat() for d in data["closed_dates"]]}
-        return answer(settings.change_calendar(ports(), current_actor(), branch, body,
-                                               idempotency_key()))
+        return perform_answer(ChangeCalendar(branch, body))

@@ -7,8 +7,8 @@ from typing import Any
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from service.adapters.api.auth import current_actor, require
-from service.adapters.api.common import lector, ports
+from service.adapters.api.auth import require
+from service.adapters.api.common import lector, perform
 from service.adapters.api.openapi import PROBLEM_BODY
 from service.adapters.api.schemas.staff import (
     ChangeRoleSchema,
@@ -18,6 +18,12 @@ from service.adapters.api.schemas.staff import (
 )
 from service.adapters.login_security import token_versions
 from service.application import staff
+from service.application.commands import (
+    ChangeStaffRole,
+    CreateStaffAccount,
+    ResetStaffPassword,
+    SetStaffActive,
+)
 
 blp = Blueprint("staff", __name__, url_prefix="/api/v1/staff",
                 description="Staff accounts; admin only. Changes revoke the account's tokens.")
@@ -41,7 +47,7 @@ class StaffAccounts(MethodView):
     @require("admin")
     def post(self, data: dict[str, Any]) -> dict[str, Any]:
         """Create an account (refusals: staff_exists, weak_password)."""
-        return staff.create_staff_account(ports(), current_actor(), **data)
+        return dict(perform(CreateStaffAccount(**data)).result)
 
 
 @blp.route("/<username>/deactivate")
@@ -52,7 +58,7 @@ class Deactivate(MethodView):
     @require("admin")
     def post(self, username: str) -> dict[str, Any]:
         """Deactivate: logins are refused and its tokens stop working at once."""
-        row = staff.set_active(ports(), current_actor(), username, False)
+        row = dict(perform(SetStaffActive(username, False)).result)
         _revoked(username)
         return row
 
@@ -63,7 +69,7 @@ class Reactivate(MethodView):
     @require("admin")
     def post(self, username: str) -> dict[str, Any]:
         """Reactivate; tokens from before the deactivation stay dead."""
-        row = staff.set_active(ports(), current_actor(), username, True)
+        row = dict(perform(SetStaffActive(username, True)).result)
         _revoked(username)
         return row
 
@@ -75,7 +81,7 @@ class Password(MethodView):
     @require("admin")
     def post(self, data: dict[str, Any], username: str) -> dict[str, Any]:
         """Set a new password; the account's old tokens stop working."""
-        row = staff.reset_password(ports(), current_actor(), username, data["password"])
+        row = dict(perform(ResetStaffPassword(username, data["password"])).result)
         _revoked(username)
         return row
 
@@ -89,6 +95,6 @@ class Role(MethodView):
     @require("admin")
     def post(self, data: dict[str, Any], username: str) -> dict[str, Any]:
         """Change the role; the account's old tokens stop working."""
-        row = staff.change_role(ports(), current_actor(), username, data["role"])
+        row = dict(perform(ChangeStaffRole(username, data["role"])).result)
         _revoked(username)
         return row

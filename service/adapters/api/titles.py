@@ -10,8 +10,8 @@ from flask_smorest import Blueprint
 from projections.catalogue import availability_counts, get_title
 from projections.hold_queue import waiting_counts as holds_waiting
 from projections.title_query import TitleFilters, search_titles, volumes_of
-from service.adapters.api.auth import current_actor, idempotency_key, require
-from service.adapters.api.common import answer, offset, page, ports
+from service.adapters.api.auth import require
+from service.adapters.api.common import offset, page, perform_answer
 from service.adapters.api.consistency import read_model
 from service.adapters.api.schemas.catalogue import (
     CatalogueTitleSchema,
@@ -23,6 +23,7 @@ from service.adapters.api.schemas.catalogue import (
 )
 from service.adapters.api.schemas.common import MinPositionArgsSchema
 from service.application import catalogue as handlers
+from service.application.commands import CatalogueTitle, UpdateTitle
 from service.domain.errors import NotFound
 
 blp = Blueprint("titles", __name__, url_prefix="/api/v1/titles",
@@ -47,8 +48,7 @@ class Titles(MethodView):
         """Catalogue a title (ISBN validated and normalised to ISBN-13)."""
         for name in handlers.LIST_FIELDS:
             data[name] = tuple(data.get(name) or ())
-        cmd = handlers.CatalogueTitle(**data)
-        return answer(handlers.catalogue_title(ports(), current_actor(), cmd, idempotency_key()))
+        return perform_answer(CatalogueTitle(**data))
 
     @blp.arguments(TitleListArgsSchema, location="query")
     @blp.response(200, TitlePageSchema)
@@ -86,6 +86,4 @@ class Title(MethodView):
     @require("librarian")
     def patch(self, data: dict[str, Any], title_id: str) -> dict[str, Any]:
         """Correct a title's description."""
-        return answer(handlers.update_title(
-            ports(), current_actor(), title_id, data, idempotency_key()
-        ))
+        return perform_answer(UpdateTitle(title_id, data))

@@ -28,7 +28,9 @@ from service.adapters.sip2.results import (
 )
 from service.application import circulation
 from service.application.catalogue import copy_title_id
+from service.application.commands import CheckIn, CheckOut, Renew, RenewAll
 from service.application.context import Ports
+from service.application.handlers import handle
 from service.bootstrap import Lector
 from service.domain.errors import DomainError
 
@@ -67,8 +69,8 @@ class LectorSip2Backend(LoginChecks, HoldAndFeeCommands):
     ) -> CheckoutResult:
         """Lend at the kiosk's branch; a copy the reader already has is renewed instead."""
         try:
-            outcome = circulation.check_out(self.ports, self.actor(kiosk), card, barcode,
-                                            kiosk.location, idempotency_key)
+            outcome = handle(self.ports, self.actor(kiosk),
+                             CheckOut(card, barcode, kiosk.location), idempotency_key)
         except DomainError as error:
             if error.extra.get("copy_status") == CopyStatus.ON_LOAN and self._has_it(card, barcode):
                 renewed = self.renew(kiosk, card, barcode, idempotency_key=idempotency_key)
@@ -91,8 +93,8 @@ class LectorSip2Backend(LoginChecks, HoldAndFeeCommands):
     ) -> CheckinResult:
         """Take a copy back at ``location``; a copy trapped for a hold raises the alert."""
         try:
-            outcome = circulation.check_in(self._ports_at(barcode, returned_at), self.actor(kiosk),
-                                           barcode, location, idempotency_key)
+            outcome = handle(self._ports_at(barcode, returned_at), self.actor(kiosk),
+                             CheckIn(barcode, location), idempotency_key)
         except DomainError as error:
             return refused(CheckinResult, error)
         result = outcome.result
@@ -139,8 +141,8 @@ class LectorSip2Backend(LoginChecks, HoldAndFeeCommands):
         """Renew one of the reader's own loans."""
         try:
             reader_id = circulation.reader_for_card(self.ports, card)
-            outcome = circulation.renew(self.ports, self.actor(kiosk), barcode, idempotency_key,
-                                        only_reader=reader_id)
+            outcome = handle(self.ports, self.actor(kiosk),
+                             Renew(barcode, only_reader=reader_id), idempotency_key)
         except DomainError as error:
             return refused(RenewResult, error, title=self._title_of(barcode))
         return RenewResult(ok=True, title=self._title_of(barcode),
@@ -156,8 +158,8 @@ class LectorSip2Backend(LoginChecks, HoldAndFeeCommands):
         """Renew every loan that can be renewed; each succeeds or fails on its own."""
         try:
             reader_id = circulation.reader_for_card(self.ports, card)
-            answer = circulation.renew_all(self.ports, self.actor(kiosk), reader_id,
-                                           idempotency_key)
+            answer = handle(self.ports, self.actor(kiosk), RenewAll(reader_id),
+                            idempotency_key).result
         except DomainError as error:
             return refused(RenewAllResult, error)
         results = answer["results"]

@@ -12,9 +12,10 @@ from service.adapters.sip2 import lector_reads as reads
 from service.adapters.sip2.results import FeePaidResult, HoldResult, KioskAccount, Outcome, Text
 from service.application import circulation
 from service.application.catalogue import copy_title_id
+from service.application.commands import CancelHold, PayFines, PlaceHold
 from service.application.context import Actor, Ports, Principal
 from service.application.execute import first_outcome, scoped_key
-from service.application.payments import pay_fines
+from service.application.handlers import handle
 from service.domain.circulation import refusals
 from service.domain.errors import DomainError
 
@@ -64,8 +65,8 @@ class HoldAndFeeCommands:
         try:
             reader_id = circulation.reader_for_card(self.ports, card)
             wanted = self._title_for(barcode, title_id)
-            outcome = circulation.place_hold(self.ports, self.actor(kiosk), reader_id, wanted,
-                                             pickup, idempotency_key)
+            outcome = handle(self.ports, self.actor(kiosk), PlaceHold(reader_id, wanted, pickup),
+                             idempotency_key)
         except DomainError as error:
             return refused(HoldResult, error)
         with self.engine.connect() as conn:
@@ -92,8 +93,9 @@ class HoldAndFeeCommands:
                             None) if view else None
                 if hold is None:
                     raise refusals.hold_not_found()
-                circulation.cancel_hold(self.ports, actor, hold.hold_id, CANCEL_REASON,
-                                        idempotency_key, only_reader=reader_id)
+                handle(self.ports, actor,
+                       CancelHold(hold.hold_id, CANCEL_REASON, only_reader=reader_id),
+                       idempotency_key)
         except DomainError as error:
             return refused(HoldResult, error)
         return HoldResult(ok=True, title=reads.title_label(self.ports, self.engine, wanted),
@@ -116,8 +118,8 @@ class HoldAndFeeCommands:
         method = PAYMENT_METHODS.get(payment_type, "other")
         try:
             reader_id = circulation.reader_for_card(self.ports, card)
-            outcome = pay_fines(self.ports, self.actor(kiosk), reader_id, amount_fen, method,
-                                idempotency_key)
+            outcome = handle(self.ports, self.actor(kiosk),
+                             PayFines(reader_id, amount_fen, method), idempotency_key)
         except DomainError as error:
             return refused(FeePaidResult, error, transaction_id=transaction_id or "")
         return FeePaidResult(ok=True, transaction_id=str(outcome.result.get("payment_id", "")),

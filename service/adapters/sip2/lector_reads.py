@@ -18,14 +18,14 @@ from sqlalchemy import Engine
 from events.loans import LoanOpened, LoanRenewed
 from events.readers import ReaderRegistered, ReaderUpdated
 from events.store import StoredEvent
+from events.streams import copy_stream, reader_stream, title_stream
 from events.vocabulary import CopyStatus
 from projections.catalogue import get_title
 from projections.fines import list_fines
 from service.adapters.sip2.results import ItemInfo, ItemStatus, PatronInfo
 from service.adapters.sip2.status import format_fen
-from service.application.catalogue import copy_stream, title_stream
 from service.application.context import Ports
-from service.application.readers import reader_id_for_card, reader_stream
+from service.application.readers import reader_id_for_card
 from service.application.settings import current_rules
 from service.domain.catalogue.title_state import TitleState, fold_title
 from service.domain.circulation.copy_state import CopyState, fold_copy

@@ -6,16 +6,19 @@ import random
 import time
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from events.memory_store import MemoryEventStore
 from events.transfer import copy_log
 from projections.runner import catch_up_together
-from service.application import catalogue, circulation, feedback, payments, readers, settings
+from service.application import circulation
+from service.application import commands as c
 from service.application.accounts import create_staff, set_reader_pin
-from service.application.context import SYSTEM, Actor, Principal
+from service.application.context import SYSTEM, Actor, Ports, Principal
+from service.application.handlers import handle
+from service.application.unit_of_work import memory_units
 from service.bootstrap import Lector, bootstrap
 from service.config import Config
 from service.data.demo import (
@@ -90,16 +93,14 @@ def build_demo(config: Config, seed: int = 2025, start: date | None = None,
     # store (same contract tests), then the log is written to the database verbatim and the
     # projections are folded once: the same events, minutes faster than row by row.
     memory = MemoryEventStore()
-    sql_store = lector.store
-    lector.ports.store = memory  # type: ignore[assignment]
+    ports = replace(lector.ports, store=memory, uow=memory_units(memory, lector.engine))
     report = DemoReport(seed, start, target_loans=target_loans)
     try:
-        _setup(lector, report, seed, start, progress)
-        _run_year(lector, report, clock, progress)
+        _setup(lector, ports, report, seed, start, progress)
+        _run_year(ports, report, clock, progress)
         if progress:
             progress("saving the log", 0, 1)
         copy_log(memory, lector.engine)
-        lector.ports.store = sql_store
         if progress:
             progress("saving the log", 1, 1)
         head = lector.store.last_position()
@@ -116,35 +117,36 @@ def build_demo(config: Config, seed: int = 2025, start: date | None = None,
     return report
 
 
-def _setup(lector: Lector, report: DemoReport, seed: int, start: date,
+def _setup(lector: Lector, ports: Ports, report: DemoReport, seed: int, start: date,
            progress: Progress | None) -> None:
     rng = random.Random(seed)
     cat = generate_catalogue(rng)
     people = generate_readers(rng)
     report.plan = (rng, cat, people)
-    ports, admin = lector.ports, Actor(SYSTEM, "worker")
+    admin = Actor(SYSTEM, "worker")
     for username, role, password in STAFF:
         create_staff(lector.engine, username, password, role, f"Demo {role}")
-    settings.change_policy(ports, admin, demo_matrix().to_dict(), None)
+    handle(ports, admin, c.ChangePolicy(demo_matrix().to_dict()))
     holidays = [d.isoformat() for d in closed_days(start, 400)]
     for branch in cat.branches:
-        settings.change_calendar(ports, admin, branch, {"closed_weekdays": [],
-                                                        "closed_dates": holidays}, None)
+        handle(ports, admin, c.ChangeCalendar(branch, {"closed_weekdays": [],
+                                                       "closed_dates": holidays}))
     for n, t in enumerate(cat.titles, 1):
-        catalogue.catalogue_title(ports, admin, catalogue.CatalogueTitle(
+        handle(ports, admin, c.CatalogueTitle(
             title=t.title, authors=t.authors, isbn=t.isbn13, publisher=t.publisher, year=t.year,
             language=t.language, clc_class=t.clc_class, subjects=t.subjects,
-            title_id=t.title_id), None)
+            title_id=t.title_id))
         if progress and n % 100 == 0:
             progress("titles", n, len(cat.titles))
-    for c in cat.copies:
-        catalogue.add_copy(ports, admin, catalogue.AddCopy(
-            c.barcode, c.title_id, c.branch, c.item_type, c.shelf_mark, c.price_fen), None)
+    for copy in cat.copies:
+        handle(ports, admin, c.AddCopy(
+            copy.barcode, copy.title_id, copy.branch, copy.item_type, copy.shelf_mark,
+            copy.price_fen))
     for n, r in enumerate(people):
-        readers.register_reader(ports, admin, readers.RegisterReader(
+        handle(ports, admin, c.RegisterReader(
             card_number=r.card_number, name=r.name, category=r.category, language=r.language,
             phone=r.phone, email=r.email, keep_history=r.keep_history, home_branch=r.branch,
-            expires_on=start + timedelta(days=3 * 365), reader_id=r.reader_id), None)
+            expires_on=start + timedelta(days=3 * 365), reader_id=r.reader_id))
         if n == 0:  # one reader who can sign in to the portal (hashing every PIN is slow)
             with lector.engine.begin() as conn:
                 set_reader_pin(conn, r.reader_id, r.pin)
@@ -152,14 +154,13 @@ def _setup(lector: Lector, report: DemoReport, seed: int, start: date,
     report.titles, report.copies, report.readers = len(cat.titles), len(cat.copies), len(people)
 
 
-def _run_year(lector: Lector, report: DemoReport, clock: _Clock,
+def _run_year(ports: Ports, report: DemoReport, clock: _Clock,
               progress: Progress | None) -> None:
     rng, cat, people = report.plan
     actions = list(generate_year_plan(rng, cat, people, report.start,
                                       target_loans=report.target_loans))
     report.plan = plan_statistics(actions, cat, report.start, 365)
     ids = {r.card_number: r.reader_id for r in people}
-    ports = lector.ports
     for n, action in enumerate(actions, 1):
         clock.now = action.at
         actor = Actor(Principal("staff", "desk", "desk"), "desk")
@@ -177,31 +178,29 @@ def _run_year(lector: Lector, report: DemoReport, clock: _Clock,
 def _perform(ports: Any, actor: Actor, ids: dict[str, str], action: Any) -> None:
     match action:
         case CheckOut():
-            circulation.check_out(ports, actor, action.card_number, action.barcode,
-                                  action.branch, None)
+            handle(ports, actor, c.CheckOut(action.card_number, action.barcode, action.branch))
         case CheckIn():
-            circulation.check_in(ports, actor, action.barcode, action.branch, None)
+            handle(ports, actor, c.CheckIn(action.barcode, action.branch))
         case Renew():
-            circulation.renew(ports, actor, action.barcode, None)
+            handle(ports, actor, c.Renew(action.barcode))
         case PlaceHold():
-            circulation.place_hold(ports, actor, ids[action.card_number], action.title_id,
-                                   action.pickup_branch, None)
+            handle(ports, actor, c.PlaceHold(ids[action.card_number], action.title_id,
+                                             action.pickup_branch))
         case CancelHold():
             state = circulation.reader_state(ports, ids[action.card_number])
             for hold in state.holds.values():
                 if hold.title_id == action.title_id:
-                    circulation.cancel_hold(ports, actor, hold.hold_id, "reader changed mind",
-                                            None)
+                    handle(ports, actor, c.CancelHold(hold.hold_id, "reader changed mind"))
         case PayFine():
             reader_id = ids[action.card_number]
             owed = circulation.reader_state(ports, reader_id).fines_owed_fen
             if owed > 0:
-                payments.pay_fines(ports, actor, reader_id, min(owed, action.amount_fen),
-                                   "wechat", None)
+                handle(ports, actor, c.PayFines(reader_id, min(owed, action.amount_fen),
+                                                "wechat"))
         case SubmitFeedback():
-            feedback.submit_feedback(ports, actor, ids[action.card_number],
-                                     FEEDBACK_CATEGORY.get(action.category, action.category),
-                                     action.text, action.rating, None, None)
+            handle(ports, actor, c.SubmitFeedback(
+                ids[action.card_number], FEEDBACK_CATEGORY.get(action.category, action.category),
+                action.text, action.rating))
         case SuggestPurchase():
-            feedback.suggest_purchase(ports, actor, ids[action.card_number], action.title,
-                                      action.author, action.isbn, action.reason, None)
+            handle(ports, actor, c.SuggestPurchase(ids[action.card_number], action.title,
+                                                   action.author, action.isbn, action.reason))

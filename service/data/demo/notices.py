@@ -17,14 +17,13 @@ from sqlalchemy import select
 
 from events.notices import NoticeCancelled, NoticeSent
 from events.store import PendingEvent
+from events.streams import notice_stream, reader_stream
 from events.vocabulary import NoticeStatus
 from projections.notice_mailbox import mailbox_row
 from projections.notice_outbox import notice_id, notices
 from projections.reader_profiles import get_reader
 from projections.registry import by_name
 from projections.runner import catch_up, catch_up_together
-from service.application.notices import notice_stream
-from service.application.readers import reader_stream
 from service.bootstrap import Lector
 from service.domain.notices.render import notice_lang
 from service.domain.readers.reader_state import fold_reader

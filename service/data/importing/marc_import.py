@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import BinaryIO
 
+from events.streams import title_stream
 from projections.runner import catch_up
 from projections.title_keys import TitleKeys, find_title
 from service.application.catalogue import (
@@ -16,7 +17,6 @@ from service.application.catalogue import (
     add_copy,
     catalogue_title,
     copy_title_id,
-    title_stream,
     update_title,
 )
 from service.application.context import Actor, Ports

@@ -16,13 +16,13 @@ from events.readers import (
     ReaderUpdated,
 )
 from events.store import StoredEvent
+from events.streams import reader_stream
 from service.application.context import Actor, Ports
 from service.application.managed_lists import ManagedLists, current_lists, require_known
 from service.application.readers import (
     RegisterReader,
     change_category,
     reader_id_for_card,
-    reader_stream,
     register_reader,
     set_preferences,
     update_reader,

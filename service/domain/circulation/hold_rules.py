@@ -8,18 +8,13 @@ from typing import Any
 
 from events.holds import HoldCancelled, HoldExpired, HoldPlaced, HoldTrapped
 from events.store import PendingEvent
-from service.application.catalogue import copy_stream, title_stream
-from service.application.readers import reader_stream
+from events.streams import copy_stream, hold_stream, reader_stream, title_stream
 from service.domain.catalogue.title_state import TitleState
 from service.domain.circulation import refusals
 from service.domain.circulation.copy_state import CopyState
 from service.domain.library.policy import hold_limit_for
 from service.domain.library.rules import Rules, refuse_if_blocked
 from service.domain.readers.reader_state import ReaderState
-
-
-def hold_stream(hold_id: str) -> str:
-    return f"hold-{hold_id}"
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 
 from events.catalogue import CopyFound, CopyMarkedLost
@@ -10,13 +9,13 @@ from events.fines import FineAssessed
 from events.holds import HoldFulfilled
 from events.loans import LoanClosed, LoanOpened, LoanRenewed
 from events.store import PendingEvent
+from events.streams import copy_stream, hold_stream, reader_stream, title_stream
 from events.vocabulary import CopyStatus
-from service.application.catalogue import copy_stream, title_stream
-from service.application.readers import reader_stream
 from service.domain.catalogue.title_state import TitleState
 from service.domain.circulation import refusals
 from service.domain.circulation.copy_state import CopyState
-from service.domain.circulation.hold_rules import hold_stream, trap_next
+from service.domain.circulation.hold_rules import trap_next
+from service.domain.decision import Decision
 from service.domain.fines.charges import days_late, overdue_fine, replacement_charge
 from service.domain.library.policy import loan_limit_for
 from service.domain.library.rules import Rules, refuse_if_blocked
@@ -25,16 +24,10 @@ from service.domain.readers.reader_state import ReaderState
 DEFAULT_REPLACEMENT_FEN = 5000
 
 
-@dataclass(frozen=True)
-class Verdict:
-    events: list[PendingEvent]
-    result: dict[str, Any] = field(default_factory=dict)
-
-
 def decide_checkout(
     rules: Rules, reader: ReaderState, copy: CopyState, title: TitleState, loan_id: str,
     branch: str | None = None,
-) -> Verdict:
+) -> Decision:
     """Lend a copy to a reader, or refuse with the first reason that applies."""
     if copy.title_id is None:
         raise refusals.copy_not_found()
@@ -66,7 +59,7 @@ def decide_checkout(
             HoldFulfilled(hold_id, copy.title_id, reader.reader_id, copy.barcode, loan_id),
             (title_stream(copy.title_id), reader_s, copy_s, hold_stream(hold_id)),
         ))
-    return Verdict(events, {
+    return Decision(events, {
         "loan_id": loan_id, "barcode": copy.barcode, "title_id": copy.title_id,
         "title": title.title, "reader_id": reader.reader_id, "due_on": due.isoformat(),
         "hold_fulfilled": hold_id,
@@ -76,14 +69,14 @@ def decide_checkout(
 def decide_checkin(
     rules: Rules, copy: CopyState, reader: ReaderState | None, title: TitleState,
     branch: str, fine_id: str,
-) -> Verdict:
+) -> Decision:
     """Close the loan, charge any overdue fine, and trap the copy for the next hold."""
     if copy.title_id is None:
         raise refusals.copy_not_found()
     if copy.status == CopyStatus.WITHDRAWN:
         raise refusals.copy_not_available(CopyStatus.WITHDRAWN)
     if copy.status == CopyStatus.TRAPPED:
-        return Verdict([], _desk_answer(copy, title, trapped=(copy.trapped_for, copy.hold_id,
+        return Decision([], _desk_answer(copy, title, trapped=(copy.trapped_for, copy.hold_id,
                                                                copy.pickup_by, None)))
     events: list[PendingEvent] = []
     result: dict[str, Any] = {"barcode": copy.barcode, "title_id": copy.title_id,
@@ -116,7 +109,7 @@ def decide_checkin(
     trap = trap_next(rules, title, copy, reason="returned")
     events.extend(trap.events)
     result.update(_desk_answer(copy, title, trapped=trap.trapped))
-    return Verdict(events, result)
+    return Decision(events, result)
 
 
 def _desk_answer(copy: CopyState, title: TitleState, trapped: Any) -> dict[str, Any]:
@@ -135,7 +128,7 @@ def _desk_answer(copy: CopyState, title: TitleState, trapped: Any) -> dict[str, 
     }
 
 
-def decide_renew(rules: Rules, reader: ReaderState, copy: CopyState, title: TitleState) -> Verdict:
+def decide_renew(rules: Rules, reader: ReaderState, copy: CopyState, title: TitleState) -> Decision:
     """Extend a loan if the policy allows and nobody is waiting.
 
     A renewal runs from today (``renewal_days`` later, moved to an open day) and must move
@@ -182,7 +175,7 @@ def decide_renew(rules: Rules, reader: ReaderState, copy: CopyState, title: Titl
                 barcode=copy.barcode, title_id=copy.title_id,
                 days_late=days_late(copy.due_on, rules.today, calendar),
             ), (reader_s,)))
-    return Verdict(events, {
+    return Decision(events, {
         "loan_id": copy.loan_id, "barcode": copy.barcode, "due_on": due.isoformat(),
         "renewals_used": used, "renewals_left": rule.renewals_allowed - used, "fine_fen": fine,
     })
@@ -190,7 +183,7 @@ def decide_renew(rules: Rules, reader: ReaderState, copy: CopyState, title: Titl
 
 def decide_mark_lost(
     rules: Rules, reader: ReaderState, copy: CopyState, fine_id: str
-) -> Verdict:
+) -> Decision:
     """A reader lost a copy: the loan ends and the replacement cost is charged."""
     if copy.status != CopyStatus.ON_LOAN or copy.loan_id is None or reader.reader_id is None:
         raise refusals.loan_not_found()
@@ -207,5 +200,5 @@ def decide_mark_lost(
             title_id=copy.title_id,
         ), (reader_s,)),
     ]
-    return Verdict(events, {"barcode": copy.barcode, "loan_id": copy.loan_id,
+    return Decision(events, {"barcode": copy.barcode, "loan_id": copy.loan_id,
                             "charge_fen": charge, "fine_id": fine_id})

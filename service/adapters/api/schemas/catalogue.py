@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+from typing import Any
+
+from marshmallow import Schema, fields, post_load, validate
 
 from events.catalogue import TitleFormat
 from service.adapters.api.schemas.common import PageArgsSchema, PageSchema, not_blank
+from service.application.commands import AddCopy
 
 BARCODE = validate.Regexp(r"^[A-Za-z0-9\-]{1,32}$", error="Letters, digits and '-' only (max 32).")
 ITEM_TYPE = validate.Regexp(r"^[a-z][a-z0-9_]{0,31}$", error="Lower-case letters, digits, '_'.")
@@ -162,6 +165,10 @@ class AddCopySchema(Schema):
         "description": "Volume or part of a multi-volume work, e.g. v.3."})
     chronology = fields.String(load_default=None, allow_none=True, validate=VOLUME, metadata={
         "description": "Year or issue of a periodical, e.g. 2024 no.5."})
+
+    @post_load
+    def command(self, data: dict[str, Any], **_: Any) -> AddCopy:
+        return AddCopy(**data)
 
 
 class WithdrawSchema(Schema):

@@ -4,11 +4,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from marshmallow import INCLUDE, Schema, ValidationError, fields, post_dump, validate, validates_schema
+from marshmallow import (
+    INCLUDE,
+    Schema,
+    ValidationError,
+    fields,
+    post_dump,
+    post_load,
+    validate,
+    validates_schema,
+)
 
 from service.adapters.api.schemas.catalogue import BARCODE, BRANCH
 from service.adapters.api.schemas.common import PageArgsSchema, not_blank
 from service.adapters.api.schemas.readers import CARD
+from service.application.commands import CheckIn, CheckOut, MarkLost
 
 ANY_RESULT = {"description": "Command result"}
 
@@ -18,10 +28,18 @@ class CheckOutSchema(Schema):
     barcode = fields.String(required=True, validate=BARCODE)
     branch = fields.String(load_default=None, allow_none=True, validate=BRANCH)
 
+    @post_load
+    def command(self, data: dict[str, Any], **_: Any) -> CheckOut:
+        return CheckOut(**data)
+
 
 class CheckInSchema(Schema):
     barcode = fields.String(required=True, validate=BARCODE)
     branch = fields.String(load_default=None, allow_none=True, validate=BRANCH)
+
+    @post_load
+    def command(self, data: dict[str, Any], **_: Any) -> CheckIn:
+        return CheckIn(**data)
 
 
 class RenewSchema(Schema):
@@ -30,6 +48,10 @@ class RenewSchema(Schema):
 
 class LostSchema(Schema):
     barcode = fields.String(required=True, validate=BARCODE)
+
+    @post_load
+    def command(self, data: dict[str, Any], **_: Any) -> MarkLost:
+        return MarkLost(**data)
 
 
 class CommandResultSchema(Schema):

@@ -1,0 +1,66 @@
+"""Every stream's name, written once: ``<aggregate>-<id>`` plus the configuration streams.
+
+Handlers, workers and projections build stream ids only through these functions, so a
+stream's spelling can never drift between the module that writes it and the one that reads
+it (``tests/test_single_sources.py`` fails if a prefix is spelled out anywhere else).
+"""
+
+from __future__ import annotations
+
+READER = "reader-"
+CARD = "card-"  # card number -> reader: makes card numbers unique under any concurrency
+TITLE = "title-"
+COPY = "copy-"
+HOLD = "hold-"
+FEEDBACK = "feedback-"
+SUGGESTION = "suggestion-"
+NOTICE = "notice-"
+STAFF = "staff-"
+LOGIN = "login-"  # audit of lockouts, per account ("staff:<name>", "reader:<id>", ...)
+PREFIXES = (READER, CARD, TITLE, COPY, HOLD, FEEDBACK, SUGGESTION, NOTICE, STAFF, LOGIN)
+
+POLICY_STREAM = "config-policy"
+CALENDAR_STREAM = "config-calendar"
+CONFIG_STREAMS = (POLICY_STREAM, CALENDAR_STREAM)
+LISTS_STREAM = "config-lists"  # branches, reader categories, item types, collections
+NOTICE_TEMPLATE_STREAM = "notice-templates"
+
+
+def reader_stream(reader_id: str) -> str:
+    return READER + reader_id
+
+
+def card_stream(card_number: str) -> str:
+    return CARD + card_number
+
+
+def title_stream(title_id: str) -> str:
+    return TITLE + title_id
+
+
+def copy_stream(barcode: str) -> str:
+    return COPY + barcode
+
+
+def hold_stream(hold_id: str) -> str:
+    return HOLD + hold_id
+
+
+def feedback_stream(feedback_id: str) -> str:
+    return FEEDBACK + feedback_id
+
+
+def suggestion_stream(suggestion_id: str) -> str:
+    return SUGGESTION + suggestion_id
+
+
+def notice_stream(key: str) -> str:
+    return NOTICE + key
+
+
+def staff_stream(username: str) -> str:
+    return STAFF + username
+
+
+def login_stream(account: str) -> str:
+    return LOGIN + account
