@@ -80,7 +80,8 @@ def _rollup_add(dialect: str) -> Any:
 @cache
 def _rollup_member(dialect: str) -> Any:
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    return insert(rollup_readers).on_conflict_do_nothing()
+    # RETURNING says whether the row is new (rowcount is not reliable for this on psycopg).
+    return insert(rollup_readers).on_conflict_do_nothing().returning(rollup_readers.c.reader_id)
 
 
 def rollup_cells(key: dict[str, Any]) -> list[dict[str, Any]]:
@@ -130,7 +131,7 @@ class Trends(Projection):
             new = 0
             if reader_id is not None:
                 new = conn.execute(_rollup_member(conn.dialect.name),
-                                   {**cell, "reader_id": reader_id}).rowcount
+                                   {**cell, "reader_id": reader_id}).first() is not None
             rows.append({**cell, **dict.fromkeys(COUNTS, 0), column: 1,
                          "distinct_readers": 1 if new else 0})
         conn.execute(_rollup_add(conn.dialect.name), rows)
