@@ -73,3 +73,23 @@ def test_reports_refuse_a_reversed_range_and_desk_staff(lib: Library) -> None:
     assert lib.get("/api/v1/reports/top", role="desk").status_code == 403
     unknown = lib.get("/api/v1/reports/top?by=publisher", role="librarian")
     assert unknown.status_code == 422
+
+
+@pytest.mark.parametrize("kind", ["report_readers", "report_top", "report_service"])
+def test_each_report_exports_as_csv_and_xlsx_with_its_definitions(lib: Library, kind: str) -> None:
+    import csv
+    import io
+
+    from openpyxl import load_workbook
+
+    _circulate(lib)
+    query = "from=2026-03-01&to=2026-03-31&lang=en&channel=api"
+    reply = lib.get(f"/api/v1/exports/{kind}?{query}", role="librarian")
+    assert reply.status_code == 200 and int(reply.headers["Lector-Position"]) > 0
+    rows = list(csv.reader(io.StringIO(reply.get_data(as_text=True).lstrip("\ufeff"))))
+    figures = [r[0] for r in rows[rows.index(["definitions / 定义", "en", "zh-CN"]) + 1:]]
+    assert len(figures) >= 4 and rows[1] and rows[1][0]
+    sheet = load_workbook(io.BytesIO(lib.get(f"/api/v1/exports/{kind}?{query}&format=xlsx",
+                                             role="librarian").data)).active
+    assert sheet is not None and [c.value for c in sheet[1]][0] == rows[0][0]
+    assert any(row[0].value == "definitions / 定义" for row in sheet.iter_rows())
