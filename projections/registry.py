@@ -10,8 +10,8 @@ from projections.fines import Fines
 from projections.hold_queue import HoldQueue
 from projections.notice_outbox import NoticeOutbox
 from projections.reader_profiles import ReaderProfiles
-from projections.rollups import ReportRollups
 from projections.reading_history import ReadingHistory
+from projections.rollups import ReportRollups
 from projections.title_keys import TitleKeys
 from projections.title_search import TitleSearch
 from projections.trends import Trends

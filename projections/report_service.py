@@ -26,7 +26,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, func, select
 
-from projections.rollups import activity, actions, holds, loan_dues, loans, messages, range_grains
+from projections.rollups import actions, activity, holds, loan_dues, loans, messages, range_grains
 
 BUCKETS = (("1-7", 1, 7), ("8-30", 8, 30), ("31-90", 31, 90), ("91+", 91, None))
 

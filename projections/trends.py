@@ -200,11 +200,11 @@ def _partial(conn: Connection, dim: str, bucket: date, first: date, last: date) 
     days = (r.c.grain == "d", r.c.dim == dim, r.c.period >= first, r.c.period <= last)
     sums = conn.execute(select(r.c.grp, *(func.sum(r.c[n]) for n in COUNTS))
                         .where(*days).group_by(r.c.grp)).all()
-    readers = dict(conn.execute(
+    readers: dict[str, int] = dict(conn.execute(
         select(m.c.grp, func.count(func.distinct(m.c.reader_id)))
         .where(m.c.grain == "d", m.c.dim == dim, m.c.period >= first, m.c.period <= last)
         .group_by(m.c.grp)).all())
-    return [{"period": bucket, "group": grp, **{n: int(v or 0) for n, v in zip(COUNTS, vals)},
+    return [{"period": bucket, "group": grp, **{n: int(v or 0) for n, v in zip(COUNTS, vals, strict=True)},
              "distinct_readers": int(readers.get(grp, 0))} for grp, *vals in sums]
 
 

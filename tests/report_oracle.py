@@ -65,7 +65,7 @@ def readers(log: Log, start: date, end: date, group_by: str | None = None,
     for g, r in now:
         groups[g]["active"] += 1
         groups[g]["returning"] += (g, r) in before
-    for g, r in before - now:
+    for g, _ in before - now:
         groups[g]["lapsed"] += 1
     for u in uses(log, start, end):
         if keep(u):
@@ -145,13 +145,13 @@ def overdue(log: Log, as_of: date) -> dict[str, int]:
     end = datetime.combine(as_of + timedelta(days=1), datetime.min.time(), log.zone)
     due: dict[str, date] = {}
     for e, s in log.of(LoanOpened, LoanRenewed, LoanClosed, CopyMarkedLost):
-        if isinstance(e, LoanOpened) and e.opened_at < end:
+        opens = isinstance(e, LoanOpened) and e.opened_at < end
+        renews = isinstance(e, LoanRenewed) and e.renewed_at < end and e.loan_id in due
+        closes = isinstance(e, LoanClosed) and e.closed_at < end
+        lost = isinstance(e, CopyMarkedLost) and e.loan_id and s.recorded_at < end
+        if opens or renews:
             due[e.loan_id] = e.due_on
-        elif isinstance(e, LoanRenewed) and e.renewed_at < end and e.loan_id in due:
-            due[e.loan_id] = e.due_on
-        elif isinstance(e, LoanClosed) and e.closed_at < end:
-            due.pop(e.loan_id, None)
-        elif isinstance(e, CopyMarkedLost) and e.loan_id and s.recorded_at < end:
+        elif closes or lost:
             due.pop(e.loan_id, None)
     out = {"1-7": 0, "8-30": 0, "31-90": 0, "91+": 0}
     for d in due.values():

@@ -17,8 +17,8 @@ from events.feedback import FeedbackAnswered, FeedbackSubmitted, SuggestionDecid
 from events.holds import HoldCancelled, HoldExpired, HoldPlaced, HoldTrapped
 from events.loans import LoanClosed, LoanOpened, LoanRenewed
 from events.readers import ReaderRegistered
-from events.store import PendingEvent
 from events.sqlalchemy_store import SqlEventStore
+from events.store import PendingEvent
 
 BRANCHES = ("main", "east", "东区")
 CATEGORIES = ("adult", "child", "senior")

@@ -29,7 +29,8 @@ READERS: tuple[Definition, ...] = (
 
 TOP: tuple[Definition, ...] = (
     ("circulation", "A circulation is a checkout on a local day in the range; renewals are shown "
-     "beside it and never counted in it.", "一次流通指区间内（本馆当地日期）的一次借出；续借另列，不计入流通。"),
+     "beside it and never counted in it.",
+     "一次流通指区间内（本馆当地日期）的一次借出；续借另列，不计入流通。"),
     ("class", "Top-level class of the Chinese Library Classification as recorded on the loan.",
      "借出时记录的中图法一级大类。"),
     ("author", "The title's current author names; a title with two authors counts for each.",
@@ -40,7 +41,8 @@ TOP: tuple[Definition, ...] = (
 SERVICE: tuple[Definition, ...] = (
     ("overdue_aging", "Loans open at the end of the as-of day whose due date then in force is "
      "before it, by days overdue: 1-7, 8-30, 31-90, 91+.",
-     "截至查询日结束时仍未归还、且当时有效的应还日期已过的借阅，按逾期天数分段：1-7、8-30、31-90、91 天以上。"),
+     "截至查询日结束时仍未归还、且当时有效的应还日期已过的借阅，"
+     "按逾期天数分段：1-7、8-30、31-90、91 天以上。"),
     ("holds_fill", "For holds trapped (a copy set aside) in the range: hours from placing to "
      "trapping (fill) and from trapping to checkout (pickup); median and p90 by nearest rank.",
      "区间内到书（已为读者留书）的预约：从预约到留书的小时数（满足时间）及从留书到借出的小时数（取书时间）；"

@@ -17,7 +17,6 @@ from projections.hold_queue import OPEN, holds
 from projections.reader_profiles import reader_profiles as rp
 from projections.reading_history import history, keepers
 from projections.trends import report
-from service.core.exporting.report_kinds import REPORT_KINDS
 from service.core.exporting.model import (
     ExportKind,
     ExportParams,
@@ -26,6 +25,7 @@ from service.core.exporting.model import (
     streamed,
     yuan,
 )
+from service.core.exporting.report_kinds import REPORT_KINDS
 
 Row = Sequence[object]
 CARD, NAME = ("card_number", "读者证号"), ("name", "姓名")

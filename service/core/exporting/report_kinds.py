@@ -27,8 +27,7 @@ def _definitions(report: str) -> Iterator[Row]:
     file explains itself whichever header language was chosen)."""
     yield ()
     yield ("definitions / 定义", "en", "zh-CN")
-    for figure, en, zh in BY_REPORT[report]:
-        yield (figure, en, zh)
+    yield from BY_REPORT[report]
 
 
 def _readers(conn: Connection, p: ExportParams) -> Iterator[Row]:
