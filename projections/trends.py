@@ -77,11 +77,15 @@ def _rollup_add(dialect: str) -> Any:
                                       set_={n: rollup.c[n] + stmt.excluded[n] for n in names})
 
 
-@cache
-def _rollup_member(dialect: str) -> Any:
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    # RETURNING says whether the row is new (rowcount is not reliable for this on psycopg).
-    return insert(rollup_readers).on_conflict_do_nothing().returning(rollup_readers.c.reader_id)
+def _new_memberships(conn: Connection, cells: list[dict[str, Any]],
+                     reader_id: str) -> set[tuple[Any, ...]]:
+    """Record the reader in every cell in one statement; the cells where they are new."""
+    insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
+    m = rollup_readers
+    # RETURNING names the rows inserted (rowcount is not reliable for this on psycopg).
+    stmt = (insert(m).values([{**cell, "reader_id": reader_id} for cell in cells])
+            .on_conflict_do_nothing().returning(m.c.grain, m.c.period, m.c.dim, m.c.grp))
+    return {tuple(row) for row in conn.execute(stmt)}
 
 
 def rollup_cells(key: dict[str, Any]) -> list[dict[str, Any]]:
@@ -126,15 +130,11 @@ class Trends(Projection):
         conn.execute(_upsert(conn.dialect.name, column),
                      {**key, **dict.fromkeys(COUNTS, 0), column: 1})
         cells = rollup_cells(key)
-        rows = []
-        for cell in cells:
-            new = 0
-            if reader_id is not None:
-                new = conn.execute(_rollup_member(conn.dialect.name),
-                                   {**cell, "reader_id": reader_id}).first() is not None
-            rows.append({**cell, **dict.fromkeys(COUNTS, 0), column: 1,
-                         "distinct_readers": 1 if new else 0})
-        conn.execute(_rollup_add(conn.dialect.name), rows)
+        new = _new_memberships(conn, cells, reader_id) if reader_id is not None else set()
+        conn.execute(_rollup_add(conn.dialect.name), [
+            {**cell, **dict.fromkeys(COUNTS, 0), column: 1,
+             "distinct_readers": int(tuple(cell[k] for k in ROLLUP_KEY) in new)}
+            for cell in cells])
 
     def _key(self, moment: datetime, clc: str | None, branch: str, category: str) -> dict[str, Any]:
         return {"day": self._day(moment), "clc": clc_top(clc), "branch": branch or "?",

@@ -31,7 +31,8 @@ class Workload:
     """Deterministic events: titles, readers, then day by day loans, holds and messages."""
 
     def __init__(self, seed: int, *, readers: int = 60, titles: int = 40,
-                 start: date = date(2025, 11, 3), zone: str = "Asia/Shanghai") -> None:
+                 start: date = date(2025, 11, 3), zone: str = "Asia/Shanghai",
+                 per_day: tuple[int, int] = (3, 12)) -> None:
         self.rng = random.Random(seed)
         self.readers, self.titles, self.start, self.zone = readers, titles, start, ZoneInfo(zone)
         self.open: dict[str, dict[str, object]] = {}  # loan id -> facts
@@ -39,6 +40,7 @@ class Workload:
         self.trapped: dict[str, dict[str, object]] = {}
         self.messages: list[tuple[str, str, str]] = []
         self.n = 0
+        self.per_day = per_day
         self.category = {f"r{i}": self.rng.choice(CATEGORIES) for i in range(readers)}
 
     def _id(self, prefix: str) -> str:
@@ -62,7 +64,7 @@ class Workload:
     def day(self, offset: int) -> Iterator[tuple[str, PendingEvent]]:
         """One simulated day of activity (a few dozen events)."""
         day, rng = self.start + timedelta(days=offset), self.rng
-        for _ in range(rng.randint(3, 12)):
+        for _ in range(rng.randint(*self.per_day)):
             yield from self._checkout(day, rng.choice(CHANNELS), None)
         for loan_id in sorted(self.open):
             facts = self.open[loan_id]
@@ -71,8 +73,9 @@ class Workload:
                 yield from self._close(day, loan_id, facts)
             elif roll < 0.16 and int(facts["renewals"]) < 2:  # type: ignore[call-overload]
                 yield from self._renew(day, loan_id, facts)
-        if rng.random() < 0.5:
-            yield from self._hold(day)
+        for _ in range(max(1, self.per_day[1] // 10)):
+            if rng.random() < 0.5:
+                yield from self._hold(day)
         for hold_id in sorted(self.trapped):
             roll = rng.random()
             if roll < 0.4:
