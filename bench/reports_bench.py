@@ -27,14 +27,14 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.circulation_bench import fresh_database  # noqa: E402
+from events.engine import make_engine  # noqa: E402
+from events.sqlalchemy_store import SqlEventStore  # noqa: E402
 from projections.registry import all_projections  # noqa: E402
 from projections.report_readers import report_readers  # noqa: E402
 from projections.report_service import report_service  # noqa: E402
 from projections.report_top import report_top  # noqa: E402
 from projections.runner import catch_up  # noqa: E402
 from projections.trends import report  # noqa: E402
-from events.engine import make_engine  # noqa: E402
-from events.sqlalchemy_store import SqlEventStore  # noqa: E402
 from tests.report_workload import Workload, write  # noqa: E402
 
 ZONE = "Asia/Shanghai"
@@ -112,7 +112,8 @@ def main() -> None:
                   f"({written / wrote:,.0f} ev/s), folded in {folded:7.1f} s "
                   f"({written / folded:,.0f} ev/s)", flush=True)
         times = measure([small, large], args.rounds)
-    print(f"\n{'report (median of %d rounds, ms)' % args.rounds:<36}{'small':>10}{'large':>10}"
+    title = f"report (median of {args.rounds} rounds, ms)"
+    print(f"\n{title:<36}{'small':>10}{'large':>10}"
           f"{'ratio':>8}")
     for name, (a, b) in times.items():
         ma, mb = statistics.median(a), statistics.median(b)

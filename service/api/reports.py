@@ -25,7 +25,7 @@ from service.api.schemas.reports import (
     TopArgsSchema,
     TopPageSchema,
 )
-from service.core.report_definitions import definitions
+from service.core.report_definitions import definitions, described
 from service.core.settings import library_today
 
 blp = Blueprint("reports", __name__, url_prefix="/api/v1/reports",
@@ -64,6 +64,7 @@ def _meta(conn: Any, report_name: str, start: date, end: date) -> dict[str, Any]
 
 @blp.route("/readers")
 class ReadersReport(MethodView):
+    @blp.doc(description=described("readers"))
     @blp.arguments(ReadersArgsSchema, location="query")
     @blp.response(200, ReadersReportSchema)
     @require("librarian")
@@ -82,6 +83,7 @@ class ReadersReport(MethodView):
 
 @blp.route("/top")
 class TopReport(MethodView):
+    @blp.doc(description=described("top"))
     @blp.arguments(TopArgsSchema, location="query")
     @blp.response(200, TopPageSchema)
     @require("librarian")
@@ -100,6 +102,7 @@ class TopReport(MethodView):
 
 @blp.route("/service")
 class ServiceReport(MethodView):
+    @blp.doc(description=described("service"))
     @blp.arguments(ServiceArgsSchema, location="query")
     @blp.response(200, ServiceReportSchema)
     @require("librarian")

@@ -62,6 +62,11 @@ SERVICE: tuple[Definition, ...] = (
 BY_REPORT = {"readers": READERS, "top": TOP, "service": SERVICE}
 
 
+def described(report: str) -> str:
+    """The definitions as an OpenAPI description (English, one line per figure)."""
+    return "Definitions: " + " ".join(f"**{f}**: {en}" for f, en, _ in BY_REPORT[report])
+
+
 def definitions(report: str) -> list[dict[str, str]]:
     """The definitions of one report as API items."""
     return [{"figure": f, "en": en, "zh": zh} for f, en, zh in BY_REPORT[report]]
