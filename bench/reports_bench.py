@@ -18,7 +18,8 @@ import argparse
 import statistics
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -35,6 +36,7 @@ from projections.report_service import report_service  # noqa: E402
 from projections.report_top import report_top  # noqa: E402
 from projections.runner import catch_up  # noqa: E402
 from projections.trends import report  # noqa: E402
+from service.db import upgrade  # noqa: E402
 from tests.report_workload import Workload, write  # noqa: E402
 
 ZONE = "Asia/Shanghai"
@@ -57,19 +59,29 @@ REPORTS: dict[str, Callable[[Any], Any]] = {
 }
 
 
+@contextmanager
+def sqlite_database(folder: str, name: str) -> Iterator[str]:
+    path = Path(folder) / f"reports_bench_{name}.db"
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    url = f"sqlite:///{path}"
+    upgrade(url)
+    yield url
+
+
 def build(url: str, events: int, per_day: int) -> tuple[int, float, float]:
     """Write about ``events`` events ending on LAST, then fold; (written, write s, fold s)."""
     engine = make_engine(url)
     store = SqlEventStore(engine)
     density = per_day * 2.4  # checkouts plus their returns, renewals, holds and messages
-    days = max(int(events / density), 400)
+    days = max(int(events / density), 1)
     work = Workload(11, readers=max(2000, events // 200), titles=max(1000, events // 100),
                     start=LAST - timedelta(days=days - 1), zone=ZONE,
                     per_day=(per_day // 2, per_day * 3 // 2))
     began = time.perf_counter()
     written = write(store, work.setup(), batch=1000)
     offset = 0
-    while written < events and offset < days:
+    while offset < days:  # every day, so the history always ends on LAST
         written += write(store, (item for d in range(offset, min(offset + 30, days))
                                  for item in work.day(d)), batch=1000)
         offset += 30
@@ -104,8 +116,13 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs=2, default=[100_000, 2_000_000])
     parser.add_argument("--per-day", type=int, default=100)
     parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--sqlite-dir", default=None,
+                        help="Use SQLite files in this folder instead of PostgreSQL.")
     args = parser.parse_args()
-    with fresh_database(args.admin_url) as small, fresh_database(args.admin_url) as large:
+    databases = ((sqlite_database(args.sqlite_dir, "small"), sqlite_database(args.sqlite_dir, "large"))
+                 if args.sqlite_dir else
+                 (fresh_database(args.admin_url), fresh_database(args.admin_url)))
+    with databases[0] as small, databases[1] as large:
         for url, size in zip((small, large), args.sizes, strict=True):
             written, wrote, folded = build(url, size, args.per_day)
             print(f"history {written:>9,} events: written in {wrote:7.1f} s "

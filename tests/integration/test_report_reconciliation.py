@@ -30,7 +30,7 @@ from tests import report_oracle as oracle
 from tests.report_workload import Workload, write
 
 ZONE = "Asia/Shanghai"
-DAYS = 150
+DAYS = 120
 START = date(2025, 11, 3)
 NAMES = ("trends", "report_rollups")
 
