@@ -60,8 +60,11 @@ REPORTS: dict[str, Callable[[Any], Any]] = {
 
 
 @contextmanager
-def sqlite_database(folder: str, name: str) -> Iterator[str]:
+def sqlite_database(folder: str, name: str, reuse: bool = False) -> Iterator[str]:
     path = Path(folder) / f"reports_bench_{name}.db"
+    if reuse and path.exists():
+        yield f"sqlite:///{path}"
+        return
     for suffix in ("", "-wal", "-shm"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
     url = f"sqlite:///{path}"
@@ -118,12 +121,17 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--sqlite-dir", default=None,
                         help="Use SQLite files in this folder instead of PostgreSQL.")
+    parser.add_argument("--reuse", action="store_true",
+                        help="SQLite: measure the histories a previous run left in --sqlite-dir.")
     args = parser.parse_args()
-    databases = ((sqlite_database(args.sqlite_dir, "small"), sqlite_database(args.sqlite_dir, "large"))
+    databases = ((sqlite_database(args.sqlite_dir, "small", args.reuse),
+                  sqlite_database(args.sqlite_dir, "large", args.reuse))
                  if args.sqlite_dir else
                  (fresh_database(args.admin_url), fresh_database(args.admin_url)))
     with databases[0] as small, databases[1] as large:
         for url, size in zip((small, large), args.sizes, strict=True):
+            if args.reuse and args.sqlite_dir:
+                break
             written, wrote, folded = build(url, size, args.per_day)
             print(f"history {written:>9,} events: written in {wrote:7.1f} s "
                   f"({written / wrote:,.0f} ev/s), folded in {folded:7.1f} s "

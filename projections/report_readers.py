@@ -18,7 +18,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, String, and_, func, literal_column, select
+from sqlalchemy import Connection, Integer, String, func, literal_column, select, union_all
 
 from projections.rollups import activity, range_grains, registrations
 
@@ -45,10 +45,12 @@ def _where(table: Any, filters: dict[str, str | None]) -> list[Any]:
 
 
 def _members(start: date, end: date, group_by: str | None, filters: dict[str, str | None],
-             name: str) -> Any:
-    return (select(_grp(activity, group_by).label("grp"), activity.c.reader_id)
-            .where(range_grains(activity, start, end), *_where(activity, filters))
-            .distinct().cte(name))
+             now: int) -> Any:
+    """(group, reader, in this window, in the previous window) rows of one window."""
+    return (select(_grp(activity, group_by).label("grp"), activity.c.reader_id,
+                   literal_column(str(now), Integer).label("now"),
+                   literal_column(str(1 - now), Integer).label("before"))
+            .where(range_grains(activity, start, end), *_where(activity, filters)))
 
 
 def report_readers(conn: Connection, start: date, end: date, *, group_by: str | None = None,
@@ -56,26 +58,24 @@ def report_readers(conn: Connection, start: date, end: date, *, group_by: str | 
     """One row per group (or one 'all' row): active, new, returning, lapsed, loans."""
     filters = {"branch": branch, "category": category}
     p_start, p_end = previous_window(start, end)
-    now = _members(start, end, group_by, filters, "now_members")
-    before = _members(p_start, p_end, group_by, filters, "before_members")
+    # One pass: each (group, reader) once, flagged by the windows it was active in.
+    both = union_all(_members(start, end, group_by, filters, 1),
+                     _members(p_start, p_end, group_by, filters, 0)).subquery("both_windows")
+    pairs = (select(both.c.grp, func.max(both.c.now).label("now"),
+                    func.max(both.c.before).label("before"))
+             .group_by(both.c.grp, both.c.reader_id).subquery("pairs"))
     out: dict[str, dict[str, Any]] = {}
 
     def row(grp: str) -> dict[str, Any]:
         return out.setdefault(grp, {"group": grp, "active": 0, "new": 0, "returning": 0,
                                     "lapsed": 0, "loans": 0, "renewals": 0})
 
-    for grp, n in conn.execute(select(now.c.grp, func.count()).group_by(now.c.grp)):
-        row(grp)["active"] = n
-    joined = now.join(before, and_(now.c.grp == before.c.grp,
-                                   now.c.reader_id == before.c.reader_id))
-    for grp, n in conn.execute(select(now.c.grp, func.count()).select_from(joined)
-                               .group_by(now.c.grp)):
-        row(grp)["returning"] = n
-    gone = before.outerjoin(now, and_(now.c.grp == before.c.grp,
-                                      now.c.reader_id == before.c.reader_id))
-    for grp, n in conn.execute(select(before.c.grp, func.count()).select_from(gone)
-                               .where(now.c.reader_id.is_(None)).group_by(before.c.grp)):
-        row(grp)["lapsed"] = n
+    for grp, active, returning, lapsed in conn.execute(
+            select(pairs.c.grp, func.sum(pairs.c.now), func.sum(pairs.c.now * pairs.c.before),
+                   func.sum((1 - pairs.c.now) * pairs.c.before)).group_by(pairs.c.grp)):
+        item = row(grp)
+        item.update(active=int(active or 0), returning=int(returning or 0),
+                    lapsed=int(lapsed or 0))
     for grp, n_loans, n_renewals in conn.execute(_grouped(
             select(_grp(activity, group_by), func.sum(activity.c.loans),
                    func.sum(activity.c.renewals))
