@@ -11,6 +11,7 @@ from projections.hold_queue import HoldQueue
 from projections.notice_outbox import NoticeOutbox
 from projections.reader_profiles import ReaderProfiles
 from projections.reading_history import ReadingHistory
+from projections.rollups import ReportRollups
 from projections.title_keys import TitleKeys
 from projections.title_search import TitleSearch
 from projections.trends import Trends
@@ -23,6 +24,7 @@ def all_projections(timezone: str) -> list[Projection]:
     return [
         ReaderProfiles(), Catalogue(), CurrentLoans(), HoldQueue(), Fines(), ReadingHistory(),
         FeedbackInbox(), Trends(timezone), TitleKeys(), NoticeOutbox(), TitleSearch(),
+        ReportRollups(timezone),
     ]
 
 

@@ -21,6 +21,7 @@ SLOW = (
     "tests/integration/test_demo_notices.py::test_the_demo_delivers_its_past_to_the_mailbox_and_smtp_later_sends_none_of_it",
     "tests/integration/test_notices_worker.py::test_a_worker_killed_mid_batch_loses_nothing_and_repeats_at_most_the_one_in_flight",
     "tests/integration/test_projection_rebuild_property.py::test_projections_built_in_random_chunks_between_commands_equal_a_rebuild",
+    "tests/integration/test_report_reconciliation.py::test_every_report_equals_its_rebuild_and_a_recount_from_the_log",
 )
 
 

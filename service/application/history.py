@@ -7,7 +7,7 @@ from typing import Any
 
 from events.catalogue import CopyMarkedLost
 from events.codec import to_data
-from events.loans import LoanClosed, LoanOpened
+from events.loans import LoanClosed, LoanOpened, LoanRenewed
 from events.store import StoredEvent
 from events.streams import copy_stream, reader_stream
 from service.application.context import Ports
@@ -32,18 +32,28 @@ def reader_timeline(ports: Ports, reader_id: str) -> list[dict[str, Any]]:
 
 def loans_as_of(ports: Ports, as_of: datetime, *, barcode: str | None = None,
                 reader_id: str | None = None) -> list[dict[str, Any]]:
-    """Loans open at a past instant, folded from the log (never from a mutable table)."""
+    """Loans open at a past instant, folded from the log (never from a mutable table).
+
+    By business time: a loan is open at ``as_of`` when it was opened at or before it and not
+    closed by then (``opened_at`` / ``closed_at``), whenever the events were recorded, so
+    imported and backfilled history answers correctly. A copy declared lost carries no time
+    of its own: the moment it was recorded ends the loan."""
     streams = [copy_stream(barcode)] if barcode else [reader_stream(reader_id or "")]
-    open_loans: dict[str, dict[str, Any]] = {}
+    loans: dict[str, dict[str, Any]] = {}
+    ended: dict[str, datetime] = {}
     for stored in ports.store.load(streams).events:
-        if stored.recorded_at > as_of:
-            break
         e = stored.event
         if isinstance(e, LoanOpened):
-            open_loans[e.loan_id] = {
+            loans[e.loan_id] = {
                 "loan_id": e.loan_id, "barcode": e.barcode, "title_id": e.title_id,
                 "reader_id": e.reader_id, "opened_at": e.opened_at, "due_on": e.due_on,
             }
-        elif isinstance(e, LoanClosed | CopyMarkedLost) and e.loan_id:
-            open_loans.pop(e.loan_id, None)
-    return list(open_loans.values())
+        elif isinstance(e, LoanRenewed) and e.loan_id in loans and e.renewed_at <= as_of:
+            loans[e.loan_id]["due_on"] = e.due_on
+        elif isinstance(e, LoanClosed):
+            ended[e.loan_id] = e.closed_at
+        elif isinstance(e, CopyMarkedLost) and e.loan_id:
+            ended.setdefault(e.loan_id, stored.recorded_at)
+    return sorted((loan for loan_id, loan in loans.items()
+                   if loan["opened_at"] <= as_of and not (loan_id in ended and ended[loan_id] <= as_of)),
+                  key=lambda loan: loan["opened_at"])

@@ -12,6 +12,9 @@ from events.sqlalchemy_store import SqlEventStore
 from projections.catalogue import copies, titles
 from projections.current_loans import current_loans
 from projections.reader_profiles import reader_profiles
+from projections.report_readers import report_readers
+from projections.report_service import report_service
+from projections.report_top import report_top
 from projections.runner import lag
 from projections.trends import report
 from service.bootstrap import bootstrap
@@ -37,6 +40,12 @@ def test_the_demo_builds_branches_titles_readers_and_a_year_of_loans(database_ur
         assert len(classes) == 22  # every top-level class of the Chinese Library Classification
         assert conn.scalar(select(func.count()).select_from(current_loans)) > 0
         months = {r["period"] for r in report(conn, date(2025, 1, 1), date(2025, 12, 31), "month")}
+        year = (date(2025, 1, 1), date(2025, 12, 31))
+        assert report_readers(conn, *year)[0]["active"] > 100
+        assert report_top(conn, *year, by="author")[1] > 10
+        service = report_service(conn, *year, date(2025, 12, 31), config.timezone)
+        assert sum(c["actions"] for c in service["heatmap"]) > 400
+        assert len(service["branches"]) >= 2
     assert len(months) == 12
     assert all(v == 0 for v in lag(lector.engine, lector.projections).values())
     events = SqlEventStore(lector.engine).read_all(0, 50_000)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from flask.views import MethodView
 from flask_smorest import Blueprint
@@ -84,11 +86,19 @@ class Loans(MethodView):
         """Open loans (overdue=true for the overdue list); with as_of, loans at that instant,
         computed from the log."""
         if args["as_of"] is not None:
-            return loans_as_of(ports(), args["as_of"], barcode=args["barcode"],
+            return loans_as_of(ports(), instant(args["as_of"]), barcode=args["barcode"],
                                reader_id=args["reader"])
         return loans_query(reader=args["reader"], barcode=args["barcode"],
                            overdue=args["overdue"], page=args["page"],
                            page_size=args["page_size"])
+
+
+def instant(value: datetime | date) -> datetime:
+    """An instant as given, or the end of a local day (the first instant of the next)."""
+    if isinstance(value, datetime):
+        return value
+    zone = ZoneInfo(ports().timezone)
+    return datetime.combine(value + timedelta(days=1), time(), zone) - timedelta(microseconds=1)
 
 
 def loans_query(*, reader: str | None = None, barcode: str | None = None, overdue: bool = False,

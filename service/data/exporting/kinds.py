@@ -25,6 +25,7 @@ from service.data.exporting.model import (
     streamed,
     yuan,
 )
+from service.data.exporting.report_kinds import REPORT_KINDS
 
 Row = Sequence[object]
 CARD, NAME = ("card_number", "读者证号"), ("name", "姓名")
@@ -179,4 +180,5 @@ KINDS: dict[str, ExportKind] = {k.name: k for k in (
         ("period", "时段"), ("group", "分组"), ("checkouts", "借出"), ("returns", "归还"),
         ("renewals", "续借"), ("holds_placed", "预约"), ("distinct_readers", "读者人数")),
         ("trends",), _trends),
+    *REPORT_KINDS,
 )}

@@ -27,6 +27,13 @@ class ExportParams:
     end: date | None = None
     interval: str = "month"
     group_by: str | None = None
+    # Readers / Top / Service reports
+    branch: str | None = None
+    category: str | None = None
+    by: str = "title"
+    clc: str | None = None
+    as_of: date | None = None
+    channel: str = "desk"
 
 
 Rows = Callable[[Connection, ExportParams], Iterator[Sequence[object]]]

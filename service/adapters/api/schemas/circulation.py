@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from marshmallow import (
@@ -129,11 +130,26 @@ class LoanSchema(Schema):
     days_overdue = fields.Integer()
 
 
+class InstantOrDay(fields.AwareDateTime):
+    """An aware instant, or a bare day (YYYY-MM-DD) meaning the end of that local day."""
+
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> Any:
+        if isinstance(value, str) and len(value) == 10:
+            try:
+                return date.fromisoformat(value)
+            except ValueError:
+                pass
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
 class LoanListArgsSchema(PageArgsSchema):
     overdue = fields.Boolean(load_default=False)
     reader = fields.String(load_default=None)
     barcode = fields.String(load_default=None)
-    as_of = fields.AwareDateTime(load_default=None, default_timezone=None)
+    as_of = InstantOrDay(load_default=None, default_timezone=None, metadata={
+        "description": "Loans open at this instant, by business time (when the loan was opened "
+                       "and closed, not when it was recorded); a bare day means its end, "
+                       "library time."})
 
     @validates_schema
     def as_of_needs_a_subject(self, data: dict, **kwargs: object) -> None:

@@ -113,6 +113,19 @@ class ExportArgsSchema(Schema):
                              validate=validate.OneOf(("day", "week", "month")))
     group_by = fields.String(load_default=None,
                              validate=validate.OneOf(("class", "branch", "category")))
+    branch = fields.String(load_default=None, validate=validate.Length(min=1, max=64),
+                           metadata={"description": "Reports: only this branch."})
+    category = fields.String(load_default=None, validate=validate.Length(min=1, max=64),
+                             metadata={"description": "Reports: only this reader category."})
+    by = fields.String(load_default="title", validate=validate.OneOf(("title", "author", "class")),
+                       metadata={"description": "report_top: rank titles, authors or classes."})
+    clc = fields.String(load_default=None, validate=validate.Length(min=1, max=8),
+                        metadata={"description": "report_top: only this top-level CLC class."})
+    as_of = fields.Date(load_default=None,
+                        metadata={"description": "report_service: day of the overdue aging."})
+    channel = fields.String(load_default="desk", validate=validate.OneOf(
+        ("desk", "sip2", "portal", "api", "worker")),
+        metadata={"description": "report_service: channel of the heatmap."})
 
 
 class MarcExportArgsSchema(Schema):

@@ -1,0 +1,1 @@
+"""Analytics: what each report figure means, stated once for the API, the page and the exports."""
