@@ -43,7 +43,7 @@ class ExportFile(MethodView):
         now = ports().clock()
         today = library_today(now, ports().timezone)
         params = ExportParams(today, ports().timezone, args["start"], args["end"],
-                              args["interval"], args["group_by"])
+                              args["interval"], args["group_by"], args["segment"])
         export = open_export(lector().engine, chosen, params, args["lang"])
         fmt = args["format"]
         names = export_filename(chosen, args["lang"], fmt, export.position, today)

@@ -119,14 +119,17 @@ def test_a_reader_who_switched_history_off_is_never_profiled_from_their_titles(
     assert view["activity"]["profiled_from_titles"] is False
 
 
-def _profile(lib: SmallLibrary, reader_id: str, role: str = "librarian") -> dict[str, Any]:
-    app = build_app(lib.lector)
+def _client(lib: SmallLibrary, role: str = "librarian") -> tuple[Any, dict[str, str]]:
+    client = build_app(lib.lector).test_client()
     create_staff(lib.lector.engine, f"{role}9", "pass-word-99", role)
-    client = app.test_client()
     token = client.post("/api/v1/auth/token", json={"username": f"{role}9",
                                                     "password": "pass-word-99"}).get_json()
-    reply = client.get(f"/api/v1/readers/{reader_id}/profile",
-                       headers={"Authorization": f"Bearer {token['token']}"})
+    return client, {"Authorization": f"Bearer {token['token']}"}
+
+
+def _profile(lib: SmallLibrary, reader_id: str) -> dict[str, Any]:
+    client, headers = _client(lib)
+    reply = client.get(f"/api/v1/readers/{reader_id}/profile", headers=headers)
     assert reply.status_code == 200, reply.get_json()
     return dict(reply.get_json())
 
@@ -149,6 +152,37 @@ def test_the_360_view_shows_circulation_activity_segment_risk_and_timeline(
         assert 0 < risk["probability"] < 1 and risk["reasons"][0]["message_zh"]
     types = [t["type"] for t in view["timeline"]["items"]]
     assert "loan.opened" in types and view["timeline"]["total"] >= len(types)
+
+
+def test_readers_and_their_export_filter_by_segment_and_desk_staff_see_no_profile(
+        library: SmallLibrary) -> None:
+    refresh_segments(library.lector.ports, ADMIN, date(2025, 12, 31))
+    fold(library)
+    client, headers = _client(library)
+    counts = client.get("/api/v1/segments", headers=headers).get_json()
+    segment, n = max(counts["counts"].items(), key=lambda kv: kv[1])
+    listed = client.get(f"/api/v1/readers?segment={segment}", headers=headers).get_json()
+    assert listed["total"] == n == len(listed["items"])
+    exported = client.get(f"/api/v1/exports/readers?segment={segment}", headers=headers)
+    assert exported.status_code == 200
+    assert len(exported.get_data(as_text=True).strip().splitlines()) == n + 1  # and a header
+    bad = client.get("/api/v1/readers?segment=vip", headers=headers)
+    assert bad.status_code == 422 and "segment" in str(bad.get_json()["errors"])
+    desk, desk_headers = _client(library, "desk")
+    reply = desk.get(f"/api/v1/readers/{library.cards['R001']}/profile", headers=desk_headers)
+    assert reply.status_code == 403
+    missing = client.get("/api/v1/readers/nobody/profile", headers=headers)
+    assert missing.status_code == 404 and missing.get_json()["code"] == "reader_not_found"
+
+
+def test_segment_movement_counts_readers_between_month_ends(library: SmallLibrary) -> None:
+    for day in (date(2025, 10, 31), date(2025, 11, 30)):
+        refresh_segments(library.lector.ports, ADMIN, day)
+    fold(library)
+    client, headers = _client(library)
+    rows = client.get("/api/v1/segments/movement?months=3", headers=headers).get_json()["items"]
+    assert {(r["from_as_of"], r["to_as_of"]) for r in rows} == {("2025-10-31", "2025-11-30")}
+    assert sum(r["readers"] for r in rows) == 30
 
 
 def test_evaluate_lapse_prints_both_scorers_and_says_which_is_served(

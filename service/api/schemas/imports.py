@@ -113,6 +113,9 @@ class ExportArgsSchema(Schema):
                              validate=validate.OneOf(("day", "week", "month")))
     group_by = fields.String(load_default=None,
                              validate=validate.OneOf(("class", "branch", "category")))
+    segment = fields.String(load_default=None, validate=validate.OneOf(
+        ("champions", "loyal", "new", "promising", "at_risk", "hibernating", "lost")),
+        metadata={"description": "Readers: only those in this segment at the latest refresh."})
 
 
 class MarcExportArgsSchema(Schema):

@@ -27,6 +27,7 @@ class ExportParams:
     end: date | None = None
     interval: str = "month"
     group_by: str | None = None
+    segment: str | None = None  # readers only: their segment at the latest refresh
 
 
 Rows = Callable[[Connection, ExportParams], Iterator[Sequence[object]]]
