@@ -45,7 +45,7 @@ def tastes_of(reader_id: str, category: str) -> tuple[str, ...]:
         weights.update({"I": 40, "Z": 15, "N": 10, "Q": 8})
     elif category == "student":
         weights.update({"G": 15, "H": 15, "O": 10, "T": 12})
-    classes, chosen = list(weights), []
+    classes, chosen = list(weights), list[str]()
     while len(chosen) < rng.choice((2, 2, 3)):
         pick = rng.choices(classes, [weights[c] for c in classes])[0]
         if pick not in chosen:

@@ -58,9 +58,10 @@ def choose_lapse_model(ports: Ports, actor: Actor, horizon_days: int) -> Outcome
     result, examples = evaluate_library(ports.engine, horizon_days)
     served = "model" if result.model_wins else "rule"
     model = lapse_eval.fit_model(examples)
-    metrics = {name: {"pr_auc": round(s.pr_auc, 6), "lift_top_decile": round(s.lift_top_decile, 6),
-                      "brier": round(s.brier, 6)}
-               for name, s in (("rule", result.rule), ("model", result.model))}
+    metrics: dict[str, Any] = {
+        name: {"pr_auc": round(s.pr_auc, 6), "lift_top_decile": round(s.lift_top_decile, 6),
+               "brier": round(s.brier, 6)}
+        for name, s in (("rule", result.rule), ("model", result.model))}
     metrics["examples"] = result.examples
     metrics["cutoffs"] = [d.isoformat() for d in result.cutoffs]
     event = LapseModelChosen(served=served, horizon_days=horizon_days, model=model,

@@ -64,8 +64,8 @@ def rolling_cutoffs(first: date, last: date, horizon_days: int = HORIZON_DAYS,
 
 
 def build_examples(readers: Sequence[Mapping[str, Any]],
-                   loans: Mapping[str, list[Mapping[str, Any]]],
-                   holds: Mapping[str, list[Mapping[str, Any]]], cutoffs: Sequence[date],
+                   loans: Mapping[str, Sequence[Mapping[str, Any]]],
+                   holds: Mapping[str, Sequence[Mapping[str, Any]]], cutoffs: Sequence[date],
                    horizon_days: int = HORIZON_DAYS) -> list[Example]:
     """One example per reader active at each cut-off, with its outcome."""
     out = []
@@ -118,7 +118,8 @@ def _predict_model(model: Mapping[str, Any], examples: Sequence[Example]) -> np.
         return np.full(len(examples), 0.5)
     x = (_matrix(examples) - np.array(model["mean"])) / np.array(model["scale"])
     z = x @ np.array(model["coef"]) + model["intercept"]
-    return 1.0 / (1.0 + np.exp(-np.clip(z, -40, 40)))
+    p: np.ndarray = 1.0 / (1.0 + np.exp(-np.clip(z, -40, 40)))
+    return p
 
 
 def _predict_rule(rates: Sequence[float], examples: Sequence[Example]) -> np.ndarray:
