@@ -20,6 +20,7 @@ from service.core.accounts import create_staff, set_reader_pin
 from service.core.context import SYSTEM, Actor, Principal
 from service.core.errors import DomainError
 from service.core.policy import PolicyMatrix, PolicyRule
+from service.core.relationships.segments import month_ends_between, refresh_segments
 from service.demo import (
     DEMO_POLICY,
     CancelHold,
@@ -102,6 +103,9 @@ def build_demo(config: Config, seed: int = 2025, start: date | None = None,
         lector.ports.store = sql_store
         if progress:
             progress("saving the log", 1, 1)
+        # The year's segment snapshots (month ends), so movement between segments shows at once.
+        for day in month_ends_between(start, clock.now.date()):
+            refresh_segments(lector.ports, Actor(SYSTEM, "worker"), day)
         head = lector.store.last_position()
         catch_up_together(lector.engine, lector.store, lector.projections, batch=5000,
                           progress=(lambda done, last: progress("projections", done, head))
