@@ -7,9 +7,11 @@ from events import (
     feedback,
     fines,
     holds,
+    insights,
     loans,
     notices,
     readers,
 )
 
-MODULES = (accounts, catalogue, configuration, feedback, fines, holds, loans, notices, readers)
+MODULES = (accounts, catalogue, configuration, feedback, fines, holds, insights, loans, notices,
+           readers)

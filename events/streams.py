@@ -17,12 +17,15 @@ SUGGESTION = "suggestion-"
 NOTICE = "notice-"
 STAFF = "staff-"
 LOGIN = "login-"  # audit of lockouts, per account ("staff:<name>", "reader:<id>", ...)
-PREFIXES = (READER, CARD, TITLE, COPY, HOLD, FEEDBACK, SUGGESTION, NOTICE, STAFF, LOGIN)
+SEGMENTS = "segments-"  # one segment refresh per local day: two schedulers give one result
+PREFIXES = (READER, CARD, TITLE, COPY, HOLD, FEEDBACK, SUGGESTION, NOTICE, STAFF, LOGIN,
+            SEGMENTS)
 
 POLICY_STREAM = "config-policy"
 CALENDAR_STREAM = "config-calendar"
 CONFIG_STREAMS = (POLICY_STREAM, CALENDAR_STREAM)
 LISTS_STREAM = "config-lists"  # branches, reader categories, item types, collections
+LAPSE_MODEL_STREAM = "lapse-model"  # which lapse scorer is served, chosen nightly
 NOTICE_TEMPLATE_STREAM = "notice-templates"
 
 
@@ -64,3 +67,7 @@ def staff_stream(username: str) -> str:
 
 def login_stream(account: str) -> str:
     return LOGIN + account
+
+
+def segments_stream(day: str) -> str:
+    return SEGMENTS + day

@@ -171,12 +171,16 @@ def get_reader_by_card(conn: Connection, card_number: str) -> dict[str, Any] | N
 
 def list_readers(
     conn: Connection, *, q: str | None = None, card_number: str | None = None,
-    category: str | None = None, offset: int = 0, limit: int = 50,
+    category: str | None = None, segment: str | None = None, offset: int = 0, limit: int = 50,
 ) -> tuple[list[dict[str, Any]], int]:
     """A page of readers matching the filters, and the total count."""
     from sqlalchemy import func
 
+    from projections.reader_segment_queries import readers_in_segment
+
     query = select(reader_profiles)
+    if segment:
+        query = query.where(reader_profiles.c.reader_id.in_(readers_in_segment(segment)))
     if card_number:
         query = query.where(reader_profiles.c.card_number == card_number)
     if category:

@@ -8,8 +8,11 @@ from projections.current_loans import CurrentLoans
 from projections.feedback_inbox import FeedbackInbox
 from projections.fines import Fines
 from projections.hold_queue import HoldQueue
+from projections.lapse_model import LapseModel
 from projections.notice_outbox import NoticeOutbox
 from projections.reader_profiles import ReaderProfiles
+from projections.reader_segments import ReaderSegments
+from projections.reader_timeline import ReaderTimeline
 from projections.reading_history import ReadingHistory
 from projections.rollups import ReportRollups
 from projections.title_keys import TitleKeys
@@ -25,6 +28,7 @@ def all_projections(timezone: str) -> list[Projection]:
         ReaderProfiles(), Catalogue(), CurrentLoans(), HoldQueue(), Fines(), ReadingHistory(),
         FeedbackInbox(), Trends(timezone), TitleKeys(), NoticeOutbox(), TitleSearch(),
         ReportRollups(timezone),
+        ReaderSegments(timezone), ReaderTimeline(), LapseModel(),
     ]
 
 

@@ -22,6 +22,14 @@ SLOW = (
     "tests/integration/test_notices_worker.py::test_a_worker_killed_mid_batch_loses_nothing_and_repeats_at_most_the_one_in_flight",
     "tests/integration/test_projection_rebuild_property.py::test_projections_built_in_random_chunks_between_commands_equal_a_rebuild",
     "tests/integration/test_report_reconciliation.py::test_every_report_equals_its_rebuild_and_a_recount_from_the_log",
+    "tests/integration/test_reader_insights.py::test_a_refresh_segments_every_reader_once_and_a_repeat_appends_nothing",
+    "tests/integration/test_reader_insights.py::test_two_schedulers_racing_the_same_refresh_give_one_result",
+    "tests/integration/test_reader_insights.py::test_segment_history_built_incrementally_equals_its_rebuild",
+    "tests/integration/test_reader_insights.py::test_a_reader_who_switched_history_off_is_never_profiled_from_their_titles",
+    "tests/integration/test_reader_insights.py::test_the_360_view_shows_circulation_activity_segment_risk_and_timeline",
+    "tests/integration/test_reader_insights.py::test_readers_and_their_export_filter_by_segment_and_desk_staff_see_no_profile",
+    "tests/integration/test_reader_insights.py::test_segment_movement_counts_readers_between_month_ends",
+    "tests/integration/test_reader_insights.py::test_evaluate_lapse_prints_both_scorers_and_says_which_is_served",
 )
 
 

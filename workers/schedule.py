@@ -8,6 +8,7 @@ from celery.schedules import crontab, schedule
 
 from service.config import Config
 from workers.notices.timing import notice_schedule
+from workers.relationship_timing import relationship_schedule
 
 
 def beat_schedule(config: Config) -> dict[str, dict[str, Any]]:
@@ -19,6 +20,7 @@ def beat_schedule(config: Config) -> dict[str, dict[str, Any]]:
             "schedule": schedule(config.catch_up_interval_s),
         },
         **notice_schedule(config),
+        **relationship_schedule(config),
     }
 
 

@@ -22,6 +22,7 @@ from service.adapters.api import (
     notices,
     ops,
     reader_account,
+    reader_profile,
     readers,
     reports,
     settings,
@@ -43,7 +44,7 @@ from service.domain.errors import DomainError
 API_BLUEPRINTS = (
     auth_routes.blp, readers.blp, reader_account.blp, titles.blp, copies.blp, circulation.blp,
     holds.blp, feedback.blp, reports.blp, settings.blp, log_feed.blp, notices.blp,
-    imports.blp, exports.blp, kiosks.blp, staff.blp, managed_lists.blp,
+    imports.blp, exports.blp, kiosks.blp, staff.blp, managed_lists.blp, reader_profile.blp,
 )
 
 

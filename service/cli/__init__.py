@@ -6,11 +6,11 @@ module puts them together, so no module imports the package it is registered in.
 
 from __future__ import annotations
 
-from service.cli import data, demo, notices, readers, sip2, staff
+from service.cli import data, demo, evaluate, notices, readers, sip2, staff
 from service.cli.ops import main
 
 for command in (notices.notices, data.import_, data.export, sip2.kiosk, sip2.sip2, demo.demo,
-                staff.staff, readers.readers):
+                staff.staff, readers.readers, evaluate.evaluate, evaluate.segments):
     main.add_command(command)
 
 __all__ = ["main"]

@@ -45,7 +45,7 @@ class ExportFile(MethodView):
         params = ExportParams(today, ports().timezone, args["start"], args["end"],
                               args["interval"], args["group_by"], args["branch"],
                               args["category"], args["by"], args["clc"], args["as_of"],
-                              args["channel"])
+                              args["channel"], segment=args["segment"])
         export = open_export(lector().engine, chosen, params, args["lang"])
         fmt = args["format"]
         names = export_filename(chosen, args["lang"], fmt, export.position, today)

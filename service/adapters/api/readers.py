@@ -67,10 +67,10 @@ class Readers(MethodView):
     @require("desk")
     def get(self, args: dict[str, Any]) -> dict[str, Any]:
         """Find readers by card number or free text (name, phone, e-mail)."""
-        with read_model("reader_profiles") as conn:
+        with read_model("reader_profiles", "reader_segments") as conn:
             items, total = list_readers(
                 conn, q=args["q"], card_number=args["card_number"], category=args["category"],
-                offset=offset(args), limit=args["page_size"],
+                segment=args["segment"], offset=offset(args), limit=args["page_size"],
             )
         return page(items, total, args)
 

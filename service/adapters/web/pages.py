@@ -24,3 +24,9 @@ def portal() -> str:
 def mailbox() -> str:
     """The local mailbox (staff): notices delivered here when no SMTP relay is configured."""
     return render_template("web/mailbox.html")
+
+
+@blp.get("/readers/<reader_id>")
+def reader_360(reader_id: str) -> str:
+    """Reader 360 (staff): everything the library knows of one reader, from the API."""
+    return render_template("web/reader.html", reader_id=reader_id)

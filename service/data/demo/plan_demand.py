@@ -61,10 +61,25 @@ class TitlePicker:
     def __init__(self, catalogue: Catalogue) -> None:
         by_id = {t.title_id: t for t in catalogue.titles}
         ranked = list(catalogue.popularity)
+        self._by_id, self._ranked = by_id, ranked
+        self._tastes: dict[str, tuple[list[str], list[float]]] = {}
         self._all = self._zipf(ranked)
         self._kids = self._zipf([t for t in ranked if by_id[t].clc_class.startswith(KIDS_CLASSES)])
         self._study = self._zipf([t for t in ranked if by_id[t].clc_class.startswith(STUDY_CLASSES)])
         self._english = self._zipf([t for t in ranked if by_id[t].language == "eng"])
+
+    def _taste(self, reader: ReaderSpec) -> tuple[list[str], list[float]]:
+        """The reader's own shelf: titles of their classes, by two or three favourite
+        authors first (drawn from those classes with the reader's own seed)."""
+        if reader.reader_id not in self._tastes:
+            ranked = [t for t in self._ranked if self._by_id[t].clc_class[:1] in reader.tastes]
+            authors = sorted({a for t in ranked for a in self._by_id[t].authors[:1]})
+            favourites = set(random.Random(f"authors:{reader.reader_id}").sample(
+                authors, min(3, len(authors))))
+            first = [t for t in ranked if set(self._by_id[t].authors[:1]) & favourites]
+            self._tastes[reader.reader_id] = self._zipf(
+                first + [t for t in ranked if t not in set(first)])
+        return self._tastes[reader.reader_id]
 
     @staticmethod
     def _zipf(ranked: list[str]) -> tuple[list[str], list[float]]:
@@ -81,6 +96,8 @@ class TitlePicker:
             pool = self._kids
         elif reader.category == "student" and roll < 0.3:
             pool = self._study
+        elif roll >= 0.65 and reader.tastes:
+            pool = self._taste(reader)  # a third of the other picks follow the reader's tastes
         titles, cum = pool if pool[0] else self._all
         return rng.choices(titles, cum_weights=cum)[0]
 

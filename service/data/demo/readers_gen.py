@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from service.data.demo.names import chinese_name, english_name
 
@@ -26,6 +26,31 @@ class ReaderSpec:
     keep_history: bool
     pin: str
     branch: str
+    # Main CLC classes this reader leans to (their own seeded draw, so adding tastes left
+    # the rest of the generated library as it was); their favourite authors come from these.
+    tastes: tuple[str, ...] = ()
+
+
+# How often each main class is someone's taste: literature first, as in public libraries.
+TASTE_WEIGHTS = {"I": 30, "K": 10, "B": 6, "F": 6, "G": 6, "H": 6, "J": 5, "T": 8, "O": 4,
+                 "R": 5, "D": 4, "Q": 3, "Z": 3, "E": 2, "N": 2}
+
+
+def tastes_of(reader_id: str, category: str) -> tuple[str, ...]:
+    """Two or three main classes a reader keeps coming back to (children: literature and
+    popular science first)."""
+    rng = random.Random(f"taste:{reader_id}")
+    weights = dict(TASTE_WEIGHTS)
+    if category == "child":
+        weights.update({"I": 40, "Z": 15, "N": 10, "Q": 8})
+    elif category == "student":
+        weights.update({"G": 15, "H": 15, "O": 10, "T": 12})
+    classes, chosen = list(weights), list[str]()
+    while len(chosen) < rng.choice((2, 2, 3)):
+        pick = rng.choices(classes, [weights[c] for c in classes])[0]
+        if pick not in chosen:
+            chosen.append(pick)
+    return tuple(chosen)
 
 
 def generate_readers(
@@ -56,4 +81,4 @@ def generate_readers(
                 branch=branches[0] if rng.random() < 0.6 else rng.choice(branches[1:] or branches),
             )
         )
-    return readers
+    return [replace(r, tastes=tastes_of(r.reader_id, r.category)) for r in readers]

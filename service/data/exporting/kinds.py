@@ -15,6 +15,7 @@ from projections.feedback_inbox import feedback, suggestions
 from projections.fines import fines
 from projections.hold_queue import OPEN, holds
 from projections.reader_profiles import reader_profiles as rp
+from projections.reader_segment_queries import readers_in_segment
 from projections.reading_history import history, keepers
 from projections.trends import report
 from service.data.exporting.model import (
@@ -42,6 +43,8 @@ def _readers(conn: Connection, p: ExportParams) -> Iterator[Row]:
     query = (select(rp.c.card_number, rp.c.name, rp.c.category, rp.c.phone, rp.c.email,
                     rp.c.language, rp.c.expires_on)
              .where(rp.c.erased.is_(False)).order_by(rp.c.card_number))
+    if p.segment:
+        query = query.where(rp.c.reader_id.in_(readers_in_segment(p.segment)))
     yield from streamed(conn, query)
 
 
@@ -150,7 +153,8 @@ def _trends(conn: Connection, p: ExportParams) -> Iterator[Row]:
 
 
 KINDS: dict[str, ExportKind] = {k.name: k for k in (
-    ExportKind("readers", "Readers", "读者", READER_COLUMNS, ("reader_profiles",), _readers),
+    ExportKind("readers", "Readers", "读者", READER_COLUMNS, ("reader_profiles", "reader_segments"),
+               _readers),
     ExportKind("loans", "Current loans", "当前借阅", LOAN_COLUMNS,
                ("current_loans", "catalogue", "reader_profiles"), _loans),
     ExportKind("overdue", "Overdue loans", "逾期借阅", (*LOAN_COLUMNS, ("days_overdue", "逾期天数")),

@@ -34,6 +34,7 @@ class ExportParams:
     clc: str | None = None
     as_of: date | None = None
     channel: str = "desk"
+    segment: str | None = None  # readers only: their segment at the latest refresh
 
 
 Rows = Callable[[Connection, ExportParams], Iterator[Sequence[object]]]

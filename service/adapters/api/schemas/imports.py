@@ -126,6 +126,9 @@ class ExportArgsSchema(Schema):
     channel = fields.String(load_default="desk", validate=validate.OneOf(
         ("desk", "sip2", "portal", "api", "worker")),
         metadata={"description": "report_service: channel of the heatmap."})
+    segment = fields.String(load_default=None, validate=validate.OneOf(
+        ("champions", "loyal", "new", "promising", "at_risk", "hibernating", "lost")),
+        metadata={"description": "Readers: only those in this segment at the latest refresh."})
 
 
 class MarcExportArgsSchema(Schema):

@@ -97,6 +97,9 @@ class ReaderListArgsSchema(PageArgsSchema):
     q = fields.String(load_default=None, validate=validate.Length(max=100))
     card_number = fields.String(load_default=None, validate=validate.Length(max=32))
     category = fields.String(load_default=None, validate=validate.Length(max=32))
+    segment = fields.String(load_default=None, validate=validate.OneOf(
+        ("champions", "loyal", "new", "promising", "at_risk", "hibernating", "lost")),
+        metadata={"description": "Only readers in this segment at the latest refresh."})
 
 
 class ReaderPageSchema(PageSchema):
