@@ -4,7 +4,7 @@ some who drift away, run through the real command handlers (for segments and lap
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 
 from events.memory_store import MemoryEventStore
@@ -12,6 +12,7 @@ from events.transfer import copy_log
 from projections.runner import catch_up_together
 from service.application import catalogue, circulation, readers
 from service.application.context import SYSTEM, Actor
+from service.application.unit_of_work import memory_units
 from service.bootstrap import Lector, bootstrap
 from service.config import Config
 from service.domain.errors import DomainError
@@ -45,9 +46,10 @@ def build_small_library(config: Config, n_readers: int = 30, days: int = 420,
     """Readers R001.. (every fifth keeps no history); loans returned after two weeks."""
     clock = Clock(datetime.combine(START - timedelta(days=1), datetime.min.time(), UTC))
     lector = bootstrap(config, after_commit=lambda position: None, clock=clock)
-    sql_store, memory = lector.store, MemoryEventStore()
-    lector.ports.store = memory  # type: ignore[assignment]
-    ports, lib = lector.ports, SmallLibrary(lector, clock)
+    memory = MemoryEventStore()
+    # Written through the in-memory unit of work, then copied into the database at once.
+    ports = replace(lector.ports, store=memory, uow=memory_units(memory, lector.engine))
+    lib = SmallLibrary(lector, clock)
     barcodes = []
     for t, clc in enumerate(CLASSES):
         title_id = f"t{t}"
@@ -90,7 +92,6 @@ def build_small_library(config: Config, n_readers: int = 30, days: int = 420,
                 free.discard(barcode)
                 out_loans.append((day + timedelta(days=14), barcode))
     copy_log(memory, lector.engine)
-    lector.ports.store = sql_store
     catch_up_together(lector.engine, lector.store, lector.projections, batch=5000)
     return lib
 
