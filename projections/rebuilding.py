@@ -76,7 +76,7 @@ def rebuild_beside(
     try:
         while not _fold(engine, store, build, batch):
             if progress is not None:
-                progress(build.position, store.last_position())
+                progress(build.position, store.safe_position())
         reached = _swap_when_free(engine, store, build, batch)
     except Exception as exc:
         _abandon(engine, build)
@@ -125,7 +125,7 @@ def _still_ours(conn: Connection, build: _Build) -> None:
 
 
 def _fold_in(conn: Connection, store: SqlEventStore, build: _Build, batch: int) -> bool:
-    head = store.last_position(conn)
+    head = store.safe_position(conn)  # the read bound (events/pg_log.py)
     if build.position >= head:
         return True
     types = sorted(build.projection.handled_types)
