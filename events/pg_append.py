@@ -76,8 +76,10 @@ def insert_all(
         "result": json.dumps(dict(result)) if result is not None else None,
         "fingerprint": fingerprint, "now": now,
     }
-    got = dict(conn.exec_driver_sql(_SQL, params).all())
-    if not got:
+    by_id: dict[str, int] = {
+        str(event_id): int(position)
+        for position, event_id in conn.exec_driver_sql(_SQL, params).all()
+    }
+    if not by_id:
         return None
-    by_id = {event_id: position for position, event_id in got.items()}
-    return [int(by_id[r["event_id"]]) for r in rows]
+    return [by_id[r["event_id"]] for r in rows]
