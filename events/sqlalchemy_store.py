@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
@@ -182,12 +183,9 @@ class SqlEventStore:
             positions = insert_all(conn, rows, links, expected, touched, key, result,
                                    fingerprint, now)
         except IntegrityError as exc:
-            # The primary key refused a version another writer took first. This transaction
-            # is aborted; read what won in a connection of its own.
-            current = self._read(lambda c: _versions(c, list(expected)))
-            check_expected(expected, current)
-            first = next(iter(expected))
-            raise ConcurrencyError(first, expected[first], current.get(first, 0)) from exc
+            # The primary key refused a version another writer took first; this transaction
+            # is aborted, so the winner is named from the refusal itself.
+            raise _refused(exc, expected) from exc
         if positions is None:  # the key was used already, or a stream is not where expected
             replay = _replay(conn, key) if key is not None else None
             if replay is not None:
@@ -315,6 +313,22 @@ class SqlEventStore:
         conn.execute(insert(pii_keys).values(subject=subject, key=pii.TOMBSTONE,
                                              created_at=datetime.now(UTC)))
         return bool(had)
+
+
+_TAKEN = re.compile(r"^Key \(stream_id, version\)=\((?P<stream>.+), (?P<version>\d+)\) ")
+
+
+def _refused(exc: IntegrityError, expected: Mapping[str, int]) -> ConcurrencyError:
+    """The ConcurrencyError for a unique violation: the stream whose next version was taken
+    (found at least at that version), else (a twin with the same idempotency key) the
+    first stream, which the caller's retry will see moved or the key answered."""
+    diag = getattr(exc.orig, "diag", None)
+    taken = _TAKEN.match(getattr(diag, "message_detail", None) or "")
+    if taken is not None and taken["stream"] in expected:
+        stream = taken["stream"]
+        return ConcurrencyError(stream, expected[stream], int(taken["version"]))
+    first = next(iter(expected))
+    return ConcurrencyError(first, expected[first], expected[first] + 1)
 
 
 def _pinned(events_: Sequence[PendingEvent], expected: Mapping[str, int]) -> bool:
