@@ -40,7 +40,7 @@ from events.engine import make_engine
 from events.readers import ReaderPreferencesChanged, ReaderRegistered
 from events.sqlalchemy_store import SqlEventStore
 from projections.registry import all_projections
-from projections.runner import rebuild
+from projections.runner import rebuild_all
 from service.config import DEFAULT_TIMEZONE, _normalise_db_url
 from service.db import upgrade
 
@@ -96,10 +96,10 @@ def child(mode: str, url: str, *extra: str) -> None:
     engine = make_engine(url)
     before = peak_rss_mib()
     started = time.perf_counter()
-    if mode == "rebuild":  # what `lector rebuild --all` does
+    if mode == "rebuild":  # what `lector rebuild --all` does: one pass over the log
         store = SqlEventStore(engine)
-        for projection in all_projections(DEFAULT_TIMEZONE):
-            rebuild(engine, store, projection)
+        _reached, failed = rebuild_all(engine, store, all_projections(DEFAULT_TIMEZONE))
+        assert not failed, failed
     else:  # the raw baseline: every row of the log through a server-side cursor, JSON decoded
         with psycopg.connect(server_libpq(url)) as raw, raw.cursor("log") as cursor:
             cursor.itersize = 2000

@@ -77,6 +77,19 @@ def rebuild(
     return rebuild_beside(engine, store, projection, batch, progress)
 
 
+def rebuild_all(
+    engine: Engine, store: SqlEventStore, projections: Sequence[Projection], batch: int = 2000,
+    progress: Progress | None = None,
+) -> tuple[dict[str, int], list[Exception]]:
+    """Rebuild every given projection beside its live tables in one pass over the log (see
+    projections/rebuilding.py); returns the checkpoints reached and the rebuilds that failed
+    (those projections keep their live tables)."""
+    from projections.rebuilding import rebuild_all_beside
+
+    reached, failed = rebuild_all_beside(engine, store, list(projections), batch, progress)
+    return reached, list(failed)
+
+
 def lag(engine: Engine, projections: Sequence[Projection]) -> dict[str, int]:
     """How many positions each projection is behind the head of the log."""
     with engine.connect() as conn:
