@@ -1,14 +1,18 @@
 """Benchmark the event store and the projection rebuild on PostgreSQL, against raw baselines.
 
-Run: .venv/bin/python bench/store_bench.py [URL] [--appends 2000] [--events 50000] [--small 10000]
+Run: .venv/bin/python bench/store_bench.py [URL] [--appends 1600] [--events 50000]
+     [--writers 8] [--rounds 3]
 (URL defaults to $LECTOR_BENCH_DATABASE_URL.) A fresh database is created next to the one
-named in the URL, migrated, and dropped at the end. Printed in one run:
+named in the URL, migrated, and dropped at the end. Every case runs in child processes, in
+interleaved rounds (round 1 of every case, then round 2, ...), and the medians are printed
+as ratios against the raw baseline of the same shape:
 
-(a) single-command appends: SqlEventStore.append, one event, expected version, sequential,
-    vs a raw single-row INSERT + COMMIT of the same row shape into a scratch table;
-(b) rebuild of every projection vs a raw server-side-cursor read of the events table;
-(c) peak RSS of the rebuild with --small events in the log and with --events events.
-Rebuilds and reads run in child processes, so each peak RSS (VmHWM) is their own.
+(a) single-command appends: SqlEventStore.append, one event, expected version, from 1 and
+    from --writers processes, vs raw single-row INSERT + COMMIT of the same row shape into a
+    scratch table from as many processes;
+(b) `lector rebuild --all` (every projection, rebuilt beside and swapped) vs a server-side
+    cursor read of the whole events table with its JSON decoded; with the peak RSS
+    (VmHWM) of the rebuild process, its own since each child is a fresh process.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import statistics
 import subprocess
 import sys
 import time
@@ -26,18 +31,16 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import psycopg
-from sqlalchemy import create_engine, make_url, select, text
+from sqlalchemy import create_engine, make_url, text
 
-import events.domain  # registers every event type before anything is read)
 from events import PendingEvent
 from events.catalogue import CopyAdded, TitleCatalogued
 from events.codec import to_data
 from events.engine import make_engine
 from events.readers import ReaderPreferencesChanged, ReaderRegistered
-from events.schema import events
 from events.sqlalchemy_store import SqlEventStore
 from projections.registry import all_projections
-from projections.runner import rebuild
+from projections.runner import rebuild_all
 from service.adapters.database import upgrade
 from service.config import DEFAULT_TIMEZONE, _normalise_db_url
 
@@ -86,20 +89,22 @@ def load_events(store: SqlEventStore, start: int, stop: int) -> None:
         store.append(batch, expected={}, meta=META)
 
 
-def child(mode: str, url: str) -> None:
+def child(mode: str, url: str, *extra: str) -> None:
     """Run one measured phase in this (fresh) process and print its figures as JSON."""
+    if mode.startswith("append"):
+        return append_child(mode, url, int(extra[0]), extra[1])
     engine = make_engine(url)
     before = peak_rss_mib()
     started = time.perf_counter()
-    if mode == "rebuild":
+    if mode == "rebuild":  # what `lector rebuild --all` does: one pass over the log
         store = SqlEventStore(engine)
-        for projection in all_projections(DEFAULT_TIMEZONE):
-            rebuild(engine, store, projection)
-    else:  # the raw baseline: every row of the log through a server-side cursor
-        with engine.connect() as conn:
-            result = conn.execution_options(stream_results=True, yield_per=2000).execute(
-                select(events))
-            for _row in result:
+        _reached, failed = rebuild_all(engine, store, all_projections(DEFAULT_TIMEZONE))
+        assert not failed, failed
+    else:  # the raw baseline: every row of the log through a server-side cursor, JSON decoded
+        with psycopg.connect(server_libpq(url)) as raw, raw.cursor("log") as cursor:
+            cursor.itersize = 2000
+            cursor.execute("SELECT * FROM events ORDER BY position")
+            for _row in cursor:  # psycopg decodes the json columns into Python objects
                 pass
     seconds = time.perf_counter() - started
     with engine.connect() as conn:
@@ -109,55 +114,84 @@ def child(mode: str, url: str) -> None:
                       "peak_rss_mib": peak_rss_mib()}))
 
 
+def append_child(mode: str, url: str, n: int, tag: str) -> None:
+    """n appends of one event each, after the parent says go; prints wall-clock start/end."""
+    streams = 50
+    names = [f"reader-b{tag}-{k}" for k in range(streams)]
+    prefs = [ReaderPreferencesChanged(f"b{tag}-{k}", "zh-CN", ("email",), bool(k % 2))
+             for k in range(streams)]
+    if mode == "append-store":
+        store = SqlEventStore(make_engine(url, pool_size=1))
+        versions = dict.fromkeys(names, 0)
+        store.append([PendingEvent(prefs[0], (names[0],))], expected={names[0]: 0}, meta=META)
+        versions[names[0]] = 1  # a warm connection, as a running service has
+        print("ready", flush=True)
+        sys.stdin.readline()
+        started = time.time()
+        for i in range(n):
+            k = i % streams
+            versions[names[k]] = store.append(
+                [PendingEvent(prefs[k], (names[k],))], expected={names[k]: versions[names[k]]},
+                meta=META).stream_versions[names[k]]
+    else:
+        raw = psycopg.connect(server_libpq(url))
+        raw.execute("SELECT 1")
+        raw.commit()
+        data = [json.dumps(to_data(e)) for e in prefs]
+        print("ready", flush=True)
+        sys.stdin.readline()
+        started = time.time()
+        for i in range(n):
+            k = i % streams
+            raw.execute(
+                "INSERT INTO bench_raw (event_id, stream_id, version, type, schema_version,"
+                " data, meta, recorded_at) VALUES (%s, %s, %s, %s, %s, %s, %s, now())",
+                (str(uuid.uuid4()), names[k], i // streams + 1, prefs[k].type_name, 1,
+                 data[k], json.dumps(META)))
+            raw.commit()
+    print(json.dumps({"start": started, "end": time.time(), "n": n}), flush=True)
+
+
 def run_child(mode: str, url: str) -> dict[str, Any]:
     out = subprocess.run([sys.executable, __file__, "--child", mode, url], check=True,
                          capture_output=True, text=True)
     return dict(json.loads(out.stdout.strip().splitlines()[-1]))
 
 
-def append_rates(store: SqlEventStore, libpq_url: str, n: int) -> tuple[float, float]:
-    """Seconds for n store appends and n raw INSERT+COMMITs, interleaved in rounds."""
-    store_s = raw_s = 0.0
-    rounds, streams = 4, 100
-    with psycopg.connect(libpq_url) as raw:
-        raw.execute(RAW_TABLE)
-        raw.commit()
-        versions: dict[str, int] = {}
-        for r in range(rounds):
-            ids = range(r * n // rounds, (r + 1) * n // rounds)
-            started = time.perf_counter()
-            for i in ids:
-                stream = f"reader-bench{i % streams}"
-                event = ReaderPreferencesChanged(f"bench{i % streams}", "zh-CN", ("email",),
-                                                 bool(i % 2))
-                versions[stream] = store.append(
-                    [PendingEvent(event, (stream,))], expected={stream: versions.get(stream, 0)},
-                    meta=META).stream_versions[stream]
-            store_s += time.perf_counter() - started
-            started = time.perf_counter()
-            for i in ids:
-                event = ReaderPreferencesChanged(f"bench{i % streams}", "zh-CN", ("email",),
-                                                 bool(i % 2))
-                raw.execute(
-                    "INSERT INTO bench_raw (event_id, stream_id, version, type, schema_version,"
-                    " data, meta, recorded_at) VALUES (%s, %s, %s, %s, %s, %s, %s, now())",
-                    (str(uuid.uuid4()), f"reader-bench{i % streams}", i // streams + 1,
-                     event.type_name, 1, json.dumps(to_data(event)), json.dumps(META)))
-                raw.commit()
-            raw_s += time.perf_counter() - started
-    return store_s, raw_s
+def append_rate(mode: str, url: str, writers: int, n: int, round_: int) -> float:
+    """Events per second of ``writers`` processes doing n appends in all, started together
+    once every one is connected (wall clock from the first start to the last end)."""
+    procs = [subprocess.Popen([sys.executable, __file__, "--child", mode, url,
+                               str(n // writers), f"{mode[7]}{writers}r{round_}p{w}"],
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+             for w in range(writers)]
+    for proc in procs:
+        assert proc.stdout is not None and proc.stdout.readline().strip() == "ready"
+    for proc in procs:
+        assert proc.stdin is not None
+        proc.stdin.write("go\n")
+        proc.stdin.flush()
+    done = []
+    for proc in procs:
+        out, _ = proc.communicate(timeout=1800)
+        if proc.returncode:
+            raise RuntimeError(f"{mode} writer failed")
+        done.append(json.loads(out.strip().splitlines()[-1]))
+    span = max(d["end"] for d in done) - min(d["start"] for d in done)
+    return sum(d["n"] for d in done) / span
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("url", nargs="?", default=os.environ.get("LECTOR_BENCH_DATABASE_URL"))
-    parser.add_argument("--appends", type=int, default=2000)
+    parser.add_argument("--appends", type=int, default=1600, help="per case and round")
     parser.add_argument("--events", type=int, default=50_000)
-    parser.add_argument("--small", type=int, default=10_000)
+    parser.add_argument("--writers", type=int, default=8)
+    parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--child", help=argparse.SUPPRESS)
-    args = parser.parse_args()
+    args, extra = parser.parse_known_args()
     if args.child:
-        return child(args.child, args.url)
+        return child(args.child, args.url, *extra)
     if not args.url:
         parser.error("give a PostgreSQL URL or set LECTOR_BENCH_DATABASE_URL")
     server = make_url(_normalise_db_url(args.url))
@@ -180,33 +214,36 @@ def report(url: str, args: argparse.Namespace) -> None:
     store = SqlEventStore(engine)
     say = lambda line: print(line, flush=True)  # noqa: E731
     say(f"database: fresh {make_url(url).database} on {make_url(url).host}; "
-        f"projections: {len(all_projections(DEFAULT_TIMEZONE))}")
+        f"projections: {len(all_projections(DEFAULT_TIMEZONE))}; rounds: {args.rounds}")
     started = time.perf_counter()
-    load_events(store, 0, args.small)
-    say(f"loaded {args.small:,} events in {time.perf_counter() - started:.1f} s")
-    small = run_child("rebuild", url)
-    started = time.perf_counter()
-    load_events(store, args.small, args.events)
-    say(f"loaded {args.events - args.small:,} more in {time.perf_counter() - started:.1f} s")
-    big, raw = run_child("rebuild", url), run_child("read", url)
-    say("\n(b) rebuild of every projection vs raw server-side cursor read (yield_per=2000)")
-    for label, r in (("rebuild", small), ("rebuild", big), ("raw read", raw)):
-        say(f"  {label:9} {r['events']:>7,} events {r['seconds']:8.2f} s "
-            f"{r['events'] / r['seconds']:>10,.0f} events/s")
-    rate_ratio = (big["events"] / big["seconds"]) / (raw["events"] / raw["seconds"])
-    say(f"  rebuild / raw read = {rate_ratio:.3f}")
-    say("\n(c) peak RSS of the rebuild process (VmHWM)")
-    for r in (small, big):
-        say(f"  {r['events']:>7,} events: {r['rss_start_mib']:.1f} MiB at start, "
-            f"{r['peak_rss_mib']:.1f} MiB peak")
-    say(f"  raw read of {raw['events']:,}: {raw['peak_rss_mib']:.1f} MiB peak")
-    n = args.appends
-    store_s, raw_s = append_rates(store, server_libpq(url), n)
-    say(f"\n(a) single-command appends, sequential, N={n:,} each (log holds {args.events:,})")
-    say(f"  SqlEventStore.append   {n / store_s:>8,.0f} events/s ({store_s / n * 1000:.2f} ms each)")
-    say(f"  raw INSERT + COMMIT    {n / raw_s:>8,.0f} events/s ({raw_s / n * 1000:.2f} ms each)")
-    say(f"  store / raw = {(n / store_s) / (n / raw_s):.3f}")
+    load_events(store, 0, args.events)
+    say(f"loaded {args.events:,} events in {time.perf_counter() - started:.1f} s")
+    with psycopg.connect(server_libpq(url)) as raw:
+        raw.execute(RAW_TABLE)
     engine.dispose()
+    cases = {"store 1": [], "raw 1": [], f"store {args.writers}": [], f"raw {args.writers}": [],
+             "rebuild": [], "read": []}
+    rss: list[float] = []
+    for r in range(args.rounds):
+        rebuilt, read = run_child("rebuild", url), run_child("read", url)
+        cases["rebuild"].append(rebuilt["events"] / rebuilt["seconds"])
+        cases["read"].append(read["events"] / read["seconds"])
+        rss.append(rebuilt["peak_rss_mib"])
+        for writers in (1, args.writers):
+            for mode in ("store", "raw"):
+                rate = append_rate(f"append-{mode}", url, writers, args.appends, r)
+                cases[f"{mode} {writers}"].append(rate)
+        say(f"round {r + 1}: " + ", ".join(f"{k} {v[-1]:,.0f}/s" for k, v in cases.items()))
+    med = {k: statistics.median(v) for k, v in cases.items()}
+    say(f"\nmedians of {args.rounds} interleaved rounds (events/s), ratio against the baseline:")
+    for label, mine, base in (
+        ("(a) store append, 1 writer", "store 1", "raw 1"),
+        (f"(a) store append, {args.writers} writer processes", f"store {args.writers}",
+         f"raw {args.writers}"),
+        (f"(b) rebuild --all, {args.events:,} events", "rebuild", "read"),
+    ):
+        say(f"  {label:44} {med[mine]:>9,.0f}  vs {med[base]:>9,.0f}  = {med[mine] / med[base]:.3f}")
+    say(f"  rebuild peak RSS (VmHWM), median: {statistics.median(rss):.0f} MiB")
 
 
 def server_libpq(url: str) -> str:

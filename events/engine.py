@@ -14,7 +14,11 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     """Create an engine; on SQLite enable WAL and BEGIN IMMEDIATE for write transactions."""
     if url.startswith("sqlite"):
         return _sqlite_engine(url, **kwargs)
-    kwargs.setdefault("pool_pre_ping", True)
+    # No pre-ping: it cost a round trip on every checkout. Connections are recycled before
+    # servers or proxies drop idle ones, the first statement on a broken one invalidates the
+    # whole pool, and the store retries its own transactions once on a fresh connection.
+    kwargs.setdefault("pool_pre_ping", False)
+    kwargs.setdefault("pool_recycle", 600)
     kwargs.setdefault("pool_size", 10)
     kwargs.setdefault("max_overflow", 20)
     return create_engine(url, **kwargs)

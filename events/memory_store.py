@@ -123,6 +123,10 @@ class MemoryEventStore:
     def last_position(self) -> int:
         return len(self._rows)
 
+    def safe_position(self, conn: Any = None) -> int:
+        """Every appended event is visible at once here: the read bound is the last one."""
+        return len(self._rows)
+
     def idempotent_result(self, key: str) -> AppendResult | None:
         with self._lock:
             first = self._idempotency.get(key)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 import uuid
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Engine, func, insert, select
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from events import pii
 from events.appending import (
@@ -20,19 +22,31 @@ from events.appending import (
 from events.codec import decode, to_data
 from events.decode_cache import DecodedEvents
 from events.engine import is_postgres, write_connection
+from events.pg_append import APPEND_LOCK_ID, insert_all
+from events.pg_log import mark_in_flight, read_bound
 from events.schema import event_streams, events, idempotency_keys, pii_keys
-from events.store import AppendResult, LoadedStreams, PendingEvent, StoredEvent
+from events.store import (
+    ANY,
+    AppendResult,
+    ConcurrencyError,
+    LoadedStreams,
+    PendingEvent,
+    StoredEvent,
+)
 
-# Every append takes this transaction-scoped lock before it draws positions, so positions
-# are handed out in commit order: a reader that has seen position N has seen all below N.
-APPEND_LOCK_ID = 0x4C4543544F52  # "LECTOR"
+T = TypeVar("T")
+
+__all__ = ["APPEND_LOCK_ID", "SqlEventStore"]
 
 
 class SqlEventStore:
-    """The production store. Appends are atomic across streams and serialised at commit."""
+    """The production store. Appends are atomic across streams; on PostgreSQL they commit
+    concurrently and readers stop below the oldest append still in flight (events/pg_log.py);
+    on SQLite the write transaction admits one writer at a time."""
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        self._pg = is_postgres(engine)
         # Decisions reload the same streams over and over; decoding dominated their cost.
         self._decoded = DecodedEvents()
 
@@ -54,9 +68,45 @@ class SqlEventStore:
         if conn is not None:
             return self._append(conn, events_, expected, meta, idempotency_key, result,
                                 fingerprint)
-        with write_connection(self.engine) as c, c.begin():
-            return self._append(c, events_, expected, meta, idempotency_key, result,
-                                fingerprint)
+        try:
+            return self._in_own_transaction(
+                lambda c: self._append(c, events_, expected, meta, idempotency_key, result,
+                                       fingerprint))
+        except ConcurrencyError:
+            # A twin with the same key may have committed first: answer as it did.
+            replay = self.idempotent_result(idempotency_key) if idempotency_key else None
+            if replay is None:
+                raise
+            return replay
+
+    def _in_own_transaction(self, work: Callable[[Connection], T]) -> T:
+        """Run ``work`` in a write transaction of its own. A pooled connection found broken
+        before COMMIT was sent (the server restarted) is replaced once: no pre-ping on the
+        hot path, and nothing can have been written on the broken one."""
+        for attempt in (0, 1):
+            committing = False
+            try:
+                with write_connection(self.engine) as conn:
+                    with conn.begin() as trans:
+                        done = work(conn)
+                        committing = True
+                        trans.commit()
+                    return done
+            except DBAPIError as exc:
+                if attempt or committing or not exc.connection_invalidated:
+                    raise
+        raise AssertionError("unreachable")
+
+    def _read(self, work: Callable[[Connection], T]) -> T:
+        """Run a read in a connection of its own, replacing a broken pooled one once."""
+        for attempt in (0, 1):
+            try:
+                with self.engine.connect() as conn, conn.begin():
+                    return work(conn)
+            except DBAPIError as exc:
+                if attempt or not exc.connection_invalidated:
+                    raise
+        raise AssertionError("unreachable")
 
     def _append(
         self,
@@ -68,6 +118,10 @@ class SqlEventStore:
         result: Mapping[str, Any] | None,
         fingerprint: str | None = None,
     ) -> AppendResult:
+        if self._pg and _pinned(events_, expected):
+            return self._append_pinned(conn, events_, expected, meta, key, result, fingerprint)
+        # Unpinned streams (ANY, or a stream only read), personal data and SQLite: decide
+        # the versions under the exclusive append lock, as every append once did.
         self.lock_for_append(conn)
         if key is not None:
             replay = _replay(conn, key)
@@ -81,6 +135,8 @@ class SqlEventStore:
         rows = [self._row(conn, p, e[0], meta, now) for p, e in zip(events_, entries, strict=True)]
         positions: list[int] = []
         if rows:
+            if self._pg:
+                mark_in_flight(conn)  # before the insert draws positions (events/pg_log.py)
             positions = list(
                 conn.scalars(
                     insert(events).returning(events.c.position, sort_by_parameter_order=True),
@@ -102,6 +158,42 @@ class SqlEventStore:
                     fingerprint=fingerprint,
                 )
             )
+        return AppendResult(tuple(positions), touched, result, fingerprint=fingerprint)
+
+    def _append_pinned(
+        self, conn: Connection, events_: Sequence[PendingEvent], expected: Mapping[str, int],
+        meta: Mapping[str, Any], key: str | None, result: Mapping[str, Any] | None,
+        fingerprint: str | None,
+    ) -> AppendResult:
+        """Every stream pinned to a version: one statement, no version read (pg_append)."""
+        entries, versions = number_entries(events_, expected)
+        now = datetime.now(UTC)
+        rows: list[dict[str, Any]] = []
+        links: list[dict[str, Any]] = []
+        for pending, mine in zip(events_, entries, strict=True):
+            event, event_id = pending.event, str(uuid.uuid4())
+            data = to_data(event)
+            refuse_unstorable(event.type_name, "data", data)
+            rows.append({"event_id": event_id, "stream_id": mine[0][0], "version": mine[0][1],
+                         "type": event.type_name, "schema_version": event.schema_version,
+                         "data": data, "meta": dict(meta)})
+            links.extend({"event_id": event_id, "stream_id": s, "version": v} for s, v in mine)
+        touched = {s: versions[s] for s in expected}
+        try:
+            positions = insert_all(conn, rows, links, expected, touched, key, result,
+                                   fingerprint, now)
+        except IntegrityError as exc:
+            # The primary key refused a version another writer took first; this transaction
+            # is aborted, so the winner is named from the refusal itself.
+            raise _refused(exc, expected) from exc
+        if positions is None:  # the key was used already, or a stream is not where expected
+            replay = _replay(conn, key) if key is not None else None
+            if replay is not None:
+                return replay
+            current = _versions(conn, list(expected))
+            check_expected(expected, current)
+            first = next(iter(expected))
+            raise ConcurrencyError(first, expected[first], current.get(first, 0))
         return AppendResult(tuple(positions), touched, result, fingerprint=fingerprint)
 
     def _row(
@@ -126,16 +218,18 @@ class SqlEventStore:
         }
 
     def lock_for_append(self, conn: Connection) -> None:
-        """Take the append lock for the caller's transaction (re-entrant; a no-op on SQLite,
-        whose write transaction already excludes other writers)."""
-        if is_postgres(self.engine):
+        """Exclude every other append until the caller's transaction ends (re-entrant; a
+        no-op on SQLite, whose write transaction already excludes other writers).
+
+        Appends take the same lock in shared mode, so they never wait for each other; it no
+        longer orders commits (the in-flight markers of events/pg_log.py do)."""
+        if self._pg:
             conn.execute(select(func.pg_advisory_xact_lock(APPEND_LOCK_ID)))
 
     def load(self, stream_ids: Sequence[str], conn: Connection | None = None) -> LoadedStreams:
         """Read several streams' events, merged in position order, with their versions."""
         if conn is None:
-            with self.engine.connect() as c, c.begin():
-                return self.load(stream_ids, c)
+            return self._read(lambda c: self.load(stream_ids, c))
         entries = conn.execute(
             select(event_streams.c.stream_id, event_streams.c.version, event_streams.c.position)
             .where(event_streams.c.stream_id.in_(list(stream_ids)))
@@ -160,10 +254,16 @@ class SqlEventStore:
         self, after: int = 0, limit: int = 1000, *, types: Sequence[str] | None = None,
         until: int | None = None, conn: Connection | None = None,
     ) -> list[StoredEvent]:
-        """Events after a position, in position order (optionally only some types)."""
+        """Events after a position, in position order (optionally only some types), never
+        past the read bound: a reader that got position N has every event below N. A caller
+        giving ``until`` takes it from safe_position()."""
         if conn is None:
-            with self.engine.connect() as c, c.begin():
-                return self.read_all(after, limit, types=types, until=until, conn=c)
+            return self._read(
+                lambda c: self.read_all(after, limit, types=types, until=until, conn=c))
+        if until is None and self._pg:
+            until = read_bound(conn)
+        if until is not None and until <= after:
+            return []
         query = select(events).where(events.c.position > after)
         if until is not None:
             query = query.where(events.c.position <= until)
@@ -173,25 +273,33 @@ class SqlEventStore:
         return _decode_rows(conn, rows)
 
     def iter_all(self, after: int = 0, chunk: int = 1000) -> Iterator[StoredEvent]:
-        """Stream the whole log in chunks; memory stays flat in the number of events."""
+        """Stream the log up to today's read bound in chunks; memory stays flat."""
+        until = self.safe_position()
         while True:
-            batch = self.read_all(after, chunk)
+            batch = self.read_all(after, chunk, until=until)
             yield from batch
             if len(batch) < chunk:
                 return
             after = batch[-1].position
 
     def last_position(self, conn: Connection | None = None) -> int:
+        """The highest committed position (readers tailing the log use safe_position)."""
         if conn is None:
-            with self.engine.connect() as c:
-                return self.last_position(c)
+            return self._read(self.last_position)
         return int(conn.scalar(select(func.coalesce(func.max(events.c.position), 0))) or 0)
+
+    def safe_position(self, conn: Connection | None = None) -> int:
+        """The read bound: every event at or below it is visible to the caller's next
+        statement or will never exist. On SQLite (one writer, which commits before the next
+        draws) that is the last position."""
+        if conn is None:
+            return self._read(self.safe_position)
+        return read_bound(conn) if self._pg else self.last_position(conn)
 
     def idempotent_result(self, key: str, conn: Connection | None = None) -> AppendResult | None:
         if conn is not None:
             return _replay(conn, key)
-        with self.engine.connect() as c:
-            return _replay(c, key)
+        return self._read(lambda c: _replay(c, key))
 
     def erase_subject(self, subject: str, conn: Connection | None = None) -> bool:
         """Delete a subject's key: their personal fields become unreadable everywhere.
@@ -207,6 +315,33 @@ class SqlEventStore:
         conn.execute(insert(pii_keys).values(subject=subject, key=pii.TOMBSTONE,
                                              created_at=datetime.now(UTC)))
         return bool(had)
+
+
+_TAKEN = re.compile(r"^Key \(stream_id, version\)=\((?P<stream>.+), (?P<version>\d+)\) ")
+
+
+def _refused(exc: IntegrityError, expected: Mapping[str, int]) -> ConcurrencyError:
+    """The ConcurrencyError for a unique violation: the stream whose next version was taken
+    (found at least at that version), else (a twin with the same idempotency key) the
+    first stream, which the caller's retry will see moved or the key answered."""
+    diag = getattr(exc.orig, "diag", None)
+    taken = _TAKEN.match(getattr(diag, "message_detail", None) or "")
+    if taken is not None and taken["stream"] in expected:
+        stream = taken["stream"]
+        return ConcurrencyError(stream, expected[stream], int(taken["version"]))
+    first = next(iter(expected))
+    return ConcurrencyError(first, expected[first], expected[first] + 1)
+
+
+def _pinned(events_: Sequence[PendingEvent], expected: Mapping[str, int]) -> bool:
+    """Whether every stream the append touches is written and pinned to a version, and no
+    event carries personal data (whose key the store may have to create first)."""
+    if not events_ or any(v == ANY for v in expected.values()):
+        return False
+    written = {s for p in events_ for s in p.streams}
+    if written != set(expected):
+        return False
+    return all(pii.subject_of(p.event) is None for p in events_)
 
 
 def _versions(conn: Connection, names: list[str]) -> dict[str, int]:

@@ -8,6 +8,7 @@ from sqlalchemy import Engine, insert, text
 
 from events.engine import is_postgres, write_connection
 from events.memory_store import MemoryEventStore
+from events.pg_log import mark_in_flight
 from events.schema import event_streams, events, pii_keys
 from events.sqlalchemy_store import SqlEventStore
 
@@ -26,6 +27,8 @@ def copy_log(source: MemoryEventStore, engine: Engine) -> int:
     entries = source.stream_entries()
     now = datetime.now(UTC)
     with write_connection(engine) as conn, conn.begin():
+        if is_postgres(engine):
+            mark_in_flight(conn)  # readers stay at 0 until the copy commits (events/pg_log.py)
         keys = [{"subject": s, "key": k, "created_at": now} for s, k in source.subject_keys().items()]
         if keys:
             conn.execute(insert(pii_keys), keys)

@@ -76,7 +76,7 @@ def rebuild_beside(
     try:
         while not _fold(engine, store, build, batch):
             if progress is not None:
-                progress(build.position, store.last_position())
+                progress(build.position, store.safe_position())
         reached = _swap_when_free(engine, store, build, batch)
     except Exception as exc:
         _abandon(engine, build)
@@ -125,7 +125,7 @@ def _still_ours(conn: Connection, build: _Build) -> None:
 
 
 def _fold_in(conn: Connection, store: SqlEventStore, build: _Build, batch: int) -> bool:
-    head = store.last_position(conn)
+    head = store.safe_position(conn)  # the read bound (events/pg_log.py)
     if build.position >= head:
         return True
     types = sorted(build.projection.handled_types)
@@ -192,3 +192,69 @@ def _abandon(engine: Engine, build: _Build) -> None:
     except Exception:  # the original error is the one to report
         log.warning("could not drop the abandoned build of %s; the next rebuild will",
                     build.projection.name, exc_info=True)
+
+
+def rebuild_all_beside(
+    engine: Engine, store: SqlEventStore, projections: list[Projection], batch: int = 2000,
+    progress: Progress | None = None,
+) -> tuple[dict[str, int], list[RebuildFailed]]:
+    """Rebuild several projections beside their live tables in one pass over the log: each
+    batch of events is read and decoded once and folded into every build, then each build
+    swaps in on its own (folding the short tail that arrived meanwhile). Returns the
+    checkpoints they went live at and the rebuilds that failed (their live tables stay)."""
+    builds = [_start(engine, p) for p in sorted(projections, key=lambda p: p.name)]
+    failed: list[RebuildFailed] = []
+    reached: dict[str, int] = {}
+    try:
+        while builds:
+            try:
+                done = _fold_together(engine, store, builds, batch)
+            except FoldFailed as exc:  # set that one aside; the batch is folded again
+                culprit = next(b for b in builds if b.projection.name == exc.name)
+                builds.remove(culprit)
+                _abandon(engine, culprit)
+                failed.append(RebuildFailed(exc))
+                continue
+            if progress is not None:
+                progress(min(b.position for b in builds), store.safe_position())
+            if done:
+                break
+        while builds:
+            build = builds[0]
+            try:
+                reached[build.projection.name] = _swap_when_free(engine, store, build, batch)
+            except FoldFailed as exc:
+                _abandon(engine, build)
+                failed.append(RebuildFailed(exc))
+            builds.pop(0)
+    except BaseException:
+        for build in builds:
+            _abandon(engine, build)
+        raise
+    return reached, failed
+
+
+def _fold_together(engine: Engine, store: SqlEventStore, builds: list[_Build],
+                   batch: int) -> bool:
+    """One batch into every build's tables, in one transaction; True once all are at the
+    head. The builds' table names are all distinct, so one redirection serves them all."""
+    with write_connection(engine) as conn, conn.begin():
+        for build in builds:
+            _still_ours(conn, build)
+        head = store.safe_position(conn)
+        low = min(b.position for b in builds)
+        if low >= head:
+            return True
+        types = sorted(set().union(*(b.projection.handled_types for b in builds)))
+        names = {live: new for b in builds for live, new in b.names.items()}
+        with redirected(conn, names):
+            events = store.read_all(low, batch, types=types, until=head, conn=conn)
+            for stored in events:
+                for build in builds:
+                    if stored.position > build.position:
+                        _apply(conn, build.projection, stored)
+        # A short batch means nothing else up to ``head`` concerns these projections.
+        reached = events[-1].position if len(events) == batch else head
+        for build in builds:
+            build.position = max(build.position, reached)
+        return reached >= head

@@ -49,7 +49,7 @@ def catch_up(
     while True:
         reached, done = catch_up_batch(engine, store, projection, batch)
         if progress is not None:
-            progress(reached, store.last_position())
+            progress(reached, store.safe_position())
         if done:
             return reached
 
@@ -77,10 +77,23 @@ def rebuild(
     return rebuild_beside(engine, store, projection, batch, progress)
 
 
+def rebuild_all(
+    engine: Engine, store: SqlEventStore, projections: Sequence[Projection], batch: int = 2000,
+    progress: Progress | None = None,
+) -> tuple[dict[str, int], list[Exception]]:
+    """Rebuild every given projection beside its live tables in one pass over the log (see
+    projections/rebuilding.py); returns the checkpoints reached and the rebuilds that failed
+    (those projections keep their live tables)."""
+    from projections.rebuilding import rebuild_all_beside
+
+    reached, failed = rebuild_all_beside(engine, store, list(projections), batch, progress)
+    return reached, list(failed)
+
+
 def lag(engine: Engine, projections: Sequence[Projection]) -> dict[str, int]:
     """How many positions each projection is behind the head of the log."""
     with engine.connect() as conn:
-        head = SqlEventStore(engine).last_position(conn)
+        head = SqlEventStore(engine).safe_position(conn)
         rows = dict(conn.execute(select(checkpoints.c.name, checkpoints.c.position)).all())
     return {p.name: max(0, head - int(rows.get(p.name, 0))) for p in projections}
 
@@ -142,7 +155,9 @@ def _fold_batch(
     aborts the batch with FoldFailed (the transaction rolls back)."""
     with write_connection(engine) as conn, conn.begin():
         starts, stuck = _lock_all(conn, [p.name for p in chosen])
-        head = store.last_position(conn)
+        # The read bound, not the last position: an append still in flight below the last
+        # committed one must not be skipped (events/pg_log.py).
+        head = store.safe_position(conn)
         if until is not None:
             head = min(head, until)
         behind = [p for p in chosen if starts[p.name] < head

@@ -113,6 +113,7 @@ def rebuild(name: str | None, all_: bool, batch: int) -> None:
     from projections.failures import stuck_in
     from projections.rebuilding import RebuildFailed, RebuildSuperseded
     from projections.runner import rebuild as rebuild_projection
+    from projections.runner import rebuild_all as rebuild_every
     from service.bootstrap import bootstrap
 
     if not name and not all_:
@@ -128,7 +129,23 @@ def rebuild(name: str | None, all_: bool, batch: int) -> None:
     problems: list[str] = []
     with Progress("[progress.description]{task.description}", BarColumn(),
                   MofNCompleteColumn(), TimeRemainingColumn()) as progress:
-        for projection in chosen:
+        if all_:  # one pass over the log folds every projection, then each swaps in
+            task = progress.add_task("all projections", total=max(head, 1))
+
+            def show_all(reached: int, last: int) -> None:
+                progress.update(task, completed=reached, total=max(last, 1))
+
+            try:
+                _reached, failures = rebuild_every(lector.engine, lector.store, chosen, batch,
+                                                   show_all)
+            except RebuildSuperseded as superseded:
+                failures = [superseded]
+            problems += [str(f) for f in failures]
+            progress.update(task, completed=max(head, 1))
+            chosen_one: list[Any] = []
+        else:
+            chosen_one = chosen
+        for projection in chosen_one:
             task = progress.add_task(projection.name, total=max(head, 1))
 
             def show(reached: int, last: int, task: Any = task) -> None:

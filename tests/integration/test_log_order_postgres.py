@@ -21,7 +21,7 @@ from events.schema import events
 from events.sqlalchemy_store import SqlEventStore
 
 APPENDERS = 16
-APPENDS_EACH = 12
+APPENDS_EACH = 25
 
 
 @pytest.fixture
@@ -56,9 +56,9 @@ def test_a_tailing_reader_sees_every_event_once_in_position_order_under_scramble
                 with write_connection(engine) as conn, conn.begin():
                     store.append([event], expected={event.streams[0]: NO_STREAM},
                                  meta={"thread": thread}, conn=conn)
-                    # Hold the transaction open a random while, so that without the
-                    # store's lock commits would land in a different order from positions.
-                    time.sleep(rng.uniform(0, 0.006))
+                    # Hold the transaction open a random while, so that commits land in
+                    # a different order from positions (appends no longer queue for a lock).
+                    time.sleep(rng.uniform(0, 0.008))
         except BaseException as exc:  # surfaced by the main thread
             errors.append(exc)
 
@@ -68,8 +68,9 @@ def test_a_tailing_reader_sees_every_event_once_in_position_order_under_scramble
         start.wait()
         while True:
             finished = writers_done.is_set()  # read before the batch, so the last read is full
-            batch = store.read_all(after=last, limit=50)
-            batches_read += 1
+            batch = store.read_all(after=last, limit=10)
+            if not finished:
+                batches_read += 1
             for stored in batch:
                 seen.append(stored.position)
                 last = stored.position
@@ -127,27 +128,80 @@ def test_without_the_append_lock_a_plain_sequence_lets_a_tailer_skip_an_event(
     assert [e.position for e in store.read_all(after=0)] == [early, late]
 
 
-def test_with_the_store_a_second_appender_waits_for_the_first_to_commit(engine: Engine) -> None:
+def append_in_thread(store: SqlEventStore, event: PendingEvent) -> tuple[threading.Thread,
+                                                                           dict[str, int]]:
+    got: dict[str, int] = {}
+
+    def run() -> None:
+        got["position"] = store.append([event], expected={event.streams[0]: NO_STREAM},
+                                       meta={}).last_position
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread, got
+
+
+def test_an_append_held_open_after_drawing_its_position_keeps_every_reader_below_it(
+    engine: Engine,
+) -> None:
+    # Marker discussion #4953: a high-water mark that moves past a position reserved by a
+    # transaction still in flight skips that event for good.
     store = SqlEventStore(engine)
-    first = write_connection(engine)
-    positions: dict[str, int] = {}
-    second_started = threading.Event()
-
-    def second_appender() -> None:
-        second_started.set()
-        positions["second"] = store.append([title(2, 0)], expected={}, meta={}).last_position
-
+    store.append([title(0, 0)], expected={"title-t0-0": NO_STREAM}, meta={})
+    held = write_connection(engine)
     try:
-        with first.begin():
-            positions["first"] = store.append([title(1, 0)], expected={}, meta={},
-                                              conn=first).last_position
-            other = threading.Thread(target=second_appender)
-            other.start()
-            second_started.wait()
-            other.join(timeout=0.5)
-            blocked_while_first_open = other.is_alive()
-        other.join(timeout=30)
+        with held.begin():
+            early = store.append([title(1, 0)], expected={"title-t1-0": NO_STREAM}, meta={},
+                                 conn=held).last_position
+            later = []
+            for n in range(3):  # later appends commit while the early one is open
+                thread, got = append_in_thread(store, title(2, n))
+                thread.join(timeout=10)
+                assert not thread.is_alive(), "an append must not wait for another to commit"
+                later.append(got["position"])
+            bound_while_open = store.safe_position()
+            read_while_open = [e.position for e in store.read_all(after=0)]
+            with_until = [e.position for e in store.read_all(after=0, until=bound_while_open)]
+        after_commit = [e.position for e in store.read_all(after=0)]
     finally:
-        first.close()
-    assert blocked_while_first_open, "the second append must queue behind the open one"
-    assert positions["first"] < positions["second"]
+        held.close()
+    assert min(later) > early
+    assert bound_while_open == early - 1
+    assert read_while_open == with_until == [early - 1], "no reader passes the open append"
+    assert after_commit == [early - 1, early, *later]
+
+
+def test_a_rolled_back_append_leaves_a_gap_readers_pass_without_waiting(engine: Engine) -> None:
+    store = SqlEventStore(engine)
+    conn = write_connection(engine)
+    try:
+        with conn.begin() as trans:
+            lost = store.append([title(1, 0)], expected={"title-t1-0": NO_STREAM}, meta={},
+                                conn=conn).last_position
+            trans.rollback()
+    finally:
+        conn.close()
+    kept = store.append([title(2, 0)], expected={"title-t2-0": NO_STREAM}, meta={}).last_position
+    assert kept > lost
+    assert store.safe_position() == kept
+    assert [e.position for e in store.read_all(after=0)] == [kept]
+
+
+def test_while_a_caller_holds_the_append_lock_other_appends_wait_for_it(engine: Engine) -> None:
+    # lock_for_append still excludes every append (the command path decides under it after a
+    # lost race); appends themselves take it shared and never queue behind each other.
+    store = SqlEventStore(engine)
+    holder = write_connection(engine)
+    try:
+        with holder.begin():
+            store.lock_for_append(holder)
+            first = store.append([title(1, 0)], expected={"title-t1-0": NO_STREAM}, meta={},
+                                 conn=holder).last_position
+            thread, got = append_in_thread(store, title(2, 0))
+            thread.join(timeout=0.5)
+            blocked_while_held = thread.is_alive()
+        thread.join(timeout=30)
+    finally:
+        holder.close()
+    assert blocked_while_held, "an append must queue behind the exclusive append lock"
+    assert first < got["position"]

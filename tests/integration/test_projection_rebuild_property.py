@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from sqlalchemy import Engine, Table, select
 
 from projections.registry import all_projections
-from projections.runner import catch_up, catch_up_batch, checkpoint, rebuild
+from projections.runner import catch_up, catch_up_batch, checkpoint, rebuild, rebuild_all
 from service.application import catalogue, readers
 from service.application.context import Actor, Principal
 from service.bootstrap import Lector, bootstrap
@@ -175,6 +175,9 @@ def test_projections_built_in_random_chunks_between_commands_equal_a_rebuild(
         for projection in projections:
             rebuild(lector.engine, lector.store, projection)
         assert snapshot(lector.engine) == incremental
+        reached, failed = rebuild_all(lector.engine, lector.store, projections, finish_batch)
+        assert failed == [] and set(reached.values()) == {head}
+        assert snapshot(lector.engine) == incremental, "one pass over the log folds the same"
     finally:
         keeper.close()
         lector.dispose()
