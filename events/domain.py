@@ -4,6 +4,7 @@ from events import (
     accounts,
     catalogue,
     configuration,
+    exports,
     feedback,
     fines,
     holds,
@@ -12,4 +13,4 @@ from events import (
     readers,
 )
 
-MODULES = (accounts, catalogue, configuration, feedback, fines, holds, loans, notices, readers)
+MODULES = (accounts, catalogue, configuration, exports, feedback, fines, holds, loans, notices, readers)

@@ -5,10 +5,12 @@ from __future__ import annotations
 from projections.base import Projection
 from projections.catalogue import Catalogue
 from projections.current_loans import CurrentLoans
+from projections.export_schedules import ExportSchedules
 from projections.feedback_inbox import FeedbackInbox
 from projections.fines import Fines
 from projections.hold_queue import HoldQueue
 from projections.notice_outbox import NoticeOutbox
+from projections.payments import Payments
 from projections.reader_profiles import ReaderProfiles
 from projections.reading_history import ReadingHistory
 from projections.title_keys import TitleKeys
@@ -23,6 +25,7 @@ def all_projections(timezone: str) -> list[Projection]:
     return [
         ReaderProfiles(), Catalogue(), CurrentLoans(), HoldQueue(), Fines(), ReadingHistory(),
         FeedbackInbox(), Trends(timezone), TitleKeys(), NoticeOutbox(), TitleSearch(),
+        Payments(), ExportSchedules(),
     ]
 
 
