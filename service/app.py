@@ -12,6 +12,7 @@ from service.api import (
     auth_routes,
     circulation,
     copies,
+    export_schedules,
     exports,
     feedback,
     holds,
@@ -40,7 +41,7 @@ from service.web import pages as web_pages
 API_BLUEPRINTS = (
     auth_routes.blp, readers.blp, reader_account.blp, titles.blp, copies.blp, circulation.blp,
     holds.blp, feedback.blp, reports.blp, settings.blp, log_feed.blp, notices.blp,
-    imports.blp, exports.blp, kiosks.blp, staff.blp,
+    imports.blp, export_schedules.blp, exports.blp, kiosks.blp, staff.blp,
 )
 
 

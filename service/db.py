@@ -15,6 +15,7 @@ def target_metadata() -> list[MetaData]:
     """Every table the migrations manage."""
     import projections.notice_mailbox  # (operational table, not a projection)
     import projections.registry  # noqa: F401  (imports every projection's tables)
+    import service.core.exporting.scheduling as _claims  # noqa: F401  (export_delivery_claims)
     import service.core.kiosks  # noqa: F401  (kiosk_accounts shares the accounts metadata)
     import service.core.login_guard as _attempts  # noqa: F401  (login_attempts, likewise)
     import service.core.token_versions as _versions  # noqa: F401  (token_versions, likewise)

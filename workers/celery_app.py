@@ -12,7 +12,8 @@ from service.bootstrap import Lector, bootstrap
 from service.config import Config
 from workers.schedule import beat_schedule
 
-TASK_MODULES = ["workers.projection_tasks", "workers.notice_tasks", "workers.scan_tasks"]
+TASK_MODULES = ["workers.projection_tasks", "workers.notice_tasks", "workers.scan_tasks",
+                "workers.export_tasks"]
 TASK_COUNTS = "lector:metrics:tasks"
 
 

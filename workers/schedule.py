@@ -19,6 +19,11 @@ def beat_schedule(config: Config) -> dict[str, dict[str, Any]]:
             "schedule": schedule(config.catch_up_interval_s),
         },
         **notice_schedule(config),
+        # Scheduled exports: each period is delivered once however often this runs.
+        "exports-scheduled": {
+            "task": "exports.deliver_scheduled",
+            "schedule": schedule(config.export_schedule_interval_s),
+        },
     }
 
 

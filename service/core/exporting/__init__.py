@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
 from datetime import date
+from typing import Any
 from urllib.parse import quote
 
 from sqlalchemy import Connection, Engine, func, select
