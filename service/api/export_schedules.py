@@ -27,7 +27,8 @@ blp = Blueprint("export_schedules", __name__, url_prefix="/api/v1/exports/schedu
 
 def _raw(description: str, type_: str, **extra: Any) -> Any:
     # Every field is checked by the core rules, so each message comes in zh-CN and en.
-    return fields.Raw(metadata={"description": description, "type": type_, **extra})
+    return fields.Raw(allow_none=True,
+                      metadata={"description": description, "type": type_, **extra})
 
 
 class ScheduleBodySchema(Schema):

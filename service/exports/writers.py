@@ -23,6 +23,7 @@ XLSX_MAX_ROWS = 1_048_576  # Excel's hard limit per sheet, header included
 _FORMULA_START = frozenset("=+-@\t\r")
 # XML 1.0 forbids these control characters.
 _ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+_HAS_CONTROL = _ILLEGAL_XML.search
 
 
 def _csv_row(row: Sequence[object], formula_guard: bool) -> list[object]:
@@ -92,6 +93,7 @@ def _write_xlsx(path: str, header: Sequence[str], rows: Iterable[Sequence[object
         "strings_to_numbers": False, "default_date_format": "yyyy-mm-dd hh:mm:ss",
         "tmpdir": tempfile.gettempdir()})
     day = book.add_format({"num_format": "yyyy-mm-dd"})
+    moment = book.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"})
     part, used = 0, XLSX_MAX_ROWS
     sheet: Any = None
     for row in rows:
@@ -100,11 +102,25 @@ def _write_xlsx(path: str, header: Sequence[str], rows: Iterable[Sequence[object
             sheet = book.add_worksheet(_sheet_title(title, part))
             sheet.write_row(0, 0, list(header))
             used = 1
-        values = [_xlsx_value(v) for v in row]
-        sheet.write_row(used, 0, values)
-        for col, value in enumerate(values):
-            if type(value) is date:  # a day, not midnight: show it as one
-                sheet.write_datetime(used, col, value, day)
+            # The type-specific writers, picked once per cell type (write() tries each type
+            # in turn for every cell, which is most of its cost).
+            text, number = sheet._write_string, sheet._write_number
+            when = sheet._write_datetime
+        for col, value in enumerate(row):
+            kind = type(value)
+            if kind is str:
+                text(used, col, _ILLEGAL_XML.sub("", value) if _HAS_CONTROL(value) else value)
+            elif kind is int or kind is float or kind is Decimal:
+                number(used, col, value)
+            elif kind is datetime:
+                if value.tzinfo is not None:  # Excel has no time zones: keep the offset as text
+                    text(used, col, value.isoformat())
+                else:
+                    when(used, col, value, moment)
+            elif kind is date:
+                when(used, col, value, day)
+            elif value is not None:
+                sheet.write(used, col, _xlsx_value(value))
         used += 1
     if sheet is None:
         book.add_worksheet(_sheet_title(title, 1)).write_row(0, 0, list(header))
