@@ -106,6 +106,7 @@ def _write_xlsx(path: str, header: Sequence[str], rows: Iterable[Sequence[object
             # in turn for every cell, which is most of its cost).
             text, number = sheet._write_string, sheet._write_number
             when = sheet._write_datetime
+        value: Any
         for col, value in enumerate(row):
             kind = type(value)
             if kind is str:

@@ -162,3 +162,19 @@ def test_the_event_log_export_is_admin_only_and_checks_its_range(client: Any, au
     body = bad.get_json()
     assert (bad.status_code, body["code"]) == (422, "invalid_event_range")
     assert set(body["errors"]) == {"to", "pii"}
+
+
+def test_the_command_line_writes_the_same_event_log(lector: Lector, ledger: dict[str, str],
+                                                    tmp_path: Any) -> None:
+    from click.testing import CliRunner
+
+    from service.cli import main
+
+    out = tmp_path / "log.jsonl"
+    env = {"DATABASE_URL": lector.config.database_url, "LECTOR_INSTANCE_DIR": str(tmp_path),
+           "LECTOR_SECRET_KEY": "cli-secret", "REDIS_URL": ""}
+    result = CliRunner(env=env).invoke(main, ["export", "events", "--format", "jsonl",
+                                              "--after", "1", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    positions = [json.loads(x)["position"] for x in out.read_text("utf-8").splitlines()]
+    assert positions == [s.position for s in lector.store.read_all(1, 100_000)]

@@ -191,3 +191,25 @@ def test_the_schedule_list_rebuilt_from_the_log_equals_the_incremental_one(
         assert checkpoint(conn, "export_schedules") == library.store.last_position()
     assert [r["name"] for r in before] == ["改名", "月度"]
     assert before[0]["last_period"] == "2026-W49" and before[0]["deliveries"] == 1
+
+
+def test_the_embedded_scheduler_delivers_a_due_schedule_in_process(config: Config) -> None:
+    from tests.integration.notices_harness import Clock
+    from workers.embedded import EmbeddedScheduler
+
+    clock = Clock(WEDNESDAY_LATE)
+    lector = bootstrap(config, clock=clock)
+    try:
+        register(lector.ports, "A100", "张三", "zh-CN", None)
+        sid = _schedule(lector, kind="catalogue", folder="")
+        scheduler = EmbeddedScheduler(lector)
+        assert "exports-scheduled" in scheduler.run_due(WEDNESDAY_LATE)
+        assert [(d.schedule_id, d.period_key) for d in _deliveries(lector)] == [
+            (sid, "2026-W49")]
+        scheduler.last_run.clear()  # run every entry again at once: still one delivery
+        scheduler.run_due(WEDNESDAY_LATE)
+        assert len(_deliveries(lector)) == 1
+        assert [p.name for p in lector.config.export_base.iterdir()] == [
+            _deliveries(lector)[0].file_name]
+    finally:
+        lector.dispose()

@@ -8,6 +8,7 @@ SELECT of text cells (``copy``), so on PostgreSQL its CSV is written by COPY.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, func, select
@@ -54,7 +55,7 @@ COPIES_COLUMNS = (BARCODE, ("title_id", "题名号"), TITLE, ("clc_class", "中�
                   ("added_at", "入藏时间"))
 
 
-def _copies_select(*cells: object) -> object:
+def _copies_select(*cells: Any) -> Any:
     return (select(*cells).join(titles, titles.c.title_id == copies.c.title_id, isouter=True)
             .order_by(copies.c.barcode))
 
@@ -66,7 +67,7 @@ def _copies(conn: Connection, p: ExportParams) -> Iterator[Row]:
                            copies.c.shelf_mark, copies.c.status, copies.c.due_on,
                            copies.c.enumeration, copies.c.chronology, copies.c.price_fen,
                            copies.c.added_at)
-    for row in streamed(conn, query):  # type: ignore[arg-type]
+    for row in streamed(conn, query):
         yield (*row[:11], yuan(row[11]), local(row[12]))
 
 
@@ -85,7 +86,7 @@ PAYMENT_COLUMNS = (("at", "时间"), ("movement", "类型"), CARD, NAME, ("amoun
                    ("method", "缴费方式"), ("reason", "减免原因"), BARCODE, TITLE)
 
 
-def _payments_select(*cells: object) -> object:
+def _payments_select(*cells: Any) -> Any:
     return (select(*cells)
             .join(rp, rp.c.reader_id == payments.c.reader_id, isouter=True)
             .join(titles, titles.c.title_id == payments.c.title_id, isouter=True)
@@ -98,7 +99,7 @@ def _payments(conn: Connection, p: ExportParams) -> Iterator[Row]:
                              payments.c.amount_fen, payments.c.fine_id, payments.c.fine_kind,
                              payments.c.payment_id, payments.c.method, payments.c.reason,
                              payments.c.barcode, titles.c.title)
-    for row in streamed(conn, query):  # type: ignore[arg-type]
+    for row in streamed(conn, query):
         yield (local(row[0]), *row[1:4], yuan(row[4]), *row[5:])
 
 
@@ -116,7 +117,7 @@ NOTICE_COLUMNS = (("sent_at", "发送时间"), CARD, NAME, ("kind", "通知类�
                   ("notice_key", "通知键"))
 
 
-def _notices_select(*cells: object) -> object:
+def _notices_select(*cells: Any) -> Any:
     return (select(*cells).join(rp, rp.c.reader_id == notices.c.reader_id, isouter=True)
             .where(notices.c.status == NoticeStatus.SENT)
             .order_by(notices.c.sent_at, notices.c.notice_id))
@@ -127,7 +128,7 @@ def _notices(conn: Connection, p: ExportParams) -> Iterator[Row]:
     n = notices.c
     query = _notices_select(n.sent_at, rp.c.card_number, rp_name, n.kind, n.channel,
                             n.subject, n.message_id, n.attempts, n.notice_key)
-    for row in streamed(conn, query):  # type: ignore[arg-type]
+    for row in streamed(conn, query):
         yield (local(row[0]), *row[1:])
 
 

@@ -125,7 +125,8 @@ def parse_settings(data: Mapping[str, Any], kinds: Collection[str]) -> ScheduleS
     if not isinstance(at, str) or not _TIME.match(at):
         problems["at"] = TIME
     delivery = _choice(data, "delivery", DELIVERIES, problems)
-    folder, recipients = None, ()
+    folder: str | None = None
+    recipients: tuple[str, ...] = ()
     if delivery == "folder":
         folder = safe_folder(data.get("folder", ""))
         if folder is None:
