@@ -178,3 +178,21 @@ def test_the_command_line_writes_the_same_event_log(lector: Lector, ledger: dict
     assert result.exit_code == 0, result.output
     positions = [json.loads(x)["position"] for x in out.read_text("utf-8").splitlines()]
     assert positions == [s.position for s in lector.store.read_all(1, 100_000)]
+
+
+def test_the_payments_ledger_rebuilt_from_the_log_equals_the_incremental_one(
+        lector: Lector, ledger: dict[str, str]) -> None:
+    from sqlalchemy import select
+
+    from projections.payments import payments
+    from projections.registry import by_name
+    from projections.runner import rebuild
+
+    def rows() -> list[tuple[Any, ...]]:
+        with lector.engine.connect() as conn:
+            return [tuple(r) for r in conn.execute(
+                select(payments).order_by(payments.c.position, payments.c.line))]
+
+    before = rows()
+    rebuild(lector.engine, lector.store, by_name("payments", lector.config.timezone))
+    assert rows() == before and len(before) == 5
