@@ -213,3 +213,32 @@ def test_the_embedded_scheduler_delivers_a_due_schedule_in_process(config: Confi
             _deliveries(lector)[0].file_name]
     finally:
         lector.dispose()
+
+
+def test_two_schedulers_racing_send_each_period_by_email_exactly_once(
+        config: Config, library: Lector) -> None:
+    sink = AttachmentSink()
+    controller, port = start_smtp(sink)
+    mailing = replace(config, smtp_host="127.0.0.1", smtp_port=port)
+    library.config = mailing
+    sids = {_schedule(library, delivery="email", folder=None, recipients=[f"s{n}@example.cn"])
+            for n in range(3)}
+    other = bootstrap(mailing)
+    barrier = threading.Barrier(2)
+
+    def run(root: Lector) -> None:
+        barrier.wait()
+        deliver_due(root, WEDNESDAY_LATE)
+
+    try:
+        threads = [threading.Thread(target=run, args=(root,)) for root in (library, other)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(60)
+    finally:
+        other.dispose()
+        controller.stop()
+    assert sorted(r[0][0] for r in sink.raw) == ["s0@example.cn", "s1@example.cn",
+                                                 "s2@example.cn"]
+    assert sorted(d.schedule_id for d in _deliveries(library)) == sorted(sids)
