@@ -4,6 +4,7 @@ from events import (
     accounts,
     catalogue,
     configuration,
+    exports,
     feedback,
     fines,
     holds,
@@ -13,5 +14,5 @@ from events import (
     readers,
 )
 
-MODULES = (accounts, catalogue, configuration, feedback, fines, holds, insights, loans, notices,
-           readers)
+MODULES = (accounts, catalogue, configuration, exports, feedback, fines, holds, insights, loans,
+           notices, readers)

@@ -18,8 +18,10 @@ NOTICE = "notice-"
 STAFF = "staff-"
 LOGIN = "login-"  # audit of lockouts, per account ("staff:<name>", "reader:<id>", ...)
 SEGMENTS = "segments-"  # one segment refresh per local day: two schedulers give one result
+EXPORT_SCHEDULE = "export-schedule-"
+EXPORT_DELIVERY = "export-delivery-"  # one per schedule and period: delivered exactly once
 PREFIXES = (READER, CARD, TITLE, COPY, HOLD, FEEDBACK, SUGGESTION, NOTICE, STAFF, LOGIN,
-            SEGMENTS)
+            SEGMENTS, EXPORT_SCHEDULE, EXPORT_DELIVERY)
 
 POLICY_STREAM = "config-policy"
 CALENDAR_STREAM = "config-calendar"
@@ -71,3 +73,11 @@ def login_stream(account: str) -> str:
 
 def segments_stream(day: str) -> str:
     return SEGMENTS + day
+
+
+def export_schedule_stream(schedule_id: str) -> str:
+    return EXPORT_SCHEDULE + schedule_id
+
+
+def export_delivery_stream(schedule_id: str, period: str) -> str:
+    return f"{EXPORT_DELIVERY}{schedule_id}-{period}"

@@ -5,11 +5,13 @@ from __future__ import annotations
 from projections.base import Projection
 from projections.catalogue import Catalogue
 from projections.current_loans import CurrentLoans
+from projections.export_schedules import ExportSchedules
 from projections.feedback_inbox import FeedbackInbox
 from projections.fines import Fines
 from projections.hold_queue import HoldQueue
 from projections.lapse_model import LapseModel
 from projections.notice_outbox import NoticeOutbox
+from projections.payments import Payments
 from projections.reader_profiles import ReaderProfiles
 from projections.reader_segments import ReaderSegments
 from projections.reader_timeline import ReaderTimeline
@@ -29,6 +31,7 @@ def all_projections(timezone: str) -> list[Projection]:
         FeedbackInbox(), Trends(timezone), TitleKeys(), NoticeOutbox(), TitleSearch(),
         ReportRollups(timezone),
         ReaderSegments(timezone), ReaderTimeline(), LapseModel(),
+        Payments(), ExportSchedules(),
     ]
 
 

@@ -76,10 +76,19 @@ class Config:
     # How long a process may trust a cached token version: a deactivation, password or PIN
     # change or logout reaches every worker within this time.
     token_version_cache_s: float = 2.0
+    # Scheduled exports (docs/exports.md): folder deliveries go under export_dir (default
+    # <instance>/exports); beat looks for due schedules every export_schedule_interval_s.
+    export_dir: Path | None = None
+    export_schedule_interval_s: float = 60.0
     # Test hook only: a fixed "now" (ISO instant) for notice scans in a worker subprocess.
     fake_now: str | None = None
     instance_dir: Path = field(default_factory=lambda: Path("instance"))
     testing: bool = False
+
+    @property
+    def export_base(self) -> Path:
+        """The folder scheduled exports deliver into (subfolders chosen per schedule)."""
+        return (self.export_dir or self.instance_dir / "exports").resolve()
 
     @property
     def embedded(self) -> bool:
@@ -107,6 +116,9 @@ class Config:
             "webhook_url": _env("LECTOR_WEBHOOK_URL"),
             "webhook_secret": _env("LECTOR_WEBHOOK_SECRET"),
             "trusted_proxies": int(_env("LECTOR_TRUSTED_PROXIES", "0") or 0),
+            "export_dir": Path(_env("LECTOR_EXPORT_DIR") or instance / "exports").resolve(),
+            "export_schedule_interval_s": float(
+                _env("LECTOR_EXPORT_SCHEDULE_INTERVAL_S", "60") or 60),
             **_notice_settings(),
             **_login_settings(),
             **_beat_settings(),

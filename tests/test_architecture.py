@@ -20,7 +20,8 @@ WEB = frozenset({"flask", "flask_smorest", "flask_babel", "marshmallow", "werkze
 DOMAIN, APPLICATION = "service.domain", "service.application"
 ADAPTERS, DATA = "service.adapters", "service.data"
 WORKER_MAY_USE = (DOMAIN, APPLICATION, "service.bootstrap", "service.config",
-                  "service.adapters.dispatch", "service.adapters.database")
+                  "service.adapters.dispatch", "service.adapters.database",
+                  "service.data.exporting")  # scheduled exports are built by a worker
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,11 @@ def beat_schedule(config: Config) -> dict[str, dict[str, Any]]:
         },
         **notice_schedule(config),
         **relationship_schedule(config),
+        # Scheduled exports: each period is delivered once however often this runs.
+        "exports-scheduled": {
+            "task": "exports.deliver_scheduled",
+            "schedule": schedule(config.export_schedule_interval_s),
+        },
     }
 
 

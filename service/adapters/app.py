@@ -12,6 +12,7 @@ from service.adapters.api import (
     auth_routes,
     circulation,
     copies,
+    export_schedules,
     exports,
     feedback,
     holds,
@@ -44,7 +45,8 @@ from service.domain.errors import DomainError
 API_BLUEPRINTS = (
     auth_routes.blp, readers.blp, reader_account.blp, titles.blp, copies.blp, circulation.blp,
     holds.blp, feedback.blp, reports.blp, settings.blp, log_feed.blp, notices.blp,
-    imports.blp, exports.blp, kiosks.blp, staff.blp, managed_lists.blp, reader_profile.blp,
+    imports.blp, export_schedules.blp, exports.blp, kiosks.blp, staff.blp, managed_lists.blp,
+    reader_profile.blp,
 )
 
 

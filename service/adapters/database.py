@@ -18,6 +18,7 @@ def target_metadata() -> list[MetaData]:
     import service.application.kiosks  # noqa: F401  (kiosk_accounts shares the accounts metadata)
     import service.application.login_guard as _attempts  # noqa: F401  (login_attempts, likewise)
     import service.application.token_versions as _versions  # noqa: F401  (token_versions, likewise)
+    import service.data.exporting.scheduling as _claims  # noqa: F401  (export_delivery_claims)
     from events.schema import metadata as events_metadata
     from projections.schema import metadata as projections_metadata
     from service.application.accounts import metadata as accounts_metadata

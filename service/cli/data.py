@@ -138,9 +138,10 @@ def import_readers_cmd(file: str, dry_run: bool, errors_out: str | None, categor
 
 @click.command("export")
 @click.argument("kind")
-@click.option("--format", "fmt", type=click.Choice(["csv", "xlsx", "marc21", "cnmarc"]),
+@click.option("--format", "fmt", type=click.Choice(["csv", "xlsx", "marc21", "cnmarc", "jsonl"]),
               default="csv", show_default=True,
-              help="csv/xlsx for reports; marc21 or cnmarc (ISO 2709, UTF-8) for titles.")
+              help="csv/xlsx for reports; marc21 or cnmarc (ISO 2709, UTF-8) for titles; "
+                   "jsonl for `events` (the log itself).")
 @LANG
 @click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True),
               help="Output file ('-' for stdout); default: a name with kind, date and position.")
@@ -148,10 +149,19 @@ def import_readers_cmd(file: str, dry_run: bool, errors_out: str | None, categor
 @click.option("--to", "end", type=click.DateTime(["%Y-%m-%d"]), help="Trends: last day.")
 @click.option("--interval", type=click.Choice(["day", "week", "month"]), default="month")
 @click.option("--group-by", type=click.Choice(["class", "branch", "category"]), default=None)
+@click.option("--after", type=int, default=0, help="Events: after this position.")
+@click.option("--until", type=int, default=None, help="Events: up to this position.")
+@click.option("--pii", type=click.Choice(["encrypted", "decrypted"]), default="encrypted",
+              show_default=True, help="Events: personal fields as stored, or decrypted.")
 def export(kind: str, fmt: str, lang: str, output: str | None, start: Any, end: Any,
-           interval: str, group_by: str | None) -> None:
+           interval: str, group_by: str | None, after: int, until: int | None,
+           pii: str) -> None:
     """Export KIND (readers, loans, overdue, holds, fines, feedback, suggestions, history,
-    trends) as CSV or XLSX, streamed; `titles` as MARC 21 or CNMARC records."""
+    trends, catalogue, copies, payments, notices, ...) as CSV or XLSX, streamed; `titles` as
+    MARC 21 or CNMARC records; `events` (the log itself) as JSON Lines."""
+    if kind == "events" or fmt == "jsonl":
+        _export_events(kind, fmt, output, after, until, pii)
+        return
     if kind == "titles" or fmt in ("marc21", "cnmarc"):
         _export_titles(kind, fmt, output)
         return
@@ -208,3 +218,30 @@ def _export_titles(kind: str, fmt: str, output: str | None) -> None:
     finally:
         lector.dispose()
     click.echo(f"{name} ({count} titles, {fmt})", err=True)
+
+
+def _export_events(kind: str, fmt: str, output: str | None, after: int, until: int | None,
+                   pii: str) -> None:
+    """The event log as JSON Lines (docs/exports.md: erased readers stay erased)."""
+    from service.data.exporting.event_log import open_event_log
+    from service.domain.errors import DomainError
+
+    if kind != "events" or fmt != "jsonl":
+        raise click.UsageError("The event log is `lector export events --format jsonl`.")
+    lector = _lector()
+    try:
+        try:
+            opened = open_event_log(lector.engine, after, until, pii)
+        except DomainError as exc:
+            raise click.ClickException(exc.en) from None
+        name = output or f"lector-events-{opened.after + 1}-{opened.until}-{pii}.jsonl"
+        sink = sys.stdout.buffer if name == "-" else open(name, "wb")  # noqa: SIM115
+        try:
+            for chunk in opened.stream():
+                sink.write(chunk)
+        finally:
+            if sink is not sys.stdout.buffer:
+                sink.close()
+    finally:
+        lector.dispose()
+    click.echo(f"{name} (positions {opened.after + 1}-{opened.until}, {pii})", err=True)

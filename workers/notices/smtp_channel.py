@@ -95,7 +95,7 @@ def _tls_context(settings: SmtpSettings) -> ssl.SSLContext:
     return ssl.create_default_context(cafile=settings.ca_file)
 
 
-def _deliver(settings: SmtpSettings, msg: EmailMessage, to_addr: str) -> None:
+def _deliver(settings: SmtpSettings, msg: EmailMessage, to_addr: str | list[str]) -> None:
     if settings.security == "ssl":
         smtp: smtplib.SMTP = smtplib.SMTP_SSL(
             settings.host, settings.port, timeout=settings.timeout, context=_tls_context(settings)
@@ -109,7 +109,8 @@ def _deliver(settings: SmtpSettings, msg: EmailMessage, to_addr: str) -> None:
             smtp.ehlo()
         if settings.username:
             smtp.login(settings.username, settings.password or "")
-        smtp.send_message(msg, from_addr=parseaddr(settings.sender)[1], to_addrs=[to_addr])
+        to_addrs = [to_addr] if isinstance(to_addr, str) else list(to_addr)
+        smtp.send_message(msg, from_addr=parseaddr(settings.sender)[1], to_addrs=to_addrs)
     except BaseException:
         smtp.close()
         raise
@@ -184,3 +185,20 @@ def send_email(
         if error is None:
             raise
         raise error from exc
+
+
+def send_prepared(settings: SmtpSettings, msg: EmailMessage, to_addrs: list[str]) -> None:
+    """Deliver a message built elsewhere (a scheduled export with its file attached) to
+    several recipients; failures are classified as for notices."""
+    try:
+        _deliver(settings, msg, to_addrs)
+    except Exception as exc:
+        error = _classify(exc)
+        if error is None:
+            raise
+        raise error from exc
+
+
+def sender_address(settings: SmtpSettings) -> Address:
+    """The configured From as a header address."""
+    return _address(*parseaddr(settings.sender))

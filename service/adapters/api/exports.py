@@ -7,6 +7,7 @@ from typing import Any
 from flask import Response, stream_with_context
 from flask.views import MethodView
 from flask_smorest import Blueprint
+from marshmallow import Schema, fields
 
 from service.adapters.api.auth import require
 from service.adapters.api.common import lector, ports
@@ -21,6 +22,7 @@ from service.data.exporting import (
     kind_named,
     open_export,
 )
+from service.data.exporting.event_log import MEDIA_TYPE, open_event_log
 from service.data.exporting.marc_writer import iso2709
 
 blp = Blueprint("exports", __name__, url_prefix="/api/v1/exports",
@@ -29,6 +31,33 @@ blp = Blueprint("exports", __name__, url_prefix="/api/v1/exports",
 POSITION_HEADER = {"Lector-Position": {
     "description": "The event log position the export reflects (every event up to it).",
     "schema": {"type": "integer"}}}
+
+
+class EventLogArgsSchema(Schema):
+    after = fields.Integer(load_default=0, data_key="from", metadata={
+        "description": "Events after this position (default 0: from the first)."})
+    until = fields.Integer(load_default=None, data_key="to", metadata={
+        "description": "Up to and including this position (default: the last committed)."})
+    pii = fields.String(load_default="encrypted", metadata={
+        "description": "Personal fields as stored (`encrypted`, default) or `decrypted`. "
+                       "Erased readers stay erased either way (their key is gone)."})
+
+
+@blp.route("/events.jsonl")
+class EventLogExport(MethodView):
+    @blp.arguments(EventLogArgsSchema, location="query")
+    @blp.response(200, description="The event log as JSON Lines, one event per line in "
+                  "position order.", content_type=MEDIA_TYPE, headers=POSITION_HEADER)
+    @require("admin")
+    def get(self, args: dict[str, Any]) -> Any:
+        """Download the event log itself (admin): for audits and for moving data out."""
+        opened = open_event_log(lector().engine, args["after"], args["until"], args["pii"])
+        name = f"lector-events-{opened.after + 1}-{opened.until}-{args['pii']}.jsonl"
+        response = Response(stream_with_context(opened.stream()), mimetype=MEDIA_TYPE)
+        response.call_on_close(opened.close)
+        response.headers["Content-Disposition"] = content_disposition(name, name)
+        response.headers["Lector-Position"] = str(opened.until)
+        return response
 
 
 @blp.route("/<kind>")

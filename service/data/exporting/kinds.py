@@ -6,7 +6,7 @@ from collections.abc import Iterator, Sequence
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, and_, case, select
+from sqlalchemy import Connection, Date, and_, case, literal, select
 
 from events.vocabulary import HoldStatus
 from projections.catalogue import titles
@@ -18,6 +18,7 @@ from projections.reader_profiles import reader_profiles as rp
 from projections.reader_segment_queries import readers_in_segment
 from projections.reading_history import history, keepers
 from projections.trends import report
+from service.data.exporting.copying import text_cell, time_cell, yuan_cell
 from service.data.exporting.model import (
     ExportKind,
     ExportParams,
@@ -48,6 +49,16 @@ def _readers(conn: Connection, p: ExportParams) -> Iterator[Row]:
     yield from streamed(conn, query)
 
 
+def _readers_copy(p: ExportParams) -> object:
+    t = text_cell
+    query = (select(t(rp.c.card_number), t(rp.c.name), t(rp.c.category), t(rp.c.phone),
+                    t(rp.c.email), t(rp.c.language), rp.c.expires_on)
+             .where(rp.c.erased.is_(False)).order_by(rp.c.card_number))
+    if p.segment:  # the same filter as the Python path, or COPY would export every reader
+        query = query.where(rp.c.reader_id.in_(readers_in_segment(p.segment)))
+    return query
+
+
 LOAN_COLUMNS = (BARCODE, TITLE, CARD, NAME, ("branch", "分馆"), ("item_type", "文献类型"),
                 ("checked_out", "借出时间"), ("due", "应还日期"), ("renewals", "续借次数"))
 
@@ -56,6 +67,21 @@ def _loan_query(p: ExportParams, overdue: bool) -> object:
     cl = current_loans
     query = (select(cl.c.barcode, titles.c.title, rp.c.card_number, rp_name, cl.c.branch,
                     cl.c.item_type, cl.c.opened_at, cl.c.due_on, cl.c.renewals_used)
+             .join(titles, titles.c.title_id == cl.c.title_id, isouter=True)
+             .join(rp, rp.c.reader_id == cl.c.reader_id, isouter=True))
+    if overdue:
+        query = query.where(cl.c.due_on < p.today)
+    return query.order_by(cl.c.due_on, cl.c.barcode)
+
+
+def _loan_copy(p: ExportParams, overdue: bool) -> object:
+    cl, t = current_loans, text_cell
+    cells = [t(cl.c.barcode), t(titles.c.title), t(rp.c.card_number), t(rp_name),
+             t(cl.c.branch), t(cl.c.item_type), time_cell(cl.c.opened_at, p.timezone),
+             cl.c.due_on, cl.c.renewals_used]
+    if overdue:
+        cells.append(literal(p.today, Date) - cl.c.due_on)
+    query = (select(*cells)
              .join(titles, titles.c.title_id == cl.c.title_id, isouter=True)
              .join(rp, rp.c.reader_id == cl.c.reader_id, isouter=True))
     if overdue:
@@ -106,6 +132,17 @@ def _fines(conn: Connection, p: ExportParams) -> Iterator[Row]:
         yield (*row[:3], *(yuan(v) for v in row[3:7]), *row[7:10], local(row[10]), row[11])
 
 
+def _fines_copy(p: ExportParams) -> object:
+    t, f = text_cell, fines.c
+    return (select(t(rp.c.card_number), t(rp_name), t(f.kind), yuan_cell(f.amount_fen),
+                   yuan_cell(f.paid_fen), yuan_cell(f.waived_fen), yuan_cell(f.owed_fen),
+                   t(f.barcode), t(titles.c.title), f.days_late,
+                   time_cell(f.assessed_at, p.timezone), t(f.waive_reason))
+            .join(rp, rp.c.reader_id == fines.c.reader_id, isouter=True)
+            .join(titles, titles.c.title_id == fines.c.title_id, isouter=True)
+            .order_by(fines.c.assessed_at, fines.c.fine_id))
+
+
 def _feedback(conn: Connection, p: ExportParams) -> Iterator[Row]:
     local = local_time(ZoneInfo(p.timezone))
     query = (select(feedback.c.submitted_at, rp.c.card_number, rp_name, feedback.c.category,
@@ -153,12 +190,14 @@ def _trends(conn: Connection, p: ExportParams) -> Iterator[Row]:
 
 
 KINDS: dict[str, ExportKind] = {k.name: k for k in (
-    ExportKind("readers", "Readers", "读者", READER_COLUMNS, ("reader_profiles", "reader_segments"),
-               _readers),
+    ExportKind("readers", "Readers", "è¯»è", READER_COLUMNS, ("reader_profiles", "reader_segments"),
+               _readers, _readers_copy),
     ExportKind("loans", "Current loans", "当前借阅", LOAN_COLUMNS,
-               ("current_loans", "catalogue", "reader_profiles"), _loans),
+               ("current_loans", "catalogue", "reader_profiles"), _loans,
+               lambda p: _loan_copy(p, False)),
     ExportKind("overdue", "Overdue loans", "逾期借阅", (*LOAN_COLUMNS, ("days_overdue", "逾期天数")),
-               ("current_loans", "catalogue", "reader_profiles"), _overdue),
+               ("current_loans", "catalogue", "reader_profiles"), _overdue,
+               lambda p: _loan_copy(p, True)),
     ExportKind("holds", "Holds", "预约", (
         TITLE, CARD, NAME, ("pickup_branch", "取书分馆"), ("placed_at", "预约时间"),
         ("status", "状态"), ("queue_position", "排队位置"), BARCODE, ("pickup_by", "取书截止")),
@@ -167,7 +206,7 @@ KINDS: dict[str, ExportKind] = {k.name: k for k in (
         CARD, NAME, ("kind", "类型"), ("amount_cny", "金额（元）"), ("paid_cny", "已付（元）"),
         ("waived_cny", "减免（元）"), ("owed_cny", "欠款（元）"), BARCODE, TITLE,
         ("days_late", "逾期天数"), ("assessed_at", "计罚时间"), ("waive_reason", "减免原因")),
-        ("fines", "catalogue", "reader_profiles"), _fines),
+        ("fines", "catalogue", "reader_profiles"), _fines, _fines_copy),
     ExportKind("feedback", "Feedback", "读者反馈", (
         ("submitted_at", "提交时间"), CARD, NAME, ("category", "类别"), ("rating", "评分"), TITLE,
         ("text", "内容"), ("status", "状态"), ("answer", "答复"), ("answered_at", "答复时间"),

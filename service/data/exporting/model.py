@@ -38,6 +38,8 @@ class ExportParams:
 
 
 Rows = Callable[[Connection, ExportParams], Iterator[Sequence[object]]]
+# The same rows as one SELECT of ready-made text cells (see copying.py), for PostgreSQL COPY.
+CopyQuery = Callable[[ExportParams], Any]
 
 
 @dataclass(frozen=True)
@@ -50,6 +52,7 @@ class ExportKind:
     columns: tuple[tuple[str, str], ...]
     projections: tuple[str, ...]
     rows: Rows
+    copy: CopyQuery | None = None
 
     def header(self, lang: str) -> list[str]:
         """Column names in the chosen language."""

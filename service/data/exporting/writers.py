@@ -8,12 +8,12 @@ import os
 import re
 import tempfile
 from collections.abc import Iterable, Iterator, Sequence
-from datetime import datetime
+from datetime import date, datetime
+from decimal import Decimal
 from itertools import islice
 from typing import Any
 
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
+import xlsxwriter
 
 CHUNK_SIZE = 64 * 1024
 UTF8_BOM = b"\xef\xbb\xbf"
@@ -21,8 +21,9 @@ _BATCH_ROWS = 128
 XLSX_MAX_ROWS = 1_048_576  # Excel's hard limit per sheet, header included
 # Cells starting with these are run as formulas by spreadsheet programs (CSV injection).
 _FORMULA_START = frozenset("=+-@\t\r")
-# XML 1.0 forbids these control characters; openpyxl refuses them.
+# XML 1.0 forbids these control characters.
 _ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+_HAS_CONTROL = _ILLEGAL_XML.search
 
 
 def _csv_row(row: Sequence[object], formula_guard: bool) -> list[object]:
@@ -73,35 +74,58 @@ def _sheet_title(title: str, part: int) -> str:
     return clean[: 31 - len(suffix)] + suffix  # Excel allows 31 characters
 
 
-def _xlsx_cell(sheet: Any, value: object) -> object:
+def _xlsx_value(value: object) -> object:
+    if isinstance(value, str):
+        return _ILLEGAL_XML.sub("", value)  # XML 1.0 cannot carry these at all
     if isinstance(value, datetime) and value.tzinfo is not None:
         return value.isoformat()  # Excel has no time zones; keep the offset as text
-    if not isinstance(value, str):
+    if value is None or isinstance(value, (int, float, Decimal, date, bool)):
         return value
-    text = _ILLEGAL_XML.sub("", value)
-    if text.startswith("="):
-        cell = WriteOnlyCell(sheet, text)
-        cell.data_type = "s"  # openpyxl would otherwise store it as a formula
-        return cell
-    return text
+    return str(value)
 
 
 def _write_xlsx(path: str, header: Sequence[str], rows: Iterable[Sequence[object]], title: str) -> None:
-    book = Workbook(write_only=True)
+    # XlsxWriter's constant-memory mode flushes each row to the sheet's temporary file as soon
+    # as the next row starts, and writes strings inline (no shared-string table in memory).
+    # Strings stay strings: nothing turns "=..." into a formula or "http..." into a link.
+    book = xlsxwriter.Workbook(path, {
+        "constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
+        "strings_to_numbers": False, "default_date_format": "yyyy-mm-dd hh:mm:ss",
+        "tmpdir": tempfile.gettempdir()})
+    day = book.add_format({"num_format": "yyyy-mm-dd"})
+    moment = book.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"})
     part, used = 0, XLSX_MAX_ROWS
-    sheet = None
+    sheet: Any = None
     for row in rows:
         if used >= XLSX_MAX_ROWS:  # more rows than a sheet holds: continue on the next sheet
             part += 1
-            sheet = book.create_sheet(_sheet_title(title, part))
-            sheet.append(list(header))
+            sheet = book.add_worksheet(_sheet_title(title, part))
+            sheet.write_row(0, 0, list(header))
             used = 1
-        assert sheet is not None
-        sheet.append([_xlsx_cell(sheet, v) for v in row])
+            # The type-specific writers, picked once per cell type (write() tries each type
+            # in turn for every cell, which is most of its cost).
+            text, number = sheet._write_string, sheet._write_number
+            when = sheet._write_datetime
+        value: Any
+        for col, value in enumerate(row):
+            kind = type(value)
+            if kind is str:
+                text(used, col, _ILLEGAL_XML.sub("", value) if _HAS_CONTROL(value) else value)
+            elif kind is int or kind is float or kind is Decimal:
+                number(used, col, value)
+            elif kind is datetime:
+                if value.tzinfo is not None:  # Excel has no time zones: keep the offset as text
+                    text(used, col, value.isoformat())
+                else:
+                    when(used, col, value, moment)
+            elif kind is date:
+                when(used, col, value, day)
+            elif value is not None:
+                sheet.write(used, col, _xlsx_value(value))
         used += 1
     if sheet is None:
-        book.create_sheet(_sheet_title(title, 1)).append(list(header))
-    book.save(path)
+        book.add_worksheet(_sheet_title(title, 1)).write_row(0, 0, list(header))
+    book.close()
 
 
 def stream_xlsx(
@@ -111,7 +135,7 @@ def stream_xlsx(
     *,
     chunk_size: int = CHUNK_SIZE,
 ) -> Iterator[bytes]:
-    """Yield an XLSX workbook built in openpyxl write-only mode in a temporary file."""
+    """Yield an XLSX workbook built by XlsxWriter (constant memory) in a temporary file."""
     # A ZIP's directory is written last, so the file must be complete before sending it.
     handle, path = tempfile.mkstemp(prefix="lector-export-", suffix=".xlsx")
     os.close(handle)

@@ -1,0 +1,1 @@
+"""Scheduled exports: find due periods, build the file, deliver it once per period."""
