@@ -190,7 +190,7 @@ def _trends(conn: Connection, p: ExportParams) -> Iterator[Row]:
 
 
 KINDS: dict[str, ExportKind] = {k.name: k for k in (
-    ExportKind("readers", "Readers", "è¯»è", READER_COLUMNS, ("reader_profiles", "reader_segments"),
+    ExportKind("readers", "Readers", "读者", READER_COLUMNS, ("reader_profiles", "reader_segments"),
                _readers, _readers_copy),
     ExportKind("loans", "Current loans", "当前借阅", LOAN_COLUMNS,
                ("current_loans", "catalogue", "reader_profiles"), _loans,
