@@ -19,3 +19,11 @@ class PolicyChanged(Event, type_name="policy.changed", version=1):
 class CalendarChanged(Event, type_name="calendar.changed", version=1):
     branch: str
     calendar: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class ReportSettingsChanged(Event, type_name="report_settings.changed", version=1):
+    """The collection-report settings as they are from now on (dead-stock months, weeding
+    ages per class, holds per copy per item type; service/core/report_settings.py)."""
+
+    settings: dict[str, Any]

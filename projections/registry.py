@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from projections.base import Projection
 from projections.catalogue import Catalogue
+from projections.collection import Collection
 from projections.current_loans import CurrentLoans
 from projections.feedback_inbox import FeedbackInbox
 from projections.fines import Fines
@@ -22,7 +23,7 @@ def all_projections(timezone: str) -> list[Projection]:
     a caller could forget to override."""
     return [
         ReaderProfiles(), Catalogue(), CurrentLoans(), HoldQueue(), Fines(), ReadingHistory(),
-        FeedbackInbox(), Trends(timezone), TitleKeys(), NoticeOutbox(), TitleSearch(),
+        FeedbackInbox(), Trends(timezone), TitleKeys(), NoticeOutbox(), TitleSearch(), Collection(),
     ]
 
 
