@@ -11,6 +11,7 @@ from events.store import UnstorableEvent
 from service.api import (
     auth_routes,
     circulation,
+    collection_reports,
     copies,
     exports,
     feedback,
@@ -39,7 +40,7 @@ from service.web import pages as web_pages
 
 API_BLUEPRINTS = (
     auth_routes.blp, readers.blp, reader_account.blp, titles.blp, copies.blp, circulation.blp,
-    holds.blp, feedback.blp, reports.blp, settings.blp, log_feed.blp, notices.blp,
+    holds.blp, feedback.blp, reports.blp, collection_reports.blp, settings.blp, log_feed.blp, notices.blp,
     imports.blp, exports.blp, kiosks.blp, staff.blp,
 )
 

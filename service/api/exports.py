@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from flask import Response, stream_with_context
@@ -11,6 +12,7 @@ from flask_smorest import Blueprint
 from service.api.auth import require
 from service.api.common import lector, ports
 from service.api.schemas.imports import ExportArgsSchema, MarcExportArgsSchema
+from service.core.collection_reports import query_from
 from service.core.exporting import (
     FORMATS,
     KINDS,
@@ -20,6 +22,7 @@ from service.core.exporting import (
     kind_named,
     open_export,
 )
+from service.core.report_settings import current_report_settings
 from service.core.settings import library_today
 from service.exports.marc_writer import iso2709
 
@@ -44,6 +47,9 @@ class ExportFile(MethodView):
         today = library_today(now, ports().timezone)
         params = ExportParams(today, ports().timezone, args["start"], args["end"],
                               args["interval"], args["group_by"])
+        if "collection" in chosen.projections:  # the settings in force and the question asked
+            params = replace(params, collection=query_from(args),
+                             report_settings=current_report_settings(ports()))
         export = open_export(lector().engine, chosen, params, args["lang"])
         fmt = args["format"]
         names = export_filename(chosen, args["lang"], fmt, export.position, today)

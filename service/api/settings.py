@@ -12,7 +12,8 @@ from service.api.auth import current_actor, idempotency_key, require
 from service.api.common import answer, ports
 from service.api.schemas.catalogue import BRANCH
 from service.api.schemas.circulation import CommandResultSchema
-from service.core import settings
+from service.api.schemas.collection import ReportSettingsSchema
+from service.core import report_settings, settings
 from service.core.errors import Invalid
 
 blp = Blueprint("settings", __name__, url_prefix="/api/v1",
@@ -90,3 +91,23 @@ class Calendar(MethodView):
                 "closed_dates": [d.isoformat() for d in data["closed_dates"]]}
         return answer(settings.change_calendar(ports(), current_actor(), branch, body,
                                                idempotency_key()))
+
+
+@blp.route("/report-settings")
+class ReportSettingsView(MethodView):
+    @blp.response(200, ReportSettingsSchema)
+    @require("librarian")
+    def get(self) -> dict[str, Any]:
+        """The collection-report settings in force, defaults included: dead_stock_months (N,
+        default 24), weeding X/Y per class and scheme (CREW-style defaults, docs/reports.md),
+        holds per copy R per item type (default 4)."""
+        return report_settings.current_report_settings(ports()).effective()
+
+    @blp.arguments(ReportSettingsSchema)
+    @blp.response(200, CommandResultSchema)
+    @require("admin")
+    def put(self, data: dict[str, Any]) -> dict[str, Any]:
+        """Replace the report settings (validated per field; unset parts take the defaults;
+        weeding classes given here are laid over the default table)."""
+        return answer(report_settings.change_report_settings(ports(), current_actor(), data,
+                                                             idempotency_key()))

@@ -84,14 +84,16 @@ def _key_ok(key: Any) -> bool:
             and all(c.isascii() and (c.isalnum() or c in "-_") for c in key))
 
 
-def _mapping(value: Any, path: str, problems: dict[str, Message]) -> dict[str, Any]:
+def _mapping(value: Any, path: str, problems: dict[str, Message],
+             names: bool = True) -> dict[str, Any]:
+    """A JSON object (``names``: its keys name classes or item types)."""
     if not isinstance(value, dict):
         problems[path] = NOT_AN_OBJECT
         return {}
     if len(value) > MAX_KEYS:
         problems[path] = TOO_MANY.format(high=MAX_KEYS)
         return {}
-    for key in value:
+    for key in value if names else ():
         if not _key_ok(key):
             problems[f"{path}.{key}"] = BAD_KEY
     return value
@@ -100,7 +102,7 @@ def _mapping(value: Any, path: str, problems: dict[str, Message]) -> dict[str, A
 def parse_report_settings(data: Any) -> ReportSettings:
     """Validate the settings a library sends; raise Invalid with a message per field."""
     problems: dict[str, Message] = {}
-    data = _mapping(data, "settings", problems)
+    data = _mapping(data, "settings", problems, names=False)
     for name in data:
         if name not in ("dead_stock_months", "default_holds_per_copy", "holds_per_copy",
                         "weeding"):
@@ -119,7 +121,7 @@ def parse_report_settings(data: Any) -> ReportSettings:
             continue
         for key, rule in _mapping(rules, f"weeding.{scheme}", problems).items():
             path = f"weeding.{scheme}.{key}"
-            rule = _mapping(rule, path, problems)
+            rule = _mapping(rule, path, problems, names=False)
             extra = set(rule) - {"age_years", "idle_years"}
             if extra:
                 problems[f"{path}.{sorted(extra)[0]}"] = UNKNOWN_FIELD

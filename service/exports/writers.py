@@ -45,11 +45,16 @@ def stream_csv(
     *,
     formula_guard: bool = True,
     chunk_size: int = CHUNK_SIZE,
+    notes: Sequence[str] = (),
 ) -> Iterator[bytes]:
-    """Yield a UTF-8 CSV with BOM: BOM and header at once, then rows in ~chunk_size pieces."""
+    """Yield a UTF-8 CSV with BOM: BOM and header at once, then rows in ~chunk_size pieces.
+
+    ``notes`` (definitions) go first, one "# ..." line each, then an empty line."""
     # chunk_size counts characters (cheap to track); a chunk of CJK text is up to 3x in bytes.
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, lineterminator="\r\n")
+    if notes:
+        writer.writerows([[f"# {note}"] for note in notes] + [[]])
     writer.writerow(header)
     # The header goes out before any row is pulled so an HTTP client sees the download start.
     yield UTF8_BOM + buffer.getvalue().encode("utf-8")
@@ -86,7 +91,8 @@ def _xlsx_cell(sheet: Any, value: object) -> object:
     return text
 
 
-def _write_xlsx(path: str, header: Sequence[str], rows: Iterable[Sequence[object]], title: str) -> None:
+def _write_xlsx(path: str, header: Sequence[str], rows: Iterable[Sequence[object]], title: str,
+                notes: Sequence[str] = (), notes_title: str = "Definitions") -> None:
     book = Workbook(write_only=True)
     part, used = 0, XLSX_MAX_ROWS
     sheet = None
@@ -101,6 +107,10 @@ def _write_xlsx(path: str, header: Sequence[str], rows: Iterable[Sequence[object
         used += 1
     if sheet is None:
         book.create_sheet(_sheet_title(title, 1)).append(list(header))
+    if notes:  # definitions on a sheet of their own, after the data
+        sheet = book.create_sheet(_sheet_title(notes_title, 1))
+        for note in notes:
+            sheet.append([_xlsx_cell(sheet, note)])
     book.save(path)
 
 
@@ -110,13 +120,15 @@ def stream_xlsx(
     sheet_title: str,
     *,
     chunk_size: int = CHUNK_SIZE,
+    notes: Sequence[str] = (),
+    notes_title: str = "Definitions",
 ) -> Iterator[bytes]:
     """Yield an XLSX workbook built in openpyxl write-only mode in a temporary file."""
     # A ZIP's directory is written last, so the file must be complete before sending it.
     handle, path = tempfile.mkstemp(prefix="lector-export-", suffix=".xlsx")
     os.close(handle)
     try:
-        _write_xlsx(path, header, rows, sheet_title)
+        _write_xlsx(path, header, rows, sheet_title, notes, notes_title)
         with open(path, "rb") as stream:
             while chunk := stream.read(chunk_size):
                 yield chunk

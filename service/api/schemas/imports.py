@@ -113,6 +113,16 @@ class ExportArgsSchema(Schema):
                              validate=validate.OneOf(("day", "week", "month")))
     group_by = fields.String(load_default=None,
                              validate=validate.OneOf(("class", "branch", "category")))
+    # Collection reports (collection-*): the same question as /api/v1/reports/collection/...
+    as_of = fields.Date(load_default=None, metadata={"description": "Collection: state on."})
+    scheme = fields.String(load_default="clc", validate=validate.OneOf(("clc", "ddc", "lcc")))
+    branch = fields.String(load_default=None, validate=validate.Length(1, 64))
+    class_prefix = fields.String(load_default=None, data_key="class",
+                                 validate=validate.Length(1, 16))
+    item_type = fields.String(load_default=None, validate=validate.Length(1, 32))
+    months = fields.Integer(load_default=None, validate=validate.Range(1, 240))
+    age_years = fields.Integer(load_default=None, validate=validate.Range(0, 100))
+    idle_years = fields.Integer(load_default=None, validate=validate.Range(0, 100))
 
 
 class MarcExportArgsSchema(Schema):

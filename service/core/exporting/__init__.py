@@ -25,6 +25,9 @@ FORMATS = {
 }
 
 
+NOTES_TITLE = {False: "Definitions", True: "定义"}
+
+
 def kind_named(name: str) -> ExportKind:
     """The export kind of this name, or a 404-style refusal listing the known ones."""
     try:
@@ -51,6 +54,7 @@ class Export:
     header: list[str]
     rows: Iterator[Sequence[object]]
     conn: Connection
+    notes: Sequence[str] = ()
 
     def close(self) -> None:
         """End the read transaction and give the connection back."""
@@ -60,9 +64,10 @@ class Export:
         """The file's bytes (CSV with BOM, or XLSX); the connection closes when done."""
         try:
             if fmt == "xlsx":
-                yield from stream_xlsx(self.header, self.rows, self.kind.title(self.lang))
+                yield from stream_xlsx(self.header, self.rows, self.kind.title(self.lang),
+                                       notes=self.notes, notes_title=NOTES_TITLE[is_zh(self.lang)])
             else:
-                yield from stream_csv(self.header, self.rows)
+                yield from stream_csv(self.header, self.rows, notes=self.notes)
         finally:
             self.close()
 
@@ -84,7 +89,8 @@ def open_export(engine: Engine, kind: ExportKind, params: ExportParams, lang: st
     except BaseException:
         conn.close()
         raise
-    return Export(kind, lang, position, kind.header(lang), rows, conn)
+    notes = kind.notes(lang, params) if kind.notes else []
+    return Export(kind, lang, position, kind.header(lang), rows, conn, notes)
 
 
 def export_filename(kind: ExportKind, lang: str, fmt: str, position: int,

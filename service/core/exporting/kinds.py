@@ -17,6 +17,7 @@ from projections.hold_queue import OPEN, holds
 from projections.reader_profiles import reader_profiles as rp
 from projections.reading_history import history, keepers
 from projections.trends import report
+from service.core.exporting.collection_kinds import COLLECTION_KINDS
 from service.core.exporting.model import (
     ExportKind,
     ExportParams,
@@ -179,4 +180,4 @@ KINDS: dict[str, ExportKind] = {k.name: k for k in (
         ("period", "时段"), ("group", "分组"), ("checkouts", "借出"), ("returns", "归还"),
         ("renewals", "续借"), ("holds_placed", "预约"), ("distinct_readers", "读者人数")),
         ("trends",), _trends),
-)}
+)} | COLLECTION_KINDS

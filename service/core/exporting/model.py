@@ -27,6 +27,8 @@ class ExportParams:
     end: date | None = None
     interval: str = "month"
     group_by: str | None = None
+    collection: Any = None  # collection reports: a CollectionQuery and the ReportSettings
+    report_settings: Any = None
 
 
 Rows = Callable[[Connection, ExportParams], Iterator[Sequence[object]]]
@@ -42,6 +44,8 @@ class ExportKind:
     columns: tuple[tuple[str, str], ...]
     projections: tuple[str, ...]
     rows: Rows
+    # Lines stated above the CSV header / on a sheet of their own (definitions), per language.
+    notes: Callable[[str, ExportParams], list[str]] | None = None
 
     def header(self, lang: str) -> list[str]:
         """Column names in the chosen language."""
