@@ -152,6 +152,8 @@ DEFINITIONS: dict[str, tuple[Message, ...]] = {
                 "per copy by the title's item type (that of most of its copies; default 4).",
                 "需增购册数 = ⌈有效预约 / R⌉ − 可预约册数（不小于 0），R 为按文献类型设定的每册预约数"
                 "（题名的文献类型取其多数册的类型；默认 4）。"),
+        Message("With a branch filter: holds picked up there and copies held there.",
+                "指定分馆时：只计在该分馆取书的预约和该分馆的在藏册。"),
     ),
 }
 DEFINITIONS["buy-list"] = (

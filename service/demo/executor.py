@@ -20,6 +20,7 @@ from service.core.accounts import create_staff, set_reader_pin
 from service.core.context import SYSTEM, Actor, Principal
 from service.core.errors import DomainError
 from service.core.policy import PolicyMatrix, PolicyRule
+from service.core.report_settings import change_report_settings
 from service.demo import (
     DEMO_POLICY,
     CancelHold,
@@ -116,6 +117,10 @@ def build_demo(config: Config, seed: int = 2025, start: date | None = None,
     return report
 
 
+DEMO_REPORT_SETTINGS = {"dead_stock_months": 6,
+                        "weeding": {"clc": {"default": {"age_years": 10, "idle_years": 1}}}}
+
+
 def _setup(lector: Lector, report: DemoReport, seed: int, start: date,
            progress: Progress | None) -> None:
     rng = random.Random(seed)
@@ -126,6 +131,8 @@ def _setup(lector: Lector, report: DemoReport, seed: int, start: date,
     for username, role, password in STAFF:
         create_staff(lector.engine, username, password, role, f"Demo {role}")
     settings.change_policy(ports, admin, demo_matrix().to_dict(), None)
+    # A library with one year of history: dead stock after 6 months, weeding after a year.
+    change_report_settings(ports, admin, DEMO_REPORT_SETTINGS, None)
     holidays = [d.isoformat() for d in closed_days(start, 400)]
     for branch in cat.branches:
         settings.change_calendar(ports, admin, branch, {"closed_weekdays": [],
