@@ -102,6 +102,7 @@ def test_bad_arguments_get_problem_details_and_desk_staff_are_refused(
     assert reply.mimetype == "application/problem+json"
     assert {"scheme", "as_of"} <= set(reply.get_json()["errors"])
     assert get(client, auth, f"{BASE}/dead-stock?months=0").status_code == 422
+    assert get(client, auth, f"{BASE}/classes?as_of=9999-12-31").status_code == 422
     assert get(client, auth, f"{BASE}/classes", role="desk").status_code == 403
 
 

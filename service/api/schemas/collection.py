@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from marshmallow import Schema, fields, validate
 
 from service.api.schemas.common import PageArgsSchema, PageSchema
 from service.core.report_settings import MAX_MONTHS, MAX_YEARS, SCHEMES
 
+# Far enough for any library's history; date arithmetic beyond would overflow (a 500).
+AS_OF_RANGE = validate.Range(min=date(1800, 1, 1), max=date(2999, 12, 31))
+
 
 class CollectionArgsSchema(PageArgsSchema):
-    as_of = fields.Date(load_default=None, metadata={
+    as_of = fields.Date(load_default=None, validate=AS_OF_RANGE, metadata={
         "description": "The state at the end of this day (library time, business time); "
                        "default today."})
     scheme = fields.String(load_default="clc", validate=validate.OneOf(SCHEMES), metadata={

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_smorest.fields import Upload
 from marshmallow import Schema, fields, validate
 
+from service.api.schemas.collection import AS_OF_RANGE
 from service.api.schemas.common import LANGUAGES
 
 BRANCH = validate.Regexp(r"^[A-Za-z0-9_\-]{1,64}$", error="Letters, digits, '_' and '-'.")
@@ -114,7 +115,8 @@ class ExportArgsSchema(Schema):
     group_by = fields.String(load_default=None,
                              validate=validate.OneOf(("class", "branch", "category")))
     # Collection reports (collection-*): the same question as /api/v1/reports/collection/...
-    as_of = fields.Date(load_default=None, metadata={"description": "Collection: state on."})
+    as_of = fields.Date(load_default=None, validate=AS_OF_RANGE,
+                        metadata={"description": "Collection: state on."})
     scheme = fields.String(load_default="clc", validate=validate.OneOf(("clc", "ddc", "lcc")))
     branch = fields.String(load_default=None, validate=validate.Length(1, 64))
     class_prefix = fields.String(load_default=None, data_key="class",
