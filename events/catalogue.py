@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
@@ -101,9 +102,10 @@ class TitleUpdated(Event, type_name="title.updated", version=1):
 
 
 @dataclass(frozen=True)
-class CopyAdded(Event, type_name="copy.added", version=2):
+class CopyAdded(Event, type_name="copy.added", version=3):
     """v2: a copy may be one volume or issue of the title (``enumeration`` "v.3",
-    ``chronology`` "2024 no.5"); a hold may ask for one volume."""
+    ``chronology`` "2024 no.5"); a hold may ask for one volume. v3: ``added_at``, the business
+    time the copy joined the collection (None in older events: their recorded time stands)."""
 
     barcode: str
     title_id: str
@@ -113,6 +115,7 @@ class CopyAdded(Event, type_name="copy.added", version=2):
     price_fen: int | None = None
     enumeration: str | None = None
     chronology: str | None = None
+    added_at: datetime | None = None
 
 
 @upcaster("copy.added", 1)
@@ -121,23 +124,52 @@ def _copy_added_v1_to_v2(data: dict[str, Any]) -> dict[str, Any]:
     return {**data, "enumeration": None, "chronology": None}
 
 
+@upcaster("copy.added", 2)
+def _copy_added_v2_to_v3(data: dict[str, Any]) -> dict[str, Any]:
+    return {**data, "added_at": None}
+
+
 @dataclass(frozen=True)
-class CopyWithdrawn(Event, type_name="copy.withdrawn", version=1):
+class CopyWithdrawn(Event, type_name="copy.withdrawn", version=2):
+    """v2: ``withdrawn_at`` (business time; None in v1 events: their recorded time stands)."""
+
     barcode: str
     title_id: str
     reason: str = ""
+    withdrawn_at: datetime | None = None
 
 
 @dataclass(frozen=True)
-class CopyMarkedLost(Event, type_name="copy.marked_lost", version=1):
+class CopyMarkedLost(Event, type_name="copy.marked_lost", version=2):
+    """v2: ``lost_at`` (business time; None in v1 events: their recorded time stands)."""
+
     barcode: str
     title_id: str
     reader_id: str | None = None
     loan_id: str | None = None
     charge_fen: int = 0
+    lost_at: datetime | None = None
 
 
 @dataclass(frozen=True)
-class CopyFound(Event, type_name="copy.found", version=1):
+class CopyFound(Event, type_name="copy.found", version=2):
+    """v2: ``found_at`` (business time; None in v1 events: their recorded time stands)."""
+
     barcode: str
     title_id: str
+    found_at: datetime | None = None
+
+
+@upcaster("copy.withdrawn", 1)
+def _withdrawn_v1_to_v2(data: dict[str, Any]) -> dict[str, Any]:
+    return {**data, "withdrawn_at": None}
+
+
+@upcaster("copy.marked_lost", 1)
+def _lost_v1_to_v2(data: dict[str, Any]) -> dict[str, Any]:
+    return {**data, "lost_at": None}
+
+
+@upcaster("copy.found", 1)
+def _found_v1_to_v2(data: dict[str, Any]) -> dict[str, Any]:
+    return {**data, "found_at": None}

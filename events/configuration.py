@@ -52,3 +52,8 @@ class ListEntryRetired(Event, type_name="list_entry.retired", version=1):
 
     kind: str
     code: str
+class ReportSettingsChanged(Event, type_name="report_settings.changed", version=1):
+    """The collection-report settings as they are from now on (dead-stock months, weeding
+    ages per class, holds per copy per item type; service/application/report_settings.py)."""
+
+    settings: dict[str, Any]

@@ -28,6 +28,7 @@ CALENDAR_STREAM = "config-calendar"
 CONFIG_STREAMS = (POLICY_STREAM, CALENDAR_STREAM)
 LISTS_STREAM = "config-lists"  # branches, reader categories, item types, collections
 LAPSE_MODEL_STREAM = "lapse-model"  # which lapse scorer is served, chosen nightly
+REPORT_SETTINGS_STREAM = "config-report-settings"  # dead stock N, weeding X/Y, holds R
 NOTICE_TEMPLATE_STREAM = "notice-templates"
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from projections.base import Projection
 from projections.catalogue import Catalogue
+from projections.collection import Collection
 from projections.current_loans import CurrentLoans
 from projections.export_schedules import ExportSchedules
 from projections.feedback_inbox import FeedbackInbox
@@ -31,7 +32,7 @@ def all_projections(timezone: str) -> list[Projection]:
         FeedbackInbox(), Trends(timezone), TitleKeys(), NoticeOutbox(), TitleSearch(),
         ReportRollups(timezone),
         ReaderSegments(timezone), ReaderTimeline(), LapseModel(),
-        Payments(), ExportSchedules(),
+        Payments(), ExportSchedules(), Collection(),
     ]
 
 

@@ -11,6 +11,7 @@ from events.store import UnstorableEvent
 from service.adapters.api import (
     auth_routes,
     circulation,
+    collection_reports,
     copies,
     export_schedules,
     exports,
@@ -44,9 +45,9 @@ from service.domain.errors import DomainError
 
 API_BLUEPRINTS = (
     auth_routes.blp, readers.blp, reader_account.blp, titles.blp, copies.blp, circulation.blp,
-    holds.blp, feedback.blp, reports.blp, settings.blp, log_feed.blp, notices.blp,
-    imports.blp, export_schedules.blp, exports.blp, kiosks.blp, staff.blp, managed_lists.blp,
-    reader_profile.blp,
+    holds.blp, feedback.blp, reports.blp, collection_reports.blp, settings.blp, log_feed.blp,
+    notices.blp, imports.blp, export_schedules.blp, exports.blp, kiosks.blp, staff.blp,
+    managed_lists.blp, reader_profile.blp,
 )
 
 

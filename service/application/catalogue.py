@@ -150,7 +150,8 @@ def add_copy(ports: Ports, actor: Actor, cmd: AddCopy, key: str | None) -> Outco
                            f"条码 {cmd.barcode} 已被使用。",
                            fields={"barcode": ["Already in use."]})
         event = CopyAdded(cmd.barcode, cmd.title_id, cmd.branch, item_type,
-                          cmd.shelf_mark, cmd.price_fen, cmd.enumeration, cmd.chronology)
+                          cmd.shelf_mark, cmd.price_fen, cmd.enumeration, cmd.chronology,
+                          added_at=ports.clock())
         return Decision([PendingEvent(event, tuple(streams))],
                         {"barcode": cmd.barcode, "title_id": cmd.title_id})
 
@@ -178,7 +179,8 @@ def withdraw_copy(ports: Ports, actor: Actor, barcode: str, reason: str, key: st
                            "该册正在借出，请先归还。")
         title_id = copy.title_id
         return Decision(
-            [PendingEvent(CopyWithdrawn(barcode, title_id, reason), (stream, title_stream(title_id)))],
+            [PendingEvent(CopyWithdrawn(barcode, title_id, reason, ports.clock()),
+                          (stream, title_stream(title_id)))],
             {"barcode": barcode},
             expected={stream: loaded.version(stream)},
         )

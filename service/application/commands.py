@@ -305,6 +305,11 @@ class ChangeCalendar:
 
 
 @dataclass(frozen=True)
+class ChangeReportSettings:
+    settings: Mapping[str, Any]  # dead stock N, weeding X/Y, holds per copy R; validated
+
+
+@dataclass(frozen=True)
 class ChangeNoticeTemplate:
     kind: str
     lang: str

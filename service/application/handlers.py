@@ -22,6 +22,7 @@ from service.application import (
     notices,
     payments,
     readers,
+    report_settings,
     settings,
     staff,
 )
@@ -107,6 +108,8 @@ HANDLERS: dict[type, Handler] = {
     c.ChangePolicy: lambda p, a, cmd, key: settings.change_policy(p, a, dict(cmd.matrix), key),
     c.ChangeCalendar: lambda p, a, cmd, key: settings.change_calendar(
         p, a, cmd.branch, dict(cmd.calendar), key),
+    c.ChangeReportSettings: lambda p, a, cmd, key: report_settings.change_report_settings(
+        p, a, dict(cmd.settings), key),
     c.ChangeNoticeTemplate: lambda p, a, cmd, key: notices.change_template(
         p, a, cmd.kind, cmd.lang, cmd.part, cmd.source, key),
     # notices

@@ -17,6 +17,8 @@ from projections.report_service import report_service
 from projections.report_top import report_top
 from projections.runner import lag
 from projections.trends import report
+from service.application.collection_reports import REPORTS, CollectionQuery, run_report
+from service.application.report_settings import current_report_settings
 from service.bootstrap import bootstrap
 from service.config import Config
 from service.data.demo.executor import build_demo
@@ -48,10 +50,27 @@ def test_the_demo_builds_branches_titles_readers_and_a_year_of_loans(database_ur
         assert len(service["branches"]) >= 2
     assert len(months) == 12
     assert all(v == 0 for v in lag(lector.engine, lector.projections).values())
+    assert_collection_reports_have_data(lector)
     events = SqlEventStore(lector.engine).read_all(0, 50_000)
     loan_actors = {e.meta.get("channel") for e in events if e.type == "loan.opened"}
     assert loan_actors == {"desk"}
     lector.dispose()
+
+
+def assert_collection_reports_have_data(lector: Any) -> None:
+    """Just after the demo year (2025) every collection report the small demo can fill has
+    rows; it places no holds at this scale (its readers find copies on the shelf)."""
+    as_of = date(2026, 1, 5)
+    settings = current_report_settings(lector.ports)
+    with lector.engine.connect() as conn:
+        sizes = {name: run_report(conn, name, CollectionQuery(as_of=as_of), settings, as_of,
+                                  lector.ports.timezone) for name in REPORTS}
+    classes = sizes.pop("classes")
+    assert len(classes["rows"]) >= 22 and classes["totals"]["circulations"] > 400
+    assert sum(classes["totals"]["monthly"][:11]) == classes["totals"]["circulations"]
+    counts = {name: len(rows) for name, rows in sizes.items()}
+    assert counts["copies"] == 3000 and counts["titles"] == 1000
+    assert counts["dead-stock"] > 0 and counts["weeding"] > 0, counts
 
 
 def test_the_same_seed_builds_the_same_circulation(tmp_path: Path, sqlite_factory: Any) -> None:

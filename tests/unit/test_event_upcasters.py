@@ -14,7 +14,13 @@ import pytest
 import events.domain  # noqa: F401  (fills the type registry)
 from events import codec
 from events.base import Event, registered_types
-from events.catalogue import CopyAdded, TitleCatalogued
+from events.catalogue import (
+    CopyAdded,
+    CopyFound,
+    CopyMarkedLost,
+    CopyWithdrawn,
+    TitleCatalogued,
+)
 from events.holds import HoldPlaced
 from events.loans import LoanClosed, LoanRenewed
 from events.readers import ReaderErased
@@ -78,6 +84,20 @@ STEPS: list[tuple[str, int, dict[str, Any], Event]] = [
                        "shelf_mark": "I247/1", "price_fen": 3500},
      CopyAdded(barcode="B1", title_id="T1", branch="main", item_type="book",
                shelf_mark="I247/1", price_fen=3500, enumeration=None, chronology=None)),
+    # Before copy events carried business time: the recorded time stands (added_at None).
+    ("copy.added", 2, {"barcode": "B1", "title_id": "T1", "branch": "main", "item_type": "book",
+                       "shelf_mark": None, "price_fen": None, "enumeration": "v.2",
+                       "chronology": None},
+     CopyAdded(barcode="B1", title_id="T1", branch="main", item_type="book",
+               enumeration="v.2", added_at=None)),
+    ("copy.withdrawn", 1, {"barcode": "B1", "title_id": "T1", "reason": "worn"},
+     CopyWithdrawn(barcode="B1", title_id="T1", reason="worn", withdrawn_at=None)),
+    ("copy.marked_lost", 1, {"barcode": "B1", "title_id": "T1", "reader_id": "R1",
+                             "loan_id": "L1", "charge_fen": 3500},
+     CopyMarkedLost(barcode="B1", title_id="T1", reader_id="R1", loan_id="L1", charge_fen=3500,
+                    lost_at=None)),
+    ("copy.found", 1, {"barcode": "B1", "title_id": "T1"},
+     CopyFound(barcode="B1", title_id="T1", found_at=None)),
     # Before volumes, and (oldest shape) before the trend fields.
     ("hold.placed", 1, HOLD_V1,
      HoldPlaced(hold_id="H1", title_id="T1", reader_id="R1", pickup_branch="main",

@@ -107,5 +107,5 @@ def test_version_1_copies_and_holds_upcast_to_whole_title_copies_and_title_holds
         "hold_id": "h1", "title_id": "t1", "reader_id": "r1", "pickup_branch": "main",
         "placed_at": NOW.isoformat()}))
     assert isinstance(hold, HoldPlaced) and hold.enumeration is None
-    assert CopyAdded.schema_version == 2 and HoldPlaced.schema_version == 2
+    assert CopyAdded.schema_version == 3 and HoldPlaced.schema_version == 2  # v3: added_at
     assert HoldTrapped.schema_version == 1

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from flask import Response, stream_with_context
@@ -12,6 +13,8 @@ from marshmallow import Schema, fields
 from service.adapters.api.auth import require
 from service.adapters.api.common import lector, ports
 from service.adapters.api.schemas.imports import ExportArgsSchema, MarcExportArgsSchema
+from service.application.collection_reports import query_from
+from service.application.report_settings import current_report_settings
 from service.application.settings import library_today
 from service.data.exporting import (
     FORMATS,
@@ -75,6 +78,9 @@ class ExportFile(MethodView):
                               args["interval"], args["group_by"], args["branch"],
                               args["category"], args["by"], args["clc"], args["as_of"],
                               args["channel"], segment=args["segment"])
+        if "collection" in chosen.projections:  # the settings in force and the question asked
+            params = replace(params, collection=query_from(args),
+                             report_settings=current_report_settings(ports()))
         export = open_export(lector().engine, chosen, params, args["lang"])
         fmt = args["format"]
         names = export_filename(chosen, args["lang"], fmt, export.position, today)

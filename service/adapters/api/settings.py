@@ -12,8 +12,9 @@ from service.adapters.api.auth import require
 from service.adapters.api.common import perform_answer, ports
 from service.adapters.api.schemas.catalogue import BRANCH
 from service.adapters.api.schemas.circulation import CommandResultSchema
-from service.application import settings
-from service.application.commands import ChangeCalendar, ChangePolicy
+from service.adapters.api.schemas.collection import ReportSettingsSchema
+from service.application import report_settings, settings
+from service.application.commands import ChangeCalendar, ChangePolicy, ChangeReportSettings
 from service.domain.errors import Invalid
 
 blp = Blueprint("settings", __name__, url_prefix="/api/v1",
@@ -90,3 +91,22 @@ class Calendar(MethodView):
         body = {"closed_weekdays": data["closed_weekdays"],
                 "closed_dates": [d.isoformat() for d in data["closed_dates"]]}
         return perform_answer(ChangeCalendar(branch, body))
+
+
+@blp.route("/report-settings")
+class ReportSettingsView(MethodView):
+    @blp.response(200, ReportSettingsSchema)
+    @require("librarian")
+    def get(self) -> dict[str, Any]:
+        """The collection-report settings in force, defaults included: dead_stock_months (N,
+        default 24), weeding X/Y per class and scheme (CREW-style defaults, docs/reports.md),
+        holds per copy R per item type (default 4)."""
+        return report_settings.current_report_settings(ports()).effective()
+
+    @blp.arguments(ReportSettingsSchema)
+    @blp.response(200, CommandResultSchema)
+    @require("admin")
+    def put(self, data: dict[str, Any]) -> dict[str, Any]:
+        """Replace the report settings (validated per field; unset parts take the defaults;
+        weeding classes given here are laid over the default table)."""
+        return perform_answer(ChangeReportSettings(data))

@@ -121,6 +121,10 @@ def build_demo(config: Config, seed: int = 2025, start: date | None = None,
     return report
 
 
+DEMO_REPORT_SETTINGS = {"dead_stock_months": 6,
+                        "weeding": {"clc": {"default": {"age_years": 10, "idle_years": 1}}}}
+
+
 def _setup(lector: Lector, ports: Ports, report: DemoReport, seed: int, start: date,
            progress: Progress | None) -> None:
     rng = random.Random(seed)
@@ -131,6 +135,8 @@ def _setup(lector: Lector, ports: Ports, report: DemoReport, seed: int, start: d
     for username, role, password in STAFF:
         create_staff(lector.engine, username, password, role, f"Demo {role}")
     handle(ports, admin, c.ChangePolicy(demo_matrix().to_dict()))
+    # A library with one year of history: dead stock after 6 months, weeding after a year.
+    handle(ports, admin, c.ChangeReportSettings(DEMO_REPORT_SETTINGS))
     holidays = [d.isoformat() for d in closed_days(start, 400)]
     for branch in cat.branches:
         handle(ports, admin, c.ChangeCalendar(branch, {"closed_weekdays": [],

@@ -40,6 +40,9 @@ FORMATS = {
 }
 
 
+NOTES_TITLE = {False: "Definitions", True: "定义"}
+
+
 def kind_named(name: str) -> ExportKind:
     """The export kind of this name, or a 404-style refusal listing the known ones."""
     try:
@@ -68,6 +71,7 @@ class Export:
     conn: Connection
     # On PostgreSQL, for kinds that give one: the rows as a SELECT for COPY (CSV only).
     copy_query: Any = None
+    notes: Sequence[str] = ()  # definitions: above the CSV header, on a sheet of their own
 
     def close(self) -> None:
         """End the read transaction and give the connection back."""
@@ -77,11 +81,12 @@ class Export:
         """The file's bytes (CSV with BOM, or XLSX); the connection closes when done."""
         try:
             if fmt == "xlsx":
-                yield from stream_xlsx(self.header, self.rows, self.kind.title(self.lang))
-            elif self.copy_query is not None:
+                yield from stream_xlsx(self.header, self.rows, self.kind.title(self.lang),
+                                       notes=self.notes, notes_title=NOTES_TITLE[is_zh(self.lang)])
+            elif self.copy_query is not None and not self.notes:
                 yield from copy_csv(self.conn, self.header, self.copy_query)
             else:
-                yield from stream_csv(self.header, self.rows)
+                yield from stream_csv(self.header, self.rows, notes=self.notes)
         finally:
             self.close()
 
@@ -107,7 +112,8 @@ def open_export(engine: Engine, kind: ExportKind, params: ExportParams, lang: st
     except BaseException:
         conn.close()
         raise
-    return Export(kind, lang, position, kind.header(lang), rows, conn, copy_query)
+    notes = kind.notes(lang, params) if kind.notes else []
+    return Export(kind, lang, position, kind.header(lang), rows, conn, copy_query, notes)
 
 
 def export_filename(kind: ExportKind, lang: str, fmt: str, position: int,

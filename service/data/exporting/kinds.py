@@ -18,6 +18,7 @@ from projections.reader_profiles import reader_profiles as rp
 from projections.reader_segment_queries import readers_in_segment
 from projections.reading_history import history, keepers
 from projections.trends import report
+from service.data.exporting.collection_kinds import COLLECTION_KINDS
 from service.data.exporting.copying import text_cell, time_cell, yuan_cell
 from service.data.exporting.model import (
     ExportKind,
@@ -224,4 +225,4 @@ KINDS: dict[str, ExportKind] = {k.name: k for k in (
         ("renewals", "续借"), ("holds_placed", "预约"), ("distinct_readers", "读者人数")),
         ("trends",), _trends),
     *REPORT_KINDS,
-)}
+)} | COLLECTION_KINDS

@@ -35,6 +35,8 @@ class ExportParams:
     as_of: date | None = None
     channel: str = "desk"
     segment: str | None = None  # readers only: their segment at the latest refresh
+    collection: Any = None  # collection reports: a CollectionQuery and the ReportSettings
+    report_settings: Any = None
 
 
 Rows = Callable[[Connection, ExportParams], Iterator[Sequence[object]]]
@@ -53,6 +55,8 @@ class ExportKind:
     projections: tuple[str, ...]
     rows: Rows
     copy: CopyQuery | None = None
+    # Lines stated above the CSV header / on a sheet of their own (definitions), per language.
+    notes: Callable[[str, ExportParams], list[str]] | None = None
 
     def header(self, lang: str) -> list[str]:
         """Column names in the chosen language."""

@@ -46,11 +46,16 @@ def stream_csv(
     *,
     formula_guard: bool = True,
     chunk_size: int = CHUNK_SIZE,
+    notes: Sequence[str] = (),
 ) -> Iterator[bytes]:
-    """Yield a UTF-8 CSV with BOM: BOM and header at once, then rows in ~chunk_size pieces."""
+    """Yield a UTF-8 CSV with BOM: BOM and header at once, then rows in ~chunk_size pieces.
+
+    ``notes`` (definitions) go first, one "# ..." line each, then an empty line."""
     # chunk_size counts characters (cheap to track); a chunk of CJK text is up to 3x in bytes.
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, lineterminator="\r\n")
+    if notes:
+        writer.writerows([[f"# {note}"] for note in notes] + [[]])
     writer.writerow(header)
     # The header goes out before any row is pulled so an HTTP client sees the download start.
     yield UTF8_BOM + buffer.getvalue().encode("utf-8")
@@ -84,7 +89,8 @@ def _xlsx_value(value: object) -> object:
     return str(value)
 
 
-def _write_xlsx(path: str, header: Sequence[str], rows: Iterable[Sequence[object]], title: str) -> None:
+def _write_xlsx(path: str, header: Sequence[str], rows: Iterable[Sequence[object]], title: str,
+                notes: Sequence[str] = (), notes_title: str = "Definitions") -> None:
     # XlsxWriter's constant-memory mode flushes each row to the sheet's temporary file as soon
     # as the next row starts, and writes strings inline (no shared-string table in memory).
     # Strings stay strings: nothing turns "=..." into a formula or "http..." into a link.
@@ -125,6 +131,10 @@ def _write_xlsx(path: str, header: Sequence[str], rows: Iterable[Sequence[object
         used += 1
     if sheet is None:
         book.add_worksheet(_sheet_title(title, 1)).write_row(0, 0, list(header))
+    if notes:  # definitions on a sheet of their own, after the data
+        sheet = book.add_worksheet(_sheet_title(notes_title, 1))
+        for n, note in enumerate(notes):
+            sheet.write_string(n, 0, _ILLEGAL_XML.sub("", note))
     book.close()
 
 
@@ -134,13 +144,15 @@ def stream_xlsx(
     sheet_title: str,
     *,
     chunk_size: int = CHUNK_SIZE,
+    notes: Sequence[str] = (),
+    notes_title: str = "Definitions",
 ) -> Iterator[bytes]:
     """Yield an XLSX workbook built by XlsxWriter (constant memory) in a temporary file."""
     # A ZIP's directory is written last, so the file must be complete before sending it.
     handle, path = tempfile.mkstemp(prefix="lector-export-", suffix=".xlsx")
     os.close(handle)
     try:
-        _write_xlsx(path, header, rows, sheet_title)
+        _write_xlsx(path, header, rows, sheet_title, notes, notes_title)
         with open(path, "rb") as stream:
             while chunk := stream.read(chunk_size):
                 yield chunk

@@ -83,7 +83,7 @@ def decide_checkin(
                               "title": title.title, "fine_fen": 0, "loan_closed": None}
     copy_s = copy_stream(copy.barcode)
     if copy.status == CopyStatus.LOST:
-        events.append(PendingEvent(CopyFound(copy.barcode, copy.title_id),
+        events.append(PendingEvent(CopyFound(copy.barcode, copy.title_id, rules.now),
                                    (copy_s, title_stream(copy.title_id))))
     if copy.status == CopyStatus.ON_LOAN and reader is not None and copy.loan_id is not None:
         assert reader.reader_id is not None and copy.due_on is not None
@@ -192,7 +192,7 @@ def decide_mark_lost(
     reader_s = reader_stream(reader.reader_id)
     events = [
         PendingEvent(CopyMarkedLost(copy.barcode, copy.title_id, reader.reader_id, copy.loan_id,
-                                    charge),
+                                    charge, rules.now),
                      (copy_stream(copy.barcode), reader_s, title_stream(copy.title_id))),
         PendingEvent(FineAssessed(
             fine_id=fine_id, reader_id=reader.reader_id, amount_fen=charge, kind="lost",

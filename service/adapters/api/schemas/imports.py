@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_smorest.fields import Upload
 from marshmallow import Schema, fields, validate
 
+from service.adapters.api.schemas.collection import AS_OF_RANGE
 from service.adapters.api.schemas.common import LANGUAGES
 
 BRANCH = validate.Regexp(r"^[A-Za-z0-9_\-]{1,64}$", error="Letters, digits, '_' and '-'.")
@@ -121,14 +122,22 @@ class ExportArgsSchema(Schema):
                        metadata={"description": "report_top: rank titles, authors or classes."})
     clc = fields.String(load_default=None, validate=validate.Length(min=1, max=8),
                         metadata={"description": "report_top: only this top-level CLC class."})
-    as_of = fields.Date(load_default=None,
-                        metadata={"description": "report_service: day of the overdue aging."})
+    as_of = fields.Date(load_default=None, validate=AS_OF_RANGE, metadata={
+        "description": "report_service: day of the overdue aging; collection-*: state on."})
     channel = fields.String(load_default="desk", validate=validate.OneOf(
         ("desk", "sip2", "portal", "api", "worker")),
         metadata={"description": "report_service: channel of the heatmap."})
     segment = fields.String(load_default=None, validate=validate.OneOf(
         ("champions", "loyal", "new", "promising", "at_risk", "hibernating", "lost")),
         metadata={"description": "Readers: only those in this segment at the latest refresh."})
+    # Collection reports (collection-*): the same question as /api/v1/reports/collection/...
+    scheme = fields.String(load_default="clc", validate=validate.OneOf(("clc", "ddc", "lcc")))
+    class_prefix = fields.String(load_default=None, data_key="class",
+                                 validate=validate.Length(1, 16))
+    item_type = fields.String(load_default=None, validate=validate.Length(1, 32))
+    months = fields.Integer(load_default=None, validate=validate.Range(1, 240))
+    age_years = fields.Integer(load_default=None, validate=validate.Range(0, 100))
+    idle_years = fields.Integer(load_default=None, validate=validate.Range(0, 100))
 
 
 class MarcExportArgsSchema(Schema):

@@ -1,0 +1,130 @@
+"""What every collection report shares: the date it describes, its filters, and the copies
+that were part of the holdings on that date with their circulation up to it."""
+
+from __future__ import annotations
+
+from calendar import monthrange
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Connection, and_, case, func, or_, select
+
+from projections.collection import (
+    coll_copies,
+    coll_loans,
+    coll_renewals,
+    coll_spans,
+    coll_titles,
+)
+
+
+def utc(moment: datetime | None) -> datetime | None:
+    """An aware UTC instant (SQLite hands back naive UTC)."""
+    if moment is None:
+        return None
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def months_before(day: date, months: int) -> date:
+    """The same day ``months`` calendar months earlier (the month's last day if shorter)."""
+    year, month = divmod(day.year * 12 + day.month - 1 - months, 12)
+    return date(year, month + 1, min(day.day, monthrange(year, month + 1)[1]))
+
+
+@dataclass(frozen=True)
+class Scope:
+    """A report's date (the state at the end of that day, library time) and its filters."""
+
+    as_of: date
+    timezone: str
+    scheme: str = "clc"
+    branch: str | None = None
+    class_prefix: str | None = None
+    item_type: str | None = None
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    def start_of(self, day: date) -> datetime:
+        """The instant (UTC) a local day begins."""
+        return datetime.combine(day, time(), self.zone).astimezone(UTC)
+
+    @property
+    def end(self) -> datetime:
+        """The first instant after ``as_of`` (midnight local time, as UTC)."""
+        return self.start_of(self.as_of + timedelta(days=1))
+
+    def local_day(self, moment: datetime) -> date:
+        return moment.astimezone(self.zone).date()
+
+    def class_of(self, title: dict[str, Any]) -> str | None:
+        return title.get(self.scheme)
+
+    def class_matches(self, key: str | None) -> bool:
+        return key is not None and (not self.class_prefix or key.startswith(self.class_prefix))
+
+
+def held_copies(conn: Connection, scope: Scope) -> list[dict[str, Any]]:
+    """Copies in the holdings at the end of ``as_of`` (added or found, not yet withdrawn or
+    lost), with their title's class under the scope's scheme and publication year."""
+    end = scope.end
+    query = (
+        select(coll_copies.c.barcode, coll_copies.c.title_id, coll_copies.c.branch,
+               coll_copies.c.item_type, coll_copies.c.added_at, coll_titles.c.title,
+               coll_titles.c.year, coll_titles.c[scope.scheme].label("class"))
+        .join(coll_spans, coll_spans.c.barcode == coll_copies.c.barcode)
+        .join(coll_titles, coll_titles.c.title_id == coll_copies.c.title_id, isouter=True)
+        .where(coll_spans.c.start_at < end,
+               or_(coll_spans.c.end_at.is_(None), coll_spans.c.end_at >= end))
+    )
+    if scope.branch:
+        query = query.where(coll_copies.c.branch == scope.branch)
+    if scope.item_type:
+        query = query.where(coll_copies.c.item_type == scope.item_type)
+    out = []
+    for row in conn.execute(query.order_by(coll_copies.c.barcode)).mappings():
+        item = dict(row)
+        if item["class"] is None and scope.scheme == "clc":
+            item["class"] = "?"  # a copy whose title we never saw catalogued
+        if scope.class_matches(item["class"]):
+            item["added_at"] = utc(item["added_at"])
+            out.append(item)
+    return out
+
+
+def loan_stats(conn: Connection, scope: Scope, since: datetime | None = None
+               ) -> dict[str, dict[str, Any]]:
+    """Per copy, up to the end of ``as_of``: checkouts, checkouts since ``since``, the last
+    checkout, the last return, whether on loan then, and renewals."""
+    end, loans = scope.end, coll_loans.c
+    open_then = or_(loans.closed_at.is_(None), loans.closed_at >= end)
+    recent = (loans.opened_at >= since) if since is not None else loans.opened_at.is_(None)
+    rows = conn.execute(
+        select(loans.barcode, func.count(), func.sum(case((recent, 1), else_=0)),
+               func.max(loans.opened_at),
+               func.max(case((and_(loans.closed_at.is_not(None), loans.closed_at < end),
+                              loans.closed_at), else_=None)),
+               func.sum(case((open_then, 1), else_=0)))
+        .where(loans.opened_at < end).group_by(loans.barcode))
+    stats = {
+        r[0]: {"circulations": int(r[1]), "recent": int(r[2] or 0), "last_circulated": utc(r[3]),
+               "last_returned": utc(r[4]), "on_loan": bool(r[5]), "renewals": 0}
+        for r in rows
+    }
+    for barcode, count in conn.execute(
+            select(coll_renewals.c.barcode, func.count())
+            .where(coll_renewals.c.renewed_at < end).group_by(coll_renewals.c.barcode)):
+        stats.setdefault(barcode, _never())["renewals"] = int(count)
+    return stats
+
+
+def _never() -> dict[str, Any]:
+    return {"circulations": 0, "recent": 0, "last_circulated": None, "last_returned": None,
+            "on_loan": False, "renewals": 0}
+
+
+def stats_for(stats: dict[str, dict[str, Any]], barcode: str) -> dict[str, Any]:
+    return stats.get(barcode) or _never()
