@@ -52,6 +52,9 @@ class ListEntryRetired(Event, type_name="list_entry.retired", version=1):
 
     kind: str
     code: str
+
+
+@dataclass(frozen=True)
 class ReportSettingsChanged(Event, type_name="report_settings.changed", version=1):
     """The collection-report settings as they are from now on (dead-stock months, weeding
     ages per class, holds per copy per item type; service/application/report_settings.py)."""

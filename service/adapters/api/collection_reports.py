@@ -21,7 +21,7 @@ from service.adapters.api.schemas.collection import (
     CopiesSchema,
     DeadStockArgsSchema,
     DeadStockSchema,
-    HoldsSchema,
+    HoldsPressureSchema,
     TitlesSchema,
     WeedingArgsSchema,
     WeedingSchema,
@@ -87,9 +87,9 @@ REPORT_VIEWS: tuple[tuple[str, str, type[Schema], type[Schema], str], ...] = (
      "Copies with no checkout in N months (or never since added N months ago)."),
     ("weeding", "/weeding", WeedingArgsSchema, WeedingSchema,
      "Weeding candidates by age since publication (X) and years since last use (Y) per class."),
-    ("holds", "/holds", CollectionArgsSchema, HoldsSchema,
+    ("holds", "/holds", CollectionArgsSchema, HoldsPressureSchema,
      "Holds pressure per title: active holds, holdable copies, holds ratio, copies needed."),
-    ("buy-list", "/buy-list", CollectionArgsSchema, HoldsSchema,
+    ("buy-list", "/buy-list", CollectionArgsSchema, HoldsPressureSchema,
      "Titles to buy more copies of: ceil(holds / R) - copies, R per item type."),
 )
 for _entry in REPORT_VIEWS:

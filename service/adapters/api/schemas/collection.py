@@ -6,7 +6,7 @@ from datetime import date
 
 from marshmallow import Schema, fields, validate
 
-from service.adapters.api.schemas.common import PageArgsSchema, PageSchema
+from service.adapters.api.schemas.common import DefinitionSchema, PageArgsSchema, PageSchema
 from service.application.report_settings import MAX_MONTHS, MAX_YEARS, SCHEMES
 
 # Far enough for any library's history; date arithmetic beyond would overflow (a 500).
@@ -37,11 +37,6 @@ class WeedingArgsSchema(CollectionArgsSchema):
                                metadata={"description": "X for every class (a trial)."})
     idle_years = fields.Integer(load_default=None, validate=validate.Range(0, MAX_YEARS),
                                 metadata={"description": "Y for every class (a trial)."})
-
-
-class DefinitionSchema(Schema):
-    en = fields.String(required=True)
-    zh = fields.String(required=True, data_key="zh-CN")
 
 
 class _Answer(PageSchema):
@@ -167,7 +162,7 @@ class HoldRowSchema(Schema):
     copies_needed = fields.Integer()
 
 
-class HoldsSchema(_Answer):
+class HoldsPressureSchema(_Answer):
     items = fields.List(fields.Nested(HoldRowSchema), required=True)
 
 

@@ -68,3 +68,11 @@ class ProblemSchema(Schema):
                          metadata={"description": "Messages per input field."})
     message_en = fields.String()
     message_zh = fields.String()
+
+
+class DefinitionSchema(Schema):
+    """What a report figure means, in both languages (the same words as the page and exports)."""
+
+    figure = fields.String(metadata={"description": "The figure defined (absent: the report)."})
+    en = fields.String(required=True)
+    zh = fields.String(required=True, data_key="zh-CN")

@@ -6,7 +6,12 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from service.adapters.api.schemas.common import MinPositionArgsSchema, PageArgsSchema, PageSchema
+from service.adapters.api.schemas.common import (
+    DefinitionSchema,
+    MinPositionArgsSchema,
+    PageArgsSchema,
+    PageSchema,
+)
 
 NAME = validate.Length(min=1, max=64)
 
@@ -60,12 +65,6 @@ class ServiceArgsSchema(MinPositionArgsSchema.from_dict(_filters())):  # type: i
         _ordered(data)
 
 
-class DefinitionSchema(Schema):
-    figure = fields.String(required=True)
-    en = fields.String(required=True)
-    zh = fields.String(required=True)
-
-
 class ReportMetaSchema(Schema):
     position = fields.Integer(required=True, metadata={
         "description": "The log position the answer reflects (every event up to it)."})
@@ -113,7 +112,7 @@ class HoursSchema(Schema):
     p90_hours = fields.Float(allow_none=True)
 
 
-class HoldsSchema(Schema):
+class ServiceHoldsSchema(Schema):
     placed = fields.Integer(required=True)
     trapped = fields.Integer(required=True)
     fill = fields.Nested(HoursSchema, required=True)
@@ -142,7 +141,7 @@ class ServiceReportSchema(ReportMetaSchema):
     channel = fields.String(required=True)
     overdue_aging = fields.List(fields.Nested(Schema.from_dict(
         {"bucket": fields.String(), "loans": fields.Integer()}, name="AgingBucketSchema")))
-    holds = fields.Nested(HoldsSchema, required=True)
+    holds = fields.Nested(ServiceHoldsSchema, required=True)
     heatmap = fields.List(fields.Nested(Schema.from_dict(
         {"weekday": fields.Integer(), "hour": fields.Integer(), "actions": fields.Integer()},
         name="HeatCellSchema")), metadata={"description": "7 x 24 cells, weekday 0 = Monday."})
