@@ -22,6 +22,7 @@ from service.api import (
     ops,
     reader_account,
     readers,
+    report_filters,
     reports,
     settings,
     staff,
@@ -40,7 +41,7 @@ from service.web import pages as web_pages
 API_BLUEPRINTS = (
     auth_routes.blp, readers.blp, reader_account.blp, titles.blp, copies.blp, circulation.blp,
     holds.blp, feedback.blp, reports.blp, settings.blp, log_feed.blp, notices.blp,
-    imports.blp, exports.blp, kiosks.blp, staff.blp,
+    imports.blp, exports.blp, kiosks.blp, staff.blp, report_filters.blp,
 )
 
 
