@@ -41,12 +41,12 @@ import psycopg
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from service.adapters.database import upgrade  # noqa: E402
+from service.application import catalogue, circulation, readers  # noqa: E402
+from service.application.accounts import create_staff  # noqa: E402
+from service.application.context import Actor, Principal  # noqa: E402
 from service.bootstrap import bootstrap  # noqa: E402
 from service.config import Config, _normalise_db_url  # noqa: E402
-from service.core import catalogue, circulation, readers  # noqa: E402
-from service.core.accounts import create_staff  # noqa: E402
-from service.core.context import Actor, Principal  # noqa: E402
-from service.db import upgrade  # noqa: E402
 
 DESK = Actor(Principal("staff", "bench", "admin"), "desk")
 COPIES_PER_CLIENT = 4

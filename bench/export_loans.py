@@ -58,7 +58,7 @@ def fill(url: str, rows: int) -> None:
     from projections.catalogue import titles
     from projections.current_loans import current_loans
     from projections.reader_profiles import reader_profiles
-    from service.db import upgrade
+    from service.adapters.database import upgrade
 
     upgrade(url)
     engine = make_engine(url)
@@ -90,7 +90,7 @@ def fill(url: str, rows: int) -> None:
 def _case(kind: str, url: str) -> dict[str, object]:
     from events.engine import make_engine
     from projections.current_loans import current_loans
-    from service.core.exporting import KINDS, ExportParams, open_export
+    from service.data.exporting import KINDS, ExportParams, open_export
 
     engine = make_engine(url)
     # Linux keeps ru_maxrss across exec, so a spawned child's own peak is sampled instead.

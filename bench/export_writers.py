@@ -23,7 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from service.exports.writers import stream_csv, stream_xlsx
+from service.data.exporting.writers import stream_csv, stream_xlsx
 
 HEADER = ["loan_id", "barcode", "title", "card_number", "reader", "branch",
           "checked_out", "due", "renewals", "fine_fen"]  # fmt: skip

@@ -26,7 +26,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from service.app import build_app
+from service.adapters.app import build_app
 from service.bootstrap import bootstrap
 from service.config import Config
 from tests.api.fuzzing import FuzzReport, admin_headers, fuzz

@@ -41,8 +41,8 @@ from sqlalchemy import Connection, create_engine, make_url, text
 from events.engine import make_engine
 from projections.title_query import TitleFilters, search_titles
 from projections.title_search import build_row
+from service.adapters.database import upgrade
 from service.config import _normalise_db_url
-from service.db import upgrade
 
 HAN = ("中国国际关系史文学艺术经济管理社会科学技术计算机程序设计数据结构算法研究导论教程"
        "原理方法应用实践历史地理哲学思想政治法律教育心理医学生物化学物理数学天文海洋环境"

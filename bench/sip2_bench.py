@@ -6,7 +6,7 @@
 Creates a fresh database (dropped at the end), seeds readers with PINs, titles, copies and
 one kiosk account per kiosk, starts the SIP2 server over LectorSip2Backend on an ephemeral
 port, and runs one thread per kiosk speaking SIP2 over a raw socket (requests built and
-replies parsed with service.sip2.codec). Kiosks share the copies and the readers, so they
+replies parsed with service.adapters.sip2.codec). Kiosks share the copies and the readers, so they
 race for the same copy and the same reader's loan limit. At the end every invariant is
 checked from the log (and the projections against it), and throughput and p50/p99 response
 times are printed. Exit status 1 if an invariant is broken.
@@ -37,16 +37,16 @@ from events.loans import LoanClosed, LoanOpened
 from projections.catalogue import copies as copies_table
 from projections.current_loans import current_loans
 from projections.runner import catch_up
+from service.adapters.database import upgrade
+from service.adapters.sip2 import Sip2Server, Sip2Settings
+from service.adapters.sip2.codec import Message, encode, format_timestamp, parse
+from service.adapters.sip2.lector_backend import LectorSip2Backend
+from service.application.catalogue import AddCopy, CatalogueTitle, add_copy, catalogue_title
+from service.application.context import SYSTEM, Actor
+from service.application.kiosks import create_kiosk
+from service.application.readers import RegisterReader, register_reader
 from service.bootstrap import bootstrap
 from service.config import DEFAULT_TIMEZONE, Config
-from service.core.catalogue import AddCopy, CatalogueTitle, add_copy, catalogue_title
-from service.core.context import SYSTEM, Actor
-from service.core.kiosks import create_kiosk
-from service.core.readers import RegisterReader, register_reader
-from service.db import upgrade
-from service.sip2 import Sip2Server, Sip2Settings
-from service.sip2.codec import Message, encode, format_timestamp, parse
-from service.sip2.lector_backend import LectorSip2Backend
 
 ZONE = ZoneInfo(DEFAULT_TIMEZONE)
 PIN, PASSWORD = "2468", "kiosk-bench-pw"

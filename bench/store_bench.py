@@ -38,8 +38,8 @@ from events.schema import events
 from events.sqlalchemy_store import SqlEventStore
 from projections.registry import all_projections
 from projections.runner import rebuild
+from service.adapters.database import upgrade
 from service.config import DEFAULT_TIMEZONE, _normalise_db_url
-from service.db import upgrade
 
 RAW_TABLE = """CREATE TABLE bench_raw (
     position BIGSERIAL PRIMARY KEY, event_id VARCHAR(36) NOT NULL UNIQUE,

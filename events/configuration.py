@@ -10,7 +10,7 @@ from events.base import Event
 
 @dataclass(frozen=True)
 class PolicyChanged(Event, type_name="policy.changed", version=1):
-    """The whole matrix as it is from now on (see service/core/policy.py for its shape)."""
+    """The whole matrix as it is from now on (see service/domain/library/policy.py for its shape)."""
 
     matrix: dict[str, Any]
 

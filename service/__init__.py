@@ -10,6 +10,6 @@ if TYPE_CHECKING:
 
 def create_app(config: Any = None) -> Flask:
     """Build the Flask app (imported lazily so workers can use service.core without Flask)."""
-    from service.app import build_app
+    from service.adapters.app import build_app
 
     return build_app(config)

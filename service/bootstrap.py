@@ -12,9 +12,9 @@ from events.engine import make_engine
 from events.sqlalchemy_store import SqlEventStore
 from projections.base import Projection
 from projections.registry import all_projections
+from service.adapters.dispatch import CeleryCatchUp, InProcessCatchUp
+from service.application.context import AfterCommit, Ports, utc_now
 from service.config import Config
-from service.core.context import AfterCommit, Ports, utc_now
-from service.dispatch import CeleryCatchUp, InProcessCatchUp
 
 
 @dataclass

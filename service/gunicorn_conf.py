@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from service.access_log import GUNICORN_ACCESS_FORMAT
+from service.adapters.access_log import GUNICORN_ACCESS_FORMAT
 
 access_log_format = GUNICORN_ACCESS_FORMAT
 accesslog = "-"

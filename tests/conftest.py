@@ -9,10 +9,10 @@ from typing import Any
 
 import pytest
 
+from service.application.accounts import create_staff, use_argon2_parameters
+from service.application.context import Actor, Principal
 from service.bootstrap import Lector, bootstrap
 from service.config import Config
-from service.core.accounts import create_staff, use_argon2_parameters
-from service.core.context import Actor, Principal
 from tests.databases import PostgresFactory, SqliteFactory, postgres_admin_url
 from tests.slow_tests import mark_slow
 
@@ -84,7 +84,7 @@ def lector(config: Config) -> Iterator[Lector]:
 
 @pytest.fixture
 def app(lector: Lector) -> Any:
-    from service.app import build_app
+    from service.adapters.app import build_app
 
     flask_app = build_app(lector)
     flask_app.config["TESTING"] = True

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, make_url, text
 
-from service.db import upgrade
+from service.adapters.database import upgrade
 
 
 def postgres_admin_url() -> str | None:

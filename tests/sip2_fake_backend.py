@@ -6,7 +6,7 @@ import threading
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from service.sip2.backend import (
+from service.adapters.sip2.backend import (
     CheckinResult,
     CheckoutResult,
     FeePaidResult,
@@ -68,7 +68,7 @@ class FakeLibrary:
 
 
 class FakeSip2Backend:
-    """Implements service.sip2.backend.Sip2Backend over a FakeLibrary, thread-safely."""
+    """Implements service.adapters.sip2.backend.Sip2Backend over a FakeLibrary, thread-safely."""
 
     def __init__(self, today: date, kiosks: dict[tuple[str, str], KioskAccount]) -> None:
         self.today, self.kiosks = today, kiosks

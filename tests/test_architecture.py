@@ -16,8 +16,8 @@ PACKAGES = ("events", "projections", "service", "workers")
 STDLIB = frozenset(sys.stdlib_module_names)
 WEB = frozenset({"flask", "flask_smorest", "flask_babel", "marshmallow", "werkzeug", "webargs",
                  "apispec"})
-WORKER_MAY_USE = ("service.core", "service.bootstrap", "service.config", "service.dispatch",
-                  "service.db")
+WORKER_MAY_USE = ("service.core", "service.bootstrap", "service.config", "service.adapters.dispatch",
+                  "service.adapters.database")
 
 
 @dataclass(frozen=True)
@@ -115,7 +115,7 @@ TEXT_FOLDING = {"pypinyin", "opencc_purepy"}
 PROJECTIONS = Rule("projections", lambda n: _top(n) not in STDLIB | TEXT_FOLDING
                    | {"sqlalchemy", "events", "projections"})
 CORE = Rule("service.core", lambda n: _top(n) in WEB | {"celery"}
-            or under(n, "service.api") or under(n, "service.app"))
+            or under(n, "service.adapters.api") or under(n, "service.adapters.app"))
 WORKERS = Rule("workers", lambda n: _top(n) in WEB
                or (under(n, "service") and not any(under(n, p) for p in WORKER_MAY_USE)))
 WORKER_ENTRY = Rule("workers", lambda n: under(n, "workers.main"), outside=True)
@@ -146,28 +146,28 @@ def test_the_checker_catches_forbidden_imports_at_module_level_and_inside_functi
 
 def test_the_checker_tells_the_flask_free_parts_of_service_from_the_rest_in_workers() -> None:
     source = (
-        "from service.core.errors import DomainError\n"
+        "from service.domain.errors import DomainError\n"
         "from service import config\n"
         "from service import create_app\n"
-        "import service.api.readers\n"
+        "import service.adapters.api.readers\n"
         "from .runtime import get_lector\n"
     )
     assert violations(WORKERS, imports_in(source, "workers.tasks")) == [
         "workers.tasks:3 imports service.create_app",
-        "workers.tasks:4 imports service.api.readers",
+        "workers.tasks:4 imports service.adapters.api.readers",
     ]
 
 
 def test_the_checker_resolves_relative_imports_against_the_importing_package() -> None:
     found = imports_in("from ..api import readers\nfrom . import rules\n", "service.core.loans")
-    assert [i.name for i in found] == ["service.api.readers", "service.core.rules"]
-    assert violations(CORE, found) == ["service.core.loans:1 imports service.api.readers"]
+    assert [i.name for i in found] == ["service.adapters.api.readers", "service.core.rules"]
+    assert violations(CORE, found) == ["service.core.loans:1 imports service.adapters.api.readers"]
     in_init = imports_in("from .errors import DomainError\n", "service.core", is_package=True)
-    assert [i.name for i in in_init] == ["service.core.errors.DomainError"]
+    assert [i.name for i in in_init] == ["service.domain.errors.DomainError"]
 
 
 def test_the_checker_ignores_modules_outside_a_rules_scope() -> None:
-    found = imports_in("import flask\n", "service.api.readers")
+    found = imports_in("import flask\n", "service.adapters.api.readers")
     assert violations(CORE, found) == []
     assert violations(WORKER_ENTRY, imports_in("import workers.main\n", "workers.beat")) == []
     assert violations(WORKER_ENTRY, imports_in("import workers.main\n", "service.cli")) == [
@@ -197,9 +197,9 @@ def test_nothing_outside_workers_imports_the_worker_entry_module() -> None:
 # --- package cycles ---------------------------------------------------------------------------
 
 # The packages whose imports must form no cycle; a module belongs to the longest that holds it.
-# Anything else of ours (service.bootstrap, service.app, ...) is a group of its own.
-GROUPS = ("events", "projections", "workers", "workers.notices", "service.core", "service.api",
-          "service.sip2", "service.core.importing", "service.exports", "service.demo", "service.web",
+# Anything else of ours (service.bootstrap, service.adapters.app, ...) is a group of its own.
+GROUPS = ("events", "projections", "workers", "workers.notices", "service.core", "service.adapters.api",
+          "service.adapters.sip2", "service.data.importing", "service.exports", "service.data.demo", "service.adapters.web",
           "service.cli")
 CORE_NO_WORKERS = Rule("service.core", lambda n: _top(n) == "workers")
 
@@ -247,15 +247,15 @@ def cycles(graph: dict[str, set[str]]) -> list[str]:
 
 
 def test_the_cycle_checker_names_a_cycle_between_packages_and_ignores_imports_inside_one() -> None:
-    found = (imports_in("from workers.notices.sending import deliver\n", "service.core.notices")
-             + imports_in("from service.core.notices import record\n", "workers.notices.sending")
-             + imports_in("from service.core import errors\n", "service.core.notices")
-             + imports_in("from service.core.errors import X\n", "service.api.readers")
-             + imports_in("import events.store\n", "service.core.errors"))
+    found = (imports_in("from workers.notices.sending import deliver\n", "service.application.notices")
+             + imports_in("from service.application.notices import record\n", "workers.notices.sending")
+             + imports_in("from service.core import errors\n", "service.application.notices")
+             + imports_in("from service.domain.errors import X\n", "service.adapters.api.readers")
+             + imports_in("import events.store\n", "service.domain.errors"))
     found += [Import("events.store", 1, "sqlalchemy")]
     graph = group_graph(found)
     assert graph == {"service.core": {"workers.notices", "events"},
-                     "workers.notices": {"service.core"}, "service.api": {"service.core"}}
+                     "workers.notices": {"service.core"}, "service.adapters.api": {"service.core"}}
     assert cycles(graph) == ["service.core -> workers.notices -> service.core"]
     assert cycles({"a": {"b"}, "b": {"c"}, "c": {"a", "b"}}) == ["a -> b -> c -> a", "b -> c -> b"]
 

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from service.config import DEFAULT_TIMEZONE, Config
-from service.core import isbn as core_isbn
-from service.demo import isbn as demo_isbn
+from service.data.demo import isbn as demo_isbn
+from service.domain.catalogue import isbn as core_isbn
 
 ROOT = Path(__file__).resolve().parents[1]
 SOURCES = ("events", "projections", "service", "workers", "bench")

@@ -6,7 +6,7 @@ from celery import shared_task
 
 from projections.registry import by_name
 from projections.runner import catch_up, catch_up_together, rebuild
-from service.dispatch import PENDING_FLAG
+from service.adapters.dispatch import PENDING_FLAG
 from workers.celery_app import LectorTask
 
 

@@ -11,12 +11,12 @@ from typing import Any
 import click
 
 from service.config import Config
-from service.core.locale import EN, ZH, negotiate_lang
+from service.domain.locale import EN, ZH, negotiate_lang
 
 
 def _lector() -> Any:
+    from service.adapters.database import upgrade
     from service.bootstrap import bootstrap
-    from service.db import upgrade
 
     config = Config.from_env()
     upgrade(config.database_url)
@@ -24,7 +24,7 @@ def _lector() -> Any:
 
 
 def _actor() -> Any:
-    from service.core.context import Actor, Principal
+    from service.application.context import Actor, Principal
 
     # Re-runs by the same operator replay per-record idempotency keys (crash recovery).
     return Actor(Principal("system", f"cli:{getpass.getuser()}", "system"), "cli")
@@ -59,7 +59,7 @@ def import_marc_cmd(files: tuple[str, ...], branch: str, dialect: str, encoding:
     from rich.console import Console
     from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
 
-    from service.core.importing import MarcImportSummary, MarcRun, import_marc
+    from service.data.importing import MarcImportSummary, MarcRun, import_marc
 
     lector, actor, run, total = _lector(), _actor(), MarcRun(), MarcImportSummary()
     console = Console(stderr=True)
@@ -110,7 +110,7 @@ def _print_marc_summary(summary: Any, lang: str) -> None:
 def import_readers_cmd(file: str, dry_run: bool, errors_out: str | None, category: str,
                        lang: str) -> None:
     """Create or update readers by card number from a CSV or XLSX file."""
-    from service.core.importing import import_readers
+    from service.data.importing import import_readers
 
     lector = _lector()
     try:
@@ -155,9 +155,9 @@ def export(kind: str, fmt: str, lang: str, output: str | None, start: Any, end: 
     if kind == "titles" or fmt in ("marc21", "cnmarc"):
         _export_titles(kind, fmt, output)
         return
-    from service.core.errors import DomainError
-    from service.core.exporting import ExportParams, export_filename, kind_named, open_export
-    from service.core.settings import library_today
+    from service.application.settings import library_today
+    from service.data.exporting import ExportParams, export_filename, kind_named, open_export
+    from service.domain.errors import DomainError
 
     try:
         chosen = kind_named(kind)
@@ -187,7 +187,7 @@ def _export_titles(kind: str, fmt: str, output: str | None) -> None:
     from sqlalchemy import select
 
     from projections.catalogue import titles
-    from service.exports.marc_writer import iso2709
+    from service.data.exporting.marc_writer import iso2709
 
     if kind != "titles" or fmt not in ("marc21", "cnmarc"):
         raise click.UsageError("MARC export is `lector export titles --format marc21|cnmarc`.")

@@ -24,9 +24,9 @@ def demo(seed: int, start: object, target_loans: int, no_serve: bool, host: str,
 
     from events.engine import make_engine
     from events.sqlalchemy_store import SqlEventStore
+    from service.adapters.database import upgrade
     from service.cli.ops import run_server
-    from service.db import upgrade
-    from service.demo.executor import STAFF, build_demo
+    from service.data.demo.executor import STAFF, build_demo
 
     config = Config.from_env()
     upgrade(config.database_url)

@@ -29,7 +29,7 @@ def db() -> None:
 @db.command("upgrade")
 def db_upgrade() -> None:
     """Apply every pending migration."""
-    from service.db import upgrade
+    from service.adapters.database import upgrade
 
     config = _config()
     upgrade(config.database_url)
@@ -46,10 +46,10 @@ def run_server(config: Config, host: str, port: int, banner: list[str] | None = 
     """Serve the app; embedded mode also runs the periodic jobs in a thread."""
     from werkzeug.serving import run_simple
 
-    from service.access_log import PathOnlyRequestHandler
-    from service.app import build_app
+    from service.adapters.access_log import PathOnlyRequestHandler
+    from service.adapters.app import build_app
+    from service.adapters.database import upgrade
     from service.bootstrap import bootstrap
-    from service.db import upgrade
 
     upgrade(config.database_url)
     lector = bootstrap(config)

@@ -21,11 +21,11 @@ def readers() -> None:
 @click.option("--force", is_flag=True, help="Erase although loans or unpaid fines are open.")
 def erase(reader: str, reason: str, force: bool) -> None:
     """Erase READER (a reader id or a card number): key, PIN and personal data go for good."""
+    from service.application import erasure
+    from service.application.context import Actor, Principal
+    from service.application.readers import reader_id_for_card
     from service.bootstrap import bootstrap
-    from service.core import erasure
-    from service.core.context import Actor, Principal
-    from service.core.errors import DomainError
-    from service.core.readers import reader_id_for_card
+    from service.domain.errors import DomainError
 
     lector = bootstrap(Config.from_env())
     # The operator at the shell acts with the system's rights; the log names who it was.

@@ -15,7 +15,7 @@ from service.config import Config
 
 def _engine(config: Config) -> Any:
     from events.engine import make_engine
-    from service.db import upgrade
+    from service.adapters.database import upgrade
 
     upgrade(config.database_url)
     return make_engine(config.database_url)
@@ -38,9 +38,9 @@ def kiosk() -> None:
 def kiosk_create(kiosk_id: str, login_user: str, institution_id: str, location: str,
                  charset: str, language: str, password: str) -> None:
     """Create a kiosk account (password prompted, or LECTOR_KIOSK_PASSWORD)."""
-    from service.core.context import utc_now
-    from service.core.errors import DomainError
-    from service.core.kiosks import create_kiosk
+    from service.application.context import utc_now
+    from service.application.kiosks import create_kiosk
+    from service.domain.errors import DomainError
 
     engine = _engine(Config.from_env())
     try:
@@ -57,7 +57,7 @@ def kiosk_create(kiosk_id: str, login_user: str, institution_id: str, location: 
 @kiosk.command("list")
 def kiosk_list() -> None:
     """List kiosk accounts."""
-    from service.core.kiosks import list_kiosks
+    from service.application.kiosks import list_kiosks
 
     engine = _engine(Config.from_env())
     try:
@@ -73,8 +73,8 @@ def kiosk_list() -> None:
 @click.argument("kiosk_id")
 def kiosk_deactivate(kiosk_id: str) -> None:
     """Disable a kiosk account; its next login is refused."""
-    from service.core.errors import DomainError
-    from service.core.kiosks import deactivate_kiosk
+    from service.application.kiosks import deactivate_kiosk
+    from service.domain.errors import DomainError
 
     engine = _engine(Config.from_env())
     try:
@@ -108,9 +108,9 @@ def sip2(host: str, port: int, tls_cert: str | None, tls_key: str | None,
     """Run the SIP2 server for self-check kiosks (accounts: `lector kiosk create`)."""
     from zoneinfo import ZoneInfo
 
+    from service.adapters.sip2 import Sip2Server, Sip2Settings
+    from service.adapters.sip2.lector_backend import LectorSip2Backend
     from service.bootstrap import bootstrap
-    from service.sip2 import Sip2Server, Sip2Settings
-    from service.sip2.lector_backend import LectorSip2Backend
 
     if tls_key and not tls_cert:
         raise click.UsageError("--tls-key needs --tls-cert")

@@ -15,9 +15,9 @@ ROLE = click.Choice(["admin", "librarian", "desk"])
 
 @contextmanager
 def _ports() -> Iterator[Any]:
+    from service.adapters.database import upgrade
     from service.bootstrap import bootstrap
-    from service.core.errors import DomainError
-    from service.db import upgrade
+    from service.domain.errors import DomainError
 
     config = Config.from_env()
     upgrade(config.database_url)
@@ -31,7 +31,7 @@ def _ports() -> Iterator[Any]:
 
 
 def _operator() -> Any:
-    from service.core.context import Actor, Principal
+    from service.application.context import Actor, Principal
 
     return Actor(Principal("system", "cli", "system"), "cli")
 
@@ -49,7 +49,7 @@ def staff() -> None:
 @staff.command("list")
 def staff_list() -> None:
     """List staff accounts."""
-    from service.core.staff import list_staff
+    from service.application.staff import list_staff
 
     with _ports() as ports:
         rows = list_staff(ports.engine)
@@ -65,7 +65,7 @@ def staff_list() -> None:
 @click.password_option(envvar="LECTOR_STAFF_PASSWORD")
 def staff_create(username: str, role: str, display_name: str | None, password: str) -> None:
     """Create a staff account (password prompted, or LECTOR_STAFF_PASSWORD)."""
-    from service.core.staff import create_staff_account
+    from service.application.staff import create_staff_account
 
     _change(create_staff_account, username, password, role, display_name)
     click.echo(f"created {role} {username}")
@@ -75,7 +75,7 @@ def staff_create(username: str, role: str, display_name: str | None, password: s
 @click.argument("username")
 def staff_deactivate(username: str) -> None:
     """Refuse the account's logins and revoke its tokens (the last admin stays)."""
-    from service.core.staff import set_active
+    from service.application.staff import set_active
 
     _change(set_active, username, False)
     click.echo(f"deactivated {username}; its tokens no longer work")
@@ -85,7 +85,7 @@ def staff_deactivate(username: str) -> None:
 @click.argument("username")
 def staff_reactivate(username: str) -> None:
     """Allow the account to log in again (old tokens stay revoked)."""
-    from service.core.staff import set_active
+    from service.application.staff import set_active
 
     _change(set_active, username, True)
     click.echo(f"reactivated {username}")
@@ -96,7 +96,7 @@ def staff_reactivate(username: str) -> None:
 @click.password_option(envvar="LECTOR_STAFF_PASSWORD")
 def staff_reset_password(username: str, password: str) -> None:
     """Set a new password (prompted, or LECTOR_STAFF_PASSWORD); old tokens stop working."""
-    from service.core.staff import reset_password
+    from service.application.staff import reset_password
 
     _change(reset_password, username, password)
     click.echo(f"password of {username} reset; its old tokens no longer work")
@@ -107,7 +107,7 @@ def staff_reset_password(username: str, password: str) -> None:
 @click.argument("role", type=ROLE)
 def staff_role(username: str, role: str) -> None:
     """Change the account's role (the last admin cannot be demoted)."""
-    from service.core.staff import change_role
+    from service.application.staff import change_role
 
     row = _change(change_role, username, role)
     click.echo(f"{username} is now {row['role']}")

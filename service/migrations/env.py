@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from alembic import context
 
-from service.db import target_metadata
+from service.adapters.database import target_metadata
 
 config = context.config
 

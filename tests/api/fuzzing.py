@@ -27,7 +27,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from service.core.accounts import create_staff
+from service.application.accounts import create_staff
 
 CONFORMANCE = [response_schema_conformance, content_type_conformance, status_code_conformance,
                response_headers_conformance]

@@ -17,7 +17,7 @@ from urllib.parse import quote
 import pytest
 from werkzeug.serving import make_server
 
-from service.access_log import PathOnlyRequestHandler
+from service.adapters.access_log import PathOnlyRequestHandler
 
 SECRET_SEARCH = "抑郁症自助手册"
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from service.api.schemas.common import MAX_PAGE, MAX_PAGE_SIZE, PAGE_SIZE
+from service.adapters.api.schemas.common import MAX_PAGE, MAX_PAGE_SIZE, PAGE_SIZE
 from tests.api.test_openapi_document import documented_operations
 
 # A value for each required query parameter the walk has to send (besides min_position).

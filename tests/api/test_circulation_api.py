@@ -8,7 +8,7 @@ from urllib.parse import quote
 
 import pytest
 
-from service.core.context import Ports
+from service.application.context import Ports
 from tests.api.circulation_helpers import Library
 
 

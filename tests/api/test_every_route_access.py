@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from service.core.context import ROLE_RANK
+from service.application.context import ROLE_RANK
 
 PUBLIC = {("/health", "GET"), ("/metrics", "GET"), ("/api/v1/openapi.json", "GET"),
           ("/api/v1/auth/token", "POST"), ("/desk", "GET"), ("/portal", "GET"),

@@ -11,11 +11,11 @@ from urllib.parse import unquote
 import pytest
 from openpyxl import load_workbook
 
+from service.application.context import Actor, Principal
+from service.application.feedback import submit_feedback
+from service.application.settings import library_today
 from service.bootstrap import Lector
-from service.core.context import Actor, Principal
-from service.core.exporting import KINDS, ExportParams, open_export
-from service.core.feedback import submit_feedback
-from service.core.settings import library_today
+from service.data.exporting import KINDS, ExportParams, open_export
 from tests.api.circulation_helpers import Library
 
 STAFF = Actor(Principal("staff", "tester", "admin"), "api")

@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 
 from events.loans import LoanOpened
-from service.core import circulation
-from service.core.context import Actor, Principal
-from service.core.execute import ClientKey
+from service.application import circulation
+from service.application.context import Actor, Principal
+from service.application.execute import ClientKey
 from tests.api.circulation_helpers import Library
 
 DESK = Actor(Principal("staff", "desk9", "desk"), "api")

@@ -9,10 +9,10 @@ from typing import Any
 
 import pytest
 
-from service.app import build_app
+from service.adapters.app import build_app
+from service.application.accounts import create_staff
 from service.bootstrap import Lector, bootstrap
 from service.config import Config
-from service.core.accounts import create_staff
 from tests.worker_process import RedisLease, redis_test_url
 
 NOW = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
@@ -154,7 +154,7 @@ def test_a_null_or_non_string_secret_is_refused_as_invalid_input_not_a_crash(
 
 
 def test_verify_secret_says_no_to_anything_but_a_string() -> None:
-    from service.core.accounts import hash_secret, verify_secret
+    from service.application.accounts import hash_secret, verify_secret
 
     stored = hash_secret("right-secret")
     assert verify_secret(stored, "right-secret") is True

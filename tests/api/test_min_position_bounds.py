@@ -14,10 +14,10 @@ from urllib.error import HTTPError
 import pytest
 from werkzeug.serving import make_server
 
-from service.app import build_app
+from service.adapters.app import build_app
+from service.application.accounts import create_staff
 from service.bootstrap import bootstrap
 from service.config import Config
-from service.core.accounts import create_staff
 
 
 def serve(app: Any) -> Iterator[str]:

@@ -6,10 +6,10 @@ from pathlib import Path
 from typing import Any
 
 from projections.runner import catch_up_together
-from service.app import build_app
+from service.adapters.app import build_app
+from service.application.accounts import create_staff
 from service.bootstrap import bootstrap
 from service.config import Config
-from service.core.accounts import create_staff
 
 
 def test_a_query_behind_the_requested_position_answers_503_then_catches_up(

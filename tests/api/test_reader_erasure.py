@@ -14,9 +14,9 @@ from sqlalchemy import make_url
 
 from projections.reader_profiles import get_reader
 from projections.runner import rebuild
+from service.adapters.sip2.lector_backend import LectorSip2Backend
+from service.application.erasure import flush_storage
 from service.config import Config
-from service.core.erasure import flush_storage
-from service.sip2.lector_backend import LectorSip2Backend
 from tests.api.circulation_helpers import Library
 from tests.integration.notices_harness import Sink, start_smtp
 from workers.notices.queueing import enqueuer

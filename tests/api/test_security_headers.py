@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from service.app import build_app
+from service.adapters.app import build_app
 from tests.conftest import with_config
 
 

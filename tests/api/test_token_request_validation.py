@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from service.core.accounts import create_staff, hash_secret, verify_secret
+from service.application.accounts import create_staff, hash_secret, verify_secret
 
 MALFORMED = [
     # The body schemathesis once sent on PostgreSQL: a null password beside a reader login.

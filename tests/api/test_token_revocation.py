@@ -9,11 +9,11 @@ from typing import Any
 
 import pytest
 
-from service.app import build_app
+from service.adapters.app import build_app
+from service.application.accounts import create_staff
+from service.application.token_versions import token_versions
 from service.bootstrap import bootstrap
 from service.config import Config
-from service.core.accounts import create_staff
-from service.core.token_versions import token_versions
 from tests.api.circulation_helpers import Library
 from tests.worker_process import RedisLease, redis_test_url
 

@@ -17,8 +17,8 @@ from zoneinfo import ZoneInfo
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import Envelope
 
-from service.core import catalogue, circulation, readers
-from service.core.context import Actor, Ports, Principal
+from service.application import catalogue, circulation, readers
+from service.application.context import Actor, Ports, Principal
 
 DESK = Actor(Principal("staff", "desk1", "librarian"), "desk")
 SHANGHAI = ZoneInfo("Asia/Shanghai")

@@ -20,12 +20,12 @@ from sqlalchemy import select
 
 from projections.catalogue import titles
 from projections.title_keys import find_title
+from service.application.context import Actor, Principal
 from service.bootstrap import Lector
-from service.core.context import Actor, Principal
-from service.core.importing import MarcRun, import_marc
-from service.core.importing.marc import TitleRecord, iter_marc_file, match_keys
-from service.core.importing.marc_text import isbn_from_subfield
-from service.core.isbn import InvalidIsbn
+from service.data.importing import MarcRun, import_marc
+from service.data.importing.marc import TitleRecord, iter_marc_file, match_keys
+from service.data.importing.marc_text import isbn_from_subfield
+from service.domain.catalogue.isbn import InvalidIsbn
 from tests.shared_data import shared_data_dir
 
 REPO = Path(__file__).resolve().parents[2]

@@ -22,11 +22,11 @@ from projections.reader_profiles import reader_profiles
 from projections.registry import all_projections
 from projections.runner import rebuild
 from projections.schema import checkpoints
-from service.app import build_app
+from service.adapters.app import build_app
+from service.adapters.dispatch import CATCH_UP_TASK
+from service.application.accounts import create_staff
 from service.bootstrap import Lector, bootstrap, producer_celery
 from service.config import DEFAULT_TIMEZONE, Config
-from service.core.accounts import create_staff
-from service.dispatch import CATCH_UP_TASK
 from tests.worker_process import RedisLease, WorkerProcess, redis_test_url, wait_until
 
 pytestmark = [pytest.mark.redis, pytest.mark.postgres]

@@ -26,13 +26,13 @@ from events.loans import LoanClosed, LoanOpened, LoanRenewed
 from events.store import ConcurrencyError, StoredEvent
 from projections.hold_queue import list_holds
 from projections.runner import catch_up, catch_up_batch, rebuild
+from service.application import catalogue, circulation, readers
+from service.application.context import Actor, Principal
+from service.application.execute import Outcome
 from service.bootstrap import Lector, bootstrap
 from service.config import Config
-from service.core import catalogue, circulation, readers
-from service.core.context import Actor, Principal
-from service.core.errors import DomainError
-from service.core.execute import Outcome
-from service.core.policy import default_matrix, loan_limit_for
+from service.domain.errors import DomainError
+from service.domain.library.policy import default_matrix, loan_limit_for
 
 START = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)  # Monday 2 March 2026, 10:00 in Shanghai
 DESK_A = Actor(Principal("staff", "desk-a", "desk"), "desk")

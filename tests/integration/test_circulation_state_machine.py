@@ -24,16 +24,16 @@ import events.domain  # noqa: F401  (registers every event type)
 from projections.current_loans import current_loans
 from projections.fines import fines
 from projections.runner import catch_up_batch, rebuild
+from service.application import catalogue, circulation, erasure, feedback, payments, readers
+from service.application.catalogue import copy_stream, title_stream
+from service.application.context import Actor, Principal
 from service.bootstrap import bootstrap
 from service.config import Config
-from service.core import catalogue, circulation, erasure, feedback, payments, readers
-from service.core.catalogue import copy_stream, title_stream
-from service.core.context import Actor, Principal
-from service.core.copy_state import fold_copy
-from service.core.errors import DomainError
-from service.core.policy import default_matrix, loan_limit_for
-from service.core.reader_state import fold_reader
-from service.core.title_state import fold_title
+from service.domain.catalogue.title_state import fold_title
+from service.domain.circulation.copy_state import fold_copy
+from service.domain.errors import DomainError
+from service.domain.library.policy import default_matrix, loan_limit_for
+from service.domain.readers.reader_state import fold_reader
 from tests.databases import SqliteFactory
 
 DESK = Actor(Principal("staff", "desk", "librarian"), "desk")

@@ -8,8 +8,8 @@ from click.testing import CliRunner
 
 from events.engine import make_engine
 from events.sqlalchemy_store import SqlEventStore
+from service.application.accounts import authenticate_staff
 from service.cli import main
-from service.core.accounts import authenticate_staff
 
 
 def test_an_operator_creates_lists_demotes_resets_and_deactivates_staff_from_the_shell(

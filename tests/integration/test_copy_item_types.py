@@ -8,10 +8,10 @@ from pymarc import Field, Indicators, Record, Subfield
 from sqlalchemy import select
 
 from projections.catalogue import copies
+from service.application import catalogue
+from service.application.context import Actor, Principal
 from service.bootstrap import Lector
-from service.core import catalogue
-from service.core.context import Actor, Principal
-from service.core.importing import import_marc
+from service.data.importing import import_marc
 
 ACTOR = Actor(Principal("staff", "importer", "admin"), "api")
 

@@ -22,11 +22,11 @@ import pytest
 from werkzeug.serving import make_server
 
 from events.loans import LoanClosed, LoanOpened
-from service.app import build_app
+from service.adapters.app import build_app
+from service.adapters.database import upgrade
+from service.application.accounts import create_staff
 from service.bootstrap import Lector, bootstrap
 from service.config import Config
-from service.core.accounts import create_staff
-from service.db import upgrade
 from tests.api.circulation_helpers import Library
 from tests.throwaway_postgres import ThrowawayCluster
 

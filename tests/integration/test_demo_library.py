@@ -16,7 +16,7 @@ from projections.runner import lag
 from projections.trends import report
 from service.bootstrap import bootstrap
 from service.config import Config
-from service.demo.executor import build_demo
+from service.data.demo.executor import build_demo
 
 
 def test_the_demo_builds_branches_titles_readers_and_a_year_of_loans(database_url: str,

@@ -14,7 +14,7 @@ from projections.notice_mailbox import mailbox
 from projections.notice_outbox import notices
 from service.bootstrap import bootstrap
 from service.config import Config
-from service.demo.executor import build_demo
+from service.data.demo.executor import build_demo
 from tests.integration.notices_harness import Sink, start_smtp
 from workers.notices.queueing import enqueuer
 from workers.notices.scanning import dispatch_pending, scan_notices

@@ -10,10 +10,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from projections.reader_profiles import get_reader
+from service.application.context import Actor
+from service.application.readers import RegisterReader, register_reader
 from service.bootstrap import Lector, bootstrap
 from service.config import Config
-from service.core.context import Actor
-from service.core.readers import RegisterReader, register_reader
 from workers.embedded import EmbeddedScheduler
 
 T0 = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)

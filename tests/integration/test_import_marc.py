@@ -13,10 +13,10 @@ from sqlalchemy import func, select
 
 from events.catalogue import TitleUpdated
 from projections.catalogue import copies, titles
+from service.application.context import Actor, Principal
 from service.bootstrap import Lector
-from service.core.context import Actor, Principal
-from service.core.importing import MarcRun, import_marc
-from service.core.importing.marc import TitleRecord, iter_marc_file
+from service.data.importing import MarcRun, import_marc
+from service.data.importing.marc import TitleRecord, iter_marc_file
 from tests.shared_data import shared_data, shared_file_names
 
 FILES = shared_file_names("marc", {".xml", ".mrc", ".dat"})

@@ -11,11 +11,11 @@ from typing import Any
 import pytest
 
 from projections.reader_profiles import get_reader_by_card
+from service.application.context import Actor, Principal
 from service.bootstrap import Lector, bootstrap
 from service.config import Config
-from service.core.context import Actor, Principal
-from service.core.exporting import KINDS, ExportParams, open_export
-from service.core.importing import import_readers
+from service.data.exporting import KINDS, ExportParams, open_export
+from service.data.importing import import_readers
 
 ACTOR = Actor(Principal("staff", "importer", "admin"), "api")
 FILE = (

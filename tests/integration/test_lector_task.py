@@ -10,10 +10,10 @@ import pytest
 from sqlalchemy import text
 
 from projections.reader_profiles import get_reader
+from service.application.context import Actor
+from service.application.readers import RegisterReader, register_reader
 from service.bootstrap import Lector, bootstrap
 from service.config import Config
-from service.core.context import Actor
-from service.core.readers import RegisterReader, register_reader
 from tests.databases import SqliteFactory
 from workers.celery_app import LectorHolder, create_celery
 

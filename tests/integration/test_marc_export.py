@@ -10,12 +10,12 @@ import pytest
 from sqlalchemy import select
 
 from projections.catalogue import titles
+from service.application.context import Actor, Principal
 from service.bootstrap import Lector
-from service.core.context import Actor, Principal
-from service.core.importing import MarcRun, import_marc
-from service.core.importing.marc import TitleRecord, iter_marc_stream
-from service.core.importing.title_fields import record_fields
-from service.exports.marc_writer import iso2709
+from service.data.exporting.marc_writer import iso2709
+from service.data.importing import MarcRun, import_marc
+from service.data.importing.marc import TitleRecord, iter_marc_stream
+from service.data.importing.title_fields import record_fields
 from tests.shared_data import shared_data_dir
 
 REPO = Path(__file__).resolve().parents[2]

@@ -14,7 +14,7 @@ from events.sqlalchemy_store import SqlEventStore
 from events.store import PendingEvent
 from projections.notice_outbox import NoticeOutbox, notices, pending_to_send
 from projections.runner import catch_up
-from service.db import upgrade
+from service.adapters.database import upgrade
 
 A_YEAR_AGO = datetime.now(UTC) - timedelta(days=365)
 

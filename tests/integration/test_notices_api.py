@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from service.application import circulation
+from service.application.readers import RegisterReader, register_reader
 from service.bootstrap import Lector
-from service.core import circulation
-from service.core.readers import RegisterReader, register_reader
 from tests.integration.notices_harness import DESK, give_back, lend, title_with_copies
 
 TEMPLATE = "/api/v1/notice-templates/reservation_ready/en"

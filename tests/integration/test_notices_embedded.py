@@ -8,10 +8,10 @@ from typing import Any
 
 import pytest
 
+from service.application import circulation, settings
 from service.bootstrap import Lector, bootstrap
 from service.config import Config
-from service.core import circulation, settings
-from service.core.policy import default_matrix
+from service.domain.library.policy import default_matrix
 from tests.integration.notices_harness import (
     DESK,
     Clock,
@@ -139,7 +139,7 @@ def test_a_scan_that_raced_a_return_cancels_the_notice_instead_of_sending_it(
 
 def test_a_digest_reader_gets_one_daily_message_for_all_items_and_no_repeat_next_day(
         embedded: tuple[Lector, Clock], sink: tuple[Sink, int]) -> None:
-    from service.core.readers import set_preferences
+    from service.application.readers import set_preferences
 
     lector, clock = embedded
     ports = lector.ports
@@ -161,7 +161,7 @@ def test_a_digest_reader_gets_one_daily_message_for_all_items_and_no_repeat_next
 
 def test_a_staff_edited_template_is_used_for_the_next_notice(
         embedded: tuple[Lector, Clock], sink: tuple[Sink, int]) -> None:
-    from service.core.notices import change_template
+    from service.application.notices import change_template
 
     lector, clock = embedded
     ports = lector.ports

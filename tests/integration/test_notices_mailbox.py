@@ -9,9 +9,9 @@ from sqlalchemy import select
 
 from events.schema import events
 from projections.notice_outbox import list_notices
+from service.application import circulation
+from service.application.readers import RegisterReader, register_reader
 from service.bootstrap import Lector
-from service.core import circulation
-from service.core.readers import RegisterReader, register_reader
 from tests.integration.notices_harness import DESK, give_back, lend, title_with_copies
 from workers.notices.queueing import enqueuer
 from workers.notices.scanning import dispatch_pending

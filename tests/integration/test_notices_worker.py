@@ -21,11 +21,11 @@ from sqlalchemy import func, select
 from events.schema import events
 from projections.notice_outbox import list_notices
 from projections.runner import catch_up
+from service.adapters.dispatch import InProcessCatchUp
+from service.application import circulation, settings
 from service.bootstrap import Lector, bootstrap, producer_celery
 from service.config import Config
-from service.core import circulation, settings
-from service.core.policy import default_matrix
-from service.dispatch import InProcessCatchUp
+from service.domain.library.policy import default_matrix
 from tests.integration.notices_harness import (
     DESK,
     SHANGHAI,

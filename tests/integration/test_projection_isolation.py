@@ -17,13 +17,13 @@ from projections.failures import stuck_in
 from projections.feedback_inbox import FeedbackInbox
 from projections.runner import catch_up_together, checkpoint, lag, rebuild
 from projections.schema import checkpoints, failures
-from service.app import build_app
+from service.adapters.app import build_app
+from service.application import feedback as feedback_handlers
+from service.application.accounts import create_staff
+from service.application.context import Actor, Principal
 from service.bootstrap import bootstrap
 from service.cli import main
 from service.config import Config
-from service.core import feedback as feedback_handlers
-from service.core.accounts import create_staff
-from service.core.context import Actor, Principal
 from tests.integration.test_projection_rebuild_property import snapshot
 
 POISON = "this one breaks the inbox"

@@ -12,11 +12,11 @@ from sqlalchemy import Engine, Table, select
 
 from projections.registry import all_projections
 from projections.runner import catch_up, catch_up_batch, checkpoint, rebuild
+from service.application import catalogue, readers
+from service.application.context import Actor, Principal
 from service.bootstrap import Lector, bootstrap
 from service.config import DEFAULT_TIMEZONE, Config
-from service.core import catalogue, readers
-from service.core.context import Actor, Principal
-from service.core.errors import DomainError
+from service.domain.errors import DomainError
 from tests.databases import SqliteFactory
 
 ACTOR = Actor(Principal("staff", "property", "admin"), "api")

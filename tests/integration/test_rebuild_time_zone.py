@@ -13,10 +13,10 @@ from events import PendingEvent
 from events.loans import LoanOpened
 from projections.runner import catch_up_together
 from projections.trends import trends
+from service.adapters.database import upgrade
 from service.bootstrap import bootstrap
 from service.cli import main
 from service.config import Config
-from service.db import upgrade
 
 ZONE = "America/Los_Angeles"  # 02:00 UTC on 2 March is still 1 March there
 

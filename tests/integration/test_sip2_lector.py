@@ -17,14 +17,14 @@ from zoneinfo import ZoneInfo
 import pytest
 from Sip2.sip2 import Sip2
 
-from service.app import build_app
+from service.adapters.app import build_app
+from service.adapters.sip2.codec import checksum_of
+from service.adapters.sip2.lector_backend import LectorSip2Backend
+from service.adapters.sip2.server import Sip2Server
+from service.adapters.sip2.settings import Sip2Settings
+from service.application.accounts import create_staff
 from service.bootstrap import Lector, bootstrap
 from service.config import Config
-from service.core.accounts import create_staff
-from service.sip2.codec import checksum_of
-from service.sip2.lector_backend import LectorSip2Backend
-from service.sip2.server import Sip2Server
-from service.sip2.settings import Sip2Settings
 from tests.integration.test_sip2_server import RawKiosk
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")

@@ -8,10 +8,10 @@ from datetime import timedelta
 
 import pytest
 
+from service.adapters.sip2.lector_backend import LectorSip2Backend
+from service.adapters.sip2.server import Sip2Server
+from service.adapters.sip2.settings import Sip2Settings
 from service.config import Config
-from service.sip2.lector_backend import LectorSip2Backend
-from service.sip2.server import Sip2Server
-from service.sip2.settings import Sip2Settings
 from tests.integration.test_sip2_lector import (
     KIOSK_PASSWORD,
     PIN,

@@ -17,10 +17,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from Sip2.sip2 import Sip2
 
-from service.sip2.backend import KioskAccount, Sip2Backend
-from service.sip2.codec import checksum_of
-from service.sip2.server import Sip2Server
-from service.sip2.settings import Sip2Settings
+from service.adapters.sip2.backend import KioskAccount, Sip2Backend
+from service.adapters.sip2.codec import checksum_of
+from service.adapters.sip2.server import Sip2Server
+from service.adapters.sip2.settings import Sip2Settings
 from tests.sip2_fake_backend import FakeLoan, FakeReader, FakeSip2Backend
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")

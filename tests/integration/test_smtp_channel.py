@@ -21,9 +21,9 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from service.core.notices_keys import message_id, notice_key
-from service.core.notices_render import RenderedNotice, render_notice
-from service.core.notices_samples import sample_context
+from service.domain.notices.keys import message_id, notice_key
+from service.domain.notices.render import RenderedNotice, render_notice
+from service.domain.notices.samples import sample_context
 from workers.notices.delivery import PermanentDeliveryError, TransientDeliveryError
 from workers.notices.smtp_channel import SmtpSettings, send_email
 

@@ -12,8 +12,8 @@ from projections.catalogue import Catalogue, titles
 from projections.runner import rebuild
 from projections.title_query import TitleFilters, search_titles
 from projections.title_search import TitleSearch, build_row, search
+from service.application import catalogue
 from service.bootstrap import Lector
-from service.core import catalogue
 from tests.integration.test_circulation_races import DESK_A
 
 NOW = datetime(2026, 12, 1, tzinfo=UTC)

@@ -11,7 +11,7 @@ from events.engine import make_engine, write_connection
 from events.sqlalchemy_store import SqlEventStore
 from projections.catalogue import Catalogue, titles
 from projections.runner import catch_up
-from service.db import alembic_config, upgrade
+from service.adapters.database import alembic_config, upgrade
 
 V1 = {"title_id": "t1", "title": "Old title", "authors": ["Liu, Cixin"], "isbn": None,
       "publisher": None, "year": 2008, "language": "chi", "clc_class": "I247.55",

@@ -9,8 +9,8 @@ from events.holds import HoldCancelled, HoldExpired, HoldFulfilled, HoldPlaced, 
 from events.store import StoredEvent
 from projections.hold_queue import list_holds
 from projections.runner import catch_up
+from service.application import catalogue, circulation
 from service.bootstrap import Lector
-from service.core import catalogue, circulation
 from tests.integration import test_circulation_races as races
 from tests.integration.test_circulation_races import (
     DESK_A,

@@ -7,10 +7,10 @@ from datetime import date, timedelta
 
 import pytest
 
-from service.core.blocks import BlockReason, block_message, block_reasons, days_overdue, message
-from service.core.i18n import Message
-from service.core.locale import negotiate_lang
-from service.core.policy import PolicyMatrix, default_matrix
+from service.domain.i18n import Message
+from service.domain.library.policy import PolicyMatrix, default_matrix
+from service.domain.locale import negotiate_lang
+from service.domain.readers.blocks import BlockReason, block_message, block_reasons, days_overdue, message
 
 TODAY = date(2025, 11, 20)
 MATRIX = replace(default_matrix(), block_fine_threshold_fen=1000, block_overdue_days=30)

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from service.core.calendar import (
+from service.domain.library.calendar import (
     SEARCH_HORIZON_DAYS,
     BranchCalendar,
     CalendarAlwaysClosed,

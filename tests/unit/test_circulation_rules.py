@@ -12,26 +12,26 @@ from events.catalogue import CopyMarkedLost
 from events.fines import FineAssessed
 from events.holds import HoldCancelled, HoldExpired, HoldFulfilled, HoldPlaced, HoldTrapped
 from events.loans import LoanClosed, LoanOpened, LoanRenewed
-from service.core.calendar import BranchCalendar
-from service.core.copy_state import CopyState
-from service.core.errors import DomainError
-from service.core.hold_rules import (
+from service.domain.catalogue.title_state import QueuedHold, TitleState
+from service.domain.circulation.copy_state import CopyState
+from service.domain.circulation.hold_rules import (
     decide_cancel_hold,
     decide_expire_hold,
     decide_place_hold,
     trap_next,
 )
-from service.core.library_rules import Rules
-from service.core.loan_rules import (
+from service.domain.circulation.loan_rules import (
     DEFAULT_REPLACEMENT_FEN,
     decide_checkin,
     decide_checkout,
     decide_mark_lost,
     decide_renew,
 )
-from service.core.policy import default_matrix
-from service.core.reader_state import HoldInfo, LoanInfo, ReaderState
-from service.core.title_state import QueuedHold, TitleState
+from service.domain.errors import DomainError
+from service.domain.library.calendar import BranchCalendar
+from service.domain.library.policy import default_matrix
+from service.domain.library.rules import Rules
+from service.domain.readers.reader_state import HoldInfo, LoanInfo, ReaderState
 
 MONDAY = date(2026, 3, 2)
 NOW = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)  # 10:00 in Shanghai, Monday 2 March 2026

@@ -8,7 +8,7 @@ from functools import cache
 
 import pytest
 
-from service.demo import (
+from service.data.demo import (
     PlanStats,
     RealRanges,
     compute_real_ranges,

@@ -8,7 +8,7 @@ from collections import Counter
 from datetime import UTC, date, timedelta
 from functools import cache
 
-from service.demo import (
+from service.data.demo import (
     DEMO_POLICY,
     CancelHold,
     Catalogue,
@@ -24,9 +24,9 @@ from service.demo import (
     generate_year_plan,
     plan_statistics,
 )
-from service.demo.calendar_cn import CLOSE_HOUR, OPEN_HOUR, SHANGHAI, local_date
-from service.demo.clc_classes import TOP_LEVEL
-from service.demo.isbn import is_valid_isbn13
+from service.data.demo.calendar_cn import CLOSE_HOUR, OPEN_HOUR, SHANGHAI, local_date
+from service.data.demo.clc_classes import TOP_LEVEL
+from service.data.demo.isbn import is_valid_isbn13
 
 START = date(2025, 1, 1)
 

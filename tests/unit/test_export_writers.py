@@ -10,7 +10,7 @@ from datetime import date, datetime
 
 from openpyxl import load_workbook
 
-from service.exports.writers import stream_csv, stream_xlsx
+from service.data.exporting.writers import stream_csv, stream_xlsx
 
 HEADER = ["读者证号", "姓名", "题名", "应还日期", "罚款（分）"]
 ROWS = [

@@ -9,9 +9,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from service.core.calendar import BranchCalendar
-from service.core.fines import overdue_fine, replacement_charge
-from service.core.policy import PolicyRule, default_matrix
+from service.domain.fines.charges import overdue_fine, replacement_charge
+from service.domain.library.calendar import BranchCalendar
+from service.domain.library.policy import PolicyRule, default_matrix
 
 RULE = default_matrix().resolve("adult", "book", None)  # 10 fen a day, cap 2000, no grace
 OPEN = BranchCalendar()

@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from service.core.isbn import InvalidIsbn, isbn10_from_13, normalize_isbn
+from service.domain.catalogue.isbn import InvalidIsbn, isbn10_from_13, normalize_isbn
 
 
 def _isbn10_check(body: str) -> str:

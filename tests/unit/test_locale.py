@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from service.core.locale import (
+from service.domain.locale import (
     AmountInvalid,
     decimal_to_fen,
     fen_to_decimal,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from service.core.login_rules import Attempts, LoginPolicy, begin_attempt, is_locked
+from service.domain.accounts.login_rules import Attempts, LoginPolicy, begin_attempt, is_locked
 
 POLICY = LoginPolicy(free_failures=5, delay_base_s=1, delay_cap_s=60, lockout_failures=10,
                      lockout_s=900, window_s=3600)

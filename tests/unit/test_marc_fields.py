@@ -6,7 +6,7 @@ import io
 
 from pymarc import Field, Indicators, Record, Subfield
 
-from service.core.importing.marc import TitleRecord, iter_marc_stream
+from service.data.importing.marc import TitleRecord, iter_marc_stream
 
 
 def _f(tag: str, ind: str, *pairs: str) -> Field:

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 from pymarc import Field, Indicators, Record, Subfield
 
-from service.core.importing.marc import (
+from service.data.importing.marc import (
     CopySpec,
     IsbnIssue,
     RecordError,

@@ -8,8 +8,8 @@ from datetime import date, datetime
 
 import pytest
 
-from service.core.notices_keys import digest_key, message_id, notice_key, resend_key
-from service.core.notices_kinds import NoticeKind
+from service.domain.notices.keys import digest_key, message_id, notice_key, resend_key
+from service.domain.notices.kinds import NoticeKind
 from workers.notices.delivery import (
     FailureReason,
     PermanentDeliveryError,

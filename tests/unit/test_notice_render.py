@@ -7,10 +7,10 @@ from typing import Any
 
 import pytest
 
-from service.core.locale import format_date, format_datetime, format_money
-from service.core.notices_context import VARIABLES
-from service.core.notices_kinds import NoticeKind
-from service.core.notices_render import (
+from service.domain.locale import format_date, format_datetime, format_money
+from service.domain.notices.context import VARIABLES
+from service.domain.notices.kinds import NoticeKind
+from service.domain.notices.render import (
     PARTS,
     SUPPORTED_LANGS,
     NoticeTemplateError,
@@ -19,7 +19,7 @@ from service.core.notices_render import (
     shipped_source,
     validate_template,
 )
-from service.core.notices_samples import sample_context
+from service.domain.notices.samples import sample_context
 
 ALL = [(kind, lang) for kind in NoticeKind for lang in SUPPORTED_LANGS]
 

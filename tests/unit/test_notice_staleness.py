@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from service.config import Config
-from service.core.reader_state import HoldInfo, LoanInfo, ReaderState
+from service.domain.readers.reader_state import HoldInfo, LoanInfo, ReaderState
 from workers.notices.assemble import live_digest_items, stale_reason
 from workers.notices.timing import notice_schedule, scan_time_utc
 

@@ -7,7 +7,7 @@ import sys
 
 from argon2 import PasswordHasher
 
-from service.core import accounts
+from service.application import accounts
 from tests.conftest import TEST_ARGON2
 from tests.worker_process import REPO
 
@@ -19,7 +19,7 @@ def test_the_production_costs_are_the_strong_ones() -> None:
 
 
 def test_a_fresh_process_hashes_with_the_strong_costs() -> None:
-    code = "from service.core.accounts import hash_secret; print(hash_secret('desk-pass-1'))"
+    code = "from service.application.accounts import hash_secret; print(hash_secret('desk-pass-1'))"
     out = subprocess.run([sys.executable, "-c", code], cwd=REPO, check=True,
                          capture_output=True, text=True).stdout
     assert out.startswith("$argon2id$v=19$m=19456,t=2,p=1$")

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from service.core.policy import (
+from service.domain.library.policy import (
     PolicyInvalid,
     PolicyMatrix,
     PolicyRule,

@@ -6,7 +6,7 @@ from datetime import date, datetime
 
 from openpyxl import Workbook
 
-from service.core.importing.readers_file import (
+from service.data.importing.readers_file import (
     ReaderRow,
     RowError,
     parse_readers,

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from service.sip2.codec import (
+from service.adapters.sip2.codec import (
     Message,
     Sip2FormatError,
     checksum_of,
@@ -18,11 +18,11 @@ from service.sip2.codec import (
     parse_timestamp,
     to_text,
 )
-from service.sip2.framing import FrameReader
-from service.sip2.messages import SPECS, supported_messages_bitmap
-from service.sip2.results import PatronInfo
-from service.sip2.session import redact
-from service.sip2.status import format_fen, parse_fen, patron_status_flags, sip_language
+from service.adapters.sip2.framing import FrameReader
+from service.adapters.sip2.messages import SPECS, supported_messages_bitmap
+from service.adapters.sip2.results import PatronInfo
+from service.adapters.sip2.session import redact
+from service.adapters.sip2.status import format_fen, parse_fen, patron_status_flags, sip_language
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 STAMP = "20240301    101500"

@@ -9,12 +9,12 @@ from zoneinfo import ZoneInfo
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from service.sip2.backend import KioskAccount
-from service.sip2.codec import Message, Sip2FormatError, checksum_of, parse, to_text
-from service.sip2.framing import FrameReader
-from service.sip2.messages import SPECS
-from service.sip2.session import Sip2Session
-from service.sip2.settings import Sip2Settings
+from service.adapters.sip2.backend import KioskAccount
+from service.adapters.sip2.codec import Message, Sip2FormatError, checksum_of, parse, to_text
+from service.adapters.sip2.framing import FrameReader
+from service.adapters.sip2.messages import SPECS
+from service.adapters.sip2.session import Sip2Session
+from service.adapters.sip2.settings import Sip2Settings
 from tests.sip2_fake_backend import FakeReader, FakeSip2Backend
 
 NOW = datetime(2024, 3, 1, 10, 15, tzinfo=ZoneInfo("Asia/Shanghai"))

@@ -10,14 +10,14 @@ import events.domain  # noqa: F401  (registers every event type)
 from events import codec
 from events.catalogue import CopyAdded
 from events.holds import HoldPlaced, HoldTrapped
-from service.core.copy_state import CopyState
-from service.core.errors import DomainError
-from service.core.hold_rules import decide_place_hold, trap_next
-from service.core.library_rules import Rules
-from service.core.loan_rules import decide_renew
-from service.core.policy import default_matrix
-from service.core.reader_state import LoanInfo, ReaderState
-from service.core.title_state import QueuedHold, TitleState
+from service.domain.catalogue.title_state import QueuedHold, TitleState
+from service.domain.circulation.copy_state import CopyState
+from service.domain.circulation.hold_rules import decide_place_hold, trap_next
+from service.domain.circulation.loan_rules import decide_renew
+from service.domain.errors import DomainError
+from service.domain.library.policy import default_matrix
+from service.domain.library.rules import Rules
+from service.domain.readers.reader_state import LoanInfo, ReaderState
 
 NOW = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)
 RULES = Rules(now=NOW, today=date(2026, 3, 2), matrix=default_matrix(), calendars={})

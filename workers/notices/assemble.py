@@ -16,7 +16,7 @@ from sqlalchemy import Connection
 
 from projections.catalogue import get_title
 from service.config import Config
-from service.core.reader_state import ReaderState
+from service.domain.readers.reader_state import ReaderState
 
 _FINE_REASON = {
     "overdue": ("逾期归还", "Late return"),
@@ -74,7 +74,7 @@ def _loan_item(conn: Connection, item: Mapping[str, Any], today: date) -> dict[s
 def build_context(conn: Connection, config: Config, kind: str, data: Mapping[str, Any],
                   profile: Mapping[str, Any], reader: ReaderState, lang: str, today: date,
                   card_blocked: bool, extra: Mapping[str, Any] | None = None) -> dict[str, Any]:
-    """The variables a template of ``kind`` documents (service/core/notices_context.py)."""
+    """The variables a template of ``kind`` documents (service/domain/notices/context.py)."""
     zh = lang.startswith("zh")
     ctx: dict[str, Any] = {
         "reader_name": profile.get("name") or profile.get("card_number") or "",

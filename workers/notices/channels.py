@@ -7,8 +7,8 @@ from datetime import datetime
 from typing import Any
 
 from service.config import Config
-from service.core.notices_keys import message_id
-from service.core.notices_render import RenderedNotice
+from service.domain.notices.keys import message_id
+from service.domain.notices.render import RenderedNotice
 from workers.notices.delivery import FailureReason, PermanentDeliveryError, TransientDeliveryError
 from workers.notices.smtp_channel import SmtpSettings, send_email
 from workers.notices.webhook_channel import WebhookSettings, send_webhook

@@ -20,7 +20,7 @@ from events.engine import is_postgres, write_connection
 from projections.notice_mailbox import mailbox, mailbox_row
 from projections.notice_outbox import notice_id
 from service.config import Config
-from service.core.notices_render import RenderedNotice
+from service.domain.notices.render import RenderedNotice
 
 CHANNEL = "mailbox"
 

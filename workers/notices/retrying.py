@@ -13,9 +13,9 @@ import random
 from datetime import datetime, timedelta
 from typing import Any
 
+from service.application import notices as core
+from service.application.context import SYSTEM, Actor
 from service.bootstrap import Lector
-from service.core import notices as core
-from service.core.context import SYSTEM, Actor
 from workers.notices.delivery import TransientDeliveryError, retry_delay
 from workers.notices.leases import extend_queued, note_attempt
 

@@ -22,10 +22,10 @@ from projections.notice_outbox import known_keys, pending_to_send
 from projections.reader_profiles import reader_profiles
 from projections.registry import by_name
 from projections.runner import catch_up
+from service.application.notices import schedule_notice
+from service.application.settings import library_today
 from service.bootstrap import Lector
-from service.core.notices import schedule_notice
-from service.core.notices_keys import digest_key, notice_key
-from service.core.settings import library_today
+from service.domain.notices.keys import digest_key, notice_key
 from workers.notices.leases import mark_queued
 from workers.notices.sending import WORKER
 

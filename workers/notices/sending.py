@@ -18,15 +18,15 @@ from typing import Any
 from events.feedback import SuggestionSubmitted
 from projections.notice_outbox import get_notice, is_stale
 from projections.reader_profiles import get_reader
+from service.application import notices as core
+from service.application.context import SYSTEM, Actor
+from service.application.feedback import suggestion_stream
+from service.application.readers import reader_stream
+from service.application.settings import current_rules
 from service.bootstrap import Lector
-from service.core import notices as core
-from service.core.context import SYSTEM, Actor
-from service.core.feedback import suggestion_stream
-from service.core.library_rules import current_blocks
-from service.core.notices_render import NoticeTemplateError, notice_lang, render_notice
-from service.core.reader_state import fold_reader
-from service.core.readers import reader_stream
-from service.core.settings import current_rules
+from service.domain.library.rules import current_blocks
+from service.domain.notices.render import NoticeTemplateError, notice_lang, render_notice
+from service.domain.readers.reader_state import fold_reader
 from workers.notices.assemble import build_context, stale_reason
 from workers.notices.channels import send_on
 from workers.notices.delivery import FailureReason, PermanentDeliveryError, TransientDeliveryError
@@ -145,7 +145,7 @@ def _send_all(lector: Lector, row: dict[str, Any], profile: dict[str, Any], lang
 def render_row(lector: Lector, row: dict[str, Any], profile: dict[str, Any], reader: Any,
                lang: str, now: datetime) -> Any:
     """Render one outbox row in ``lang`` with the staff templates in force."""
-    from service.core.settings import library_today
+    from service.application.settings import library_today
 
     kind, data = row["kind"], row["data"]
     today = library_today(now, lector.config.timezone)

@@ -13,7 +13,7 @@ from email.message import EmailMessage
 from email.utils import format_datetime, parseaddr
 from typing import Literal
 
-from service.core.notices_render import RenderedNotice
+from service.domain.notices.render import RenderedNotice
 from workers.notices.delivery import (
     DeliveryError,
     FailureReason,

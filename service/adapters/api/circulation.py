@@ -1,0 +1,111 @@
+"""Lending at the desk, the kiosk and the phone: check out, check in, renew, lost."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from projections.current_loans import list_loans
+from service.adapters.api.auth import current_actor, current_principal, idempotency_key, require
+from service.adapters.api.common import answer, ports
+from service.adapters.api.consistency import read_model
+from service.adapters.api.schemas.circulation import (
+    CheckInResultSchema,
+    CheckInSchema,
+    CheckOutResultSchema,
+    CheckOutSchema,
+    CommandResultSchema,
+    LoanListArgsSchema,
+    LoanSchema,
+    LostSchema,
+    RenewResultSchema,
+    RenewSchema,
+)
+from service.application import circulation
+from service.application.history import loans_as_of
+from service.application.settings import library_today
+
+blp = Blueprint("circulation", __name__, url_prefix="/api/v1",
+                description="Check out, check in, renew, lost; open loans and loans at a past time.")
+
+
+@blp.route("/checkouts")
+class CheckOuts(MethodView):
+    @blp.arguments(CheckOutSchema)
+    @blp.response(201, CheckOutResultSchema)
+    @require("desk")
+    def post(self, data: dict[str, Any]) -> dict[str, Any]:
+        """Lend a copy (refusals: copy_not_available, copy_not_found, reader_not_found,
+        reader_blocked, loan_limit_reached, hold_for_other_reader)."""
+        return answer(circulation.check_out(ports(), current_actor(), data["card_number"],
+                                            data["barcode"], data["branch"], idempotency_key()))
+
+
+@blp.route("/checkins")
+class CheckIns(MethodView):
+    @blp.arguments(CheckInSchema)
+    @blp.response(200, CheckInResultSchema)
+    @require("desk")
+    def post(self, data: dict[str, Any]) -> dict[str, Any]:
+        """Return a copy; the answer says whether it goes to the shelf or the hold shelf."""
+        return answer(circulation.check_in(ports(), current_actor(), data["barcode"],
+                                           data["branch"], idempotency_key()))
+
+
+@blp.route("/renewals")
+class Renewals(MethodView):
+    @blp.arguments(RenewSchema)
+    @blp.response(200, RenewResultSchema)
+    @require("reader")
+    def post(self, data: dict[str, Any]) -> dict[str, Any]:
+        """Renew a loan (readers may renew only their own)."""
+        principal = current_principal()
+        only = principal.reader_id if principal.kind == "reader" else None
+        return answer(circulation.renew(ports(), current_actor(), data["barcode"],
+                                        idempotency_key(), only_reader=only))
+
+
+@blp.route("/loans/lost")
+class Lost(MethodView):
+    @blp.arguments(LostSchema)
+    @blp.response(200, CommandResultSchema)
+    @require("desk")
+    def post(self, data: dict[str, Any]) -> dict[str, Any]:
+        """Mark a loaned copy lost: the loan ends and the replacement cost is charged.
+        Checking the copy in later marks it found."""
+        return answer(circulation.mark_lost(ports(), current_actor(), data["barcode"],
+                                            idempotency_key()))
+
+
+@blp.route("/loans")
+class Loans(MethodView):
+    @blp.arguments(LoanListArgsSchema, location="query")
+    @blp.response(200, LoanSchema(many=True))
+    @require("desk")
+    def get(self, args: dict[str, Any]) -> list[dict[str, Any]]:
+        """Open loans (overdue=true for the overdue list); with as_of, loans at that instant,
+        computed from the log."""
+        if args["as_of"] is not None:
+            return loans_as_of(ports(), args["as_of"], barcode=args["barcode"],
+                               reader_id=args["reader"])
+        return loans_query(reader=args["reader"], barcode=args["barcode"],
+                           overdue=args["overdue"], page=args["page"],
+                           page_size=args["page_size"])
+
+
+def loans_query(*, reader: str | None = None, barcode: str | None = None, overdue: bool = False,
+                page: int = 1, page_size: int = 500) -> list[dict[str, Any]]:
+    """Open loans from the read model (once it reflects ``min_position``), days overdue added."""
+    today = library_today(ports().clock(), ports().timezone)
+    with read_model("current_loans") as conn:
+        rows = list_loans(conn, reader_id=reader, barcode=barcode,
+                          overdue_on=today if overdue else None,
+                          offset=(page - 1) * page_size, limit=page_size)
+    return overdue_days(rows)
+
+
+def overdue_days(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    today = library_today(ports().clock(), ports().timezone)
+    return [{**r, "days_overdue": max(0, (today - r["due_on"]).days)} for r in rows]

@@ -1,0 +1,1 @@
+"""The application layer: every command, its handler, the one execute loop and the unit of work."""

@@ -1,0 +1,259 @@
+"""Circulation command handlers: locate the streams, decide with pure rules, append."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from events.holds import HoldPlaced
+from events.store import LoadedStreams
+from events.vocabulary import CopyStatus
+from service.application.catalogue import copy_stream, copy_title_id, title_stream
+from service.application.context import Actor, Ports
+from service.application.execute import Decision, Outcome, derived_key, execute
+from service.application.readers import load_account, load_reader, reader_id_for_card, reader_stream
+from service.application.settings import CONFIG_STREAMS, rules_from
+from service.domain.catalogue.title_state import fold_title
+from service.domain.circulation import refusals
+from service.domain.circulation.copy_state import CopyState, fold_copy
+from service.domain.circulation.hold_rules import (
+    decide_cancel_hold,
+    decide_expire_hold,
+    decide_place_hold,
+    hold_stream,
+)
+from service.domain.circulation.loan_rules import (
+    decide_checkin,
+    decide_checkout,
+    decide_mark_lost,
+    decide_renew,
+)
+from service.domain.errors import Conflict, DomainError
+from service.domain.readers.reader_state import ReaderState
+
+RELOCATE_ATTEMPTS = 5
+
+
+class _Moved(Exception):
+    """What we located changed before we decided (e.g. the loan's reader): locate again."""
+
+
+def _new_id() -> str:
+    return uuid.uuid4().hex[:16]
+
+
+def _versions(loaded: LoadedStreams, *streams: str) -> dict[str, int]:
+    return {s: loaded.version(s) for s in streams}
+
+
+def _locate_copy(ports: Ports, barcode: str) -> CopyState:
+    copy = fold_copy(ports.store.load([copy_stream(barcode)]).events, barcode)
+    if copy.title_id is None:
+        raise refusals.copy_not_found()
+    return copy
+
+
+def _relocating(run: Any) -> Outcome:
+    for _ in range(RELOCATE_ATTEMPTS):
+        try:
+            return run()  # type: ignore[no-any-return]
+        except _Moved:
+            continue
+    raise Conflict("concurrency_conflict", "The item kept changing; please try again.",
+                   "该册状态不断变化，请重试。")
+
+
+def reader_for_card(ports: Ports, card_number: str) -> str:
+    reader_id = reader_id_for_card(ports, card_number)
+    if reader_id is None:
+        raise refusals.reader_not_found()
+    return reader_id
+
+
+def check_out(ports: Ports, actor: Actor, card_number: str, barcode: str,
+              branch: str | None, key: str | None) -> Outcome:
+    """Lend a copy to the reader holding this card."""
+    reader_id = reader_for_card(ports, card_number)
+    title_id = copy_title_id(ports, barcode)
+    if title_id is None:
+        raise refusals.copy_not_found()
+    loan_id = _new_id()
+    reader_s, copy_s = reader_stream(reader_id), copy_stream(barcode)
+
+    def decide(loaded: LoadedStreams) -> Decision:
+        rules = rules_from(loaded.events, ports.clock(), ports.timezone)
+        verdict = decide_checkout(rules, load_reader(loaded, reader_id),
+                                  fold_copy(loaded.events, barcode),
+                                  fold_title(loaded.events, title_id), loan_id, branch)
+        return Decision(verdict.events, verdict.result, _versions(loaded, reader_s, copy_s))
+
+    streams = [reader_s, copy_s, title_stream(title_id), *CONFIG_STREAMS]
+    return execute(ports, actor, "check_out", streams, decide, key)
+
+
+def check_in(ports: Ports, actor: Actor, barcode: str, branch: str | None,
+             key: str | None) -> Outcome:
+    """Return a copy: close its loan, fine if late, trap it for the next hold."""
+
+    def attempt() -> Outcome:
+        located = _locate_copy(ports, barcode)
+        assert located.title_id is not None
+        reader_id = located.reader_id if located.status == CopyStatus.ON_LOAN else None
+        streams = [copy_stream(barcode), title_stream(located.title_id)]
+        if reader_id:
+            streams.append(reader_stream(reader_id))
+        fine_id = _new_id()
+
+        def decide(loaded: LoadedStreams) -> Decision:
+            copy = fold_copy(loaded.events, barcode)
+            now_reader = copy.reader_id if copy.status == CopyStatus.ON_LOAN else None
+            if now_reader != reader_id:
+                raise _Moved
+            reader = load_account(loaded, reader_id) if reader_id else None
+            rules = rules_from(loaded.events, ports.clock(), ports.timezone)
+            verdict = decide_checkin(rules, copy, reader,
+                                     fold_title(loaded.events, copy.title_id or ""),
+                                     branch or copy.branch, fine_id)
+            return Decision(verdict.events, verdict.result, _versions(loaded, *streams))
+
+        return execute(ports, actor, "check_in", [*streams, *CONFIG_STREAMS], decide, key)
+
+    return _relocating(attempt)
+
+
+def renew(ports: Ports, actor: Actor, barcode: str, key: str | None,
+          only_reader: str | None = None) -> Outcome:
+    """Renew the loan of a copy (``only_reader``: a reader renewing their own loan)."""
+
+    def attempt() -> Outcome:
+        located = _locate_copy(ports, barcode)
+        if located.status != CopyStatus.ON_LOAN or located.reader_id is None:
+            raise refusals.loan_not_found()
+        if only_reader is not None and located.reader_id != only_reader:
+            raise refusals.loan_not_found()
+        reader_id, title_id = located.reader_id, located.title_id or ""
+        streams = [copy_stream(barcode), reader_stream(reader_id), title_stream(title_id)]
+
+        def decide(loaded: LoadedStreams) -> Decision:
+            copy = fold_copy(loaded.events, barcode)
+            if copy.reader_id != reader_id:
+                raise _Moved
+            rules = rules_from(loaded.events, ports.clock(), ports.timezone)
+            verdict = decide_renew(rules, load_reader(loaded, reader_id), copy,
+                                   fold_title(loaded.events, title_id))
+            return Decision(verdict.events, verdict.result, _versions(loaded, *streams))
+
+        return execute(ports, actor, "renew", [*streams, *CONFIG_STREAMS], decide, key)
+
+    return _relocating(attempt)
+
+
+def reader_state(ports: Ports, reader_id: str) -> ReaderState:
+    return load_reader(ports.store.load([reader_stream(reader_id)]), reader_id)
+
+
+def renew_all(ports: Ports, actor: Actor, reader_id: str, key: str | None) -> dict[str, Any]:
+    """Renew every loan of a reader; each loan succeeds or fails on its own."""
+    results = []
+    position = 0
+    for loan in sorted(reader_state(ports, reader_id).loans.values(), key=lambda ln: ln.due_on):
+        sub_key = derived_key(key, loan.barcode)
+        try:
+            outcome = renew(ports, actor, loan.barcode, sub_key, only_reader=reader_id)
+            position = max(position, outcome.position)
+            results.append({"barcode": loan.barcode, "renewed": True, **outcome.result})
+        except DomainError as exc:
+            results.append({"barcode": loan.barcode, "renewed": False, "code": exc.code,
+                            "message_en": exc.en, "message_zh": exc.zh})
+    return {"reader_id": reader_id, "results": results, "position": position}
+
+
+def place_hold(ports: Ports, actor: Actor, reader_id: str, title_id: str, pickup_branch: str,
+               key: str | None, enumeration: str | None = None) -> Outcome:
+    """Join the title's (or, with ``enumeration``, one volume's) first-come-first-served queue."""
+    hold_id = _new_id()
+    reader_s, title_s = reader_stream(reader_id), title_stream(title_id)
+
+    def decide(loaded: LoadedStreams) -> Decision:
+        rules = rules_from(loaded.events, ports.clock(), ports.timezone)
+        events, result = decide_place_hold(rules, load_reader(loaded, reader_id),
+                                           fold_title(loaded.events, title_id), hold_id,
+                                           pickup_branch, enumeration)
+        return Decision(events, result, _versions(loaded, reader_s, title_s))
+
+    return execute(ports, actor, "place_hold", [reader_s, title_s, *CONFIG_STREAMS], decide, key)
+
+
+def hold_owner(ports: Ports, hold_id: str) -> HoldPlaced:
+    """The placement of a hold (who, which title), read from the hold's own stream."""
+    for stored in ports.store.load([hold_stream(hold_id)]).events:
+        if isinstance(stored.event, HoldPlaced):
+            return stored.event
+    raise refusals.hold_not_found()
+
+
+def _hold_command(ports: Ports, actor: Actor, command: str, hold_id: str, key: str | None,
+                  decide_with: Any) -> Outcome:
+    placed = hold_owner(ports, hold_id)
+
+    def attempt() -> Outcome:
+        title = fold_title(ports.store.load([title_stream(placed.title_id)]).events,
+                           placed.title_id)
+        barcode = title.trapped[hold_id][1] if hold_id in title.trapped else None
+        streams = [title_stream(placed.title_id), reader_stream(placed.reader_id),
+                   hold_stream(hold_id)] + ([copy_stream(barcode)] if barcode else [])
+
+        def decide(loaded: LoadedStreams) -> Decision:
+            now_title = fold_title(loaded.events, placed.title_id)
+            now_barcode = now_title.trapped[hold_id][1] if hold_id in now_title.trapped else None
+            if now_barcode != barcode:
+                raise _Moved
+            rules = rules_from(loaded.events, ports.clock(), ports.timezone)
+            copy = fold_copy(loaded.events, barcode) if barcode else None
+            events, result = decide_with(rules, now_title, copy)
+            return Decision(events, result, _versions(loaded, *streams))
+
+        return execute(ports, actor, command, [*streams, *CONFIG_STREAMS], decide, key)
+
+    return _relocating(attempt)
+
+
+def cancel_hold(ports: Ports, actor: Actor, hold_id: str, reason: str, key: str | None,
+                only_reader: str | None = None) -> Outcome:
+    """Cancel a hold; a copy set aside for it goes to the next reader automatically."""
+    if only_reader is not None and hold_owner(ports, hold_id).reader_id != only_reader:
+        raise refusals.hold_not_found()
+    by = actor.principal.actor
+    return _hold_command(ports, actor, "cancel_hold", hold_id, key,
+                         lambda rules, title, copy: decide_cancel_hold(rules, title, hold_id,
+                                                                      copy, by, reason))
+
+
+def expire_hold(ports: Ports, actor: Actor, hold_id: str) -> Outcome:
+    """Expire a hold whose pickup deadline passed (no-op otherwise); idempotent."""
+    return _hold_command(ports, actor, "expire_hold", hold_id, None,
+                         lambda rules, title, copy: decide_expire_hold(rules, title, hold_id, copy))
+
+
+def mark_lost(ports: Ports, actor: Actor, barcode: str, key: str | None) -> Outcome:
+    """The borrower lost the copy: end the loan and charge the replacement cost."""
+
+    def attempt() -> Outcome:
+        located = _locate_copy(ports, barcode)
+        if located.status != CopyStatus.ON_LOAN or located.reader_id is None:
+            raise refusals.loan_not_found()
+        reader_id = located.reader_id
+        streams = [copy_stream(barcode), reader_stream(reader_id)]
+        fine_id = _new_id()
+
+        def decide(loaded: LoadedStreams) -> Decision:
+            copy = fold_copy(loaded.events, barcode)
+            if copy.reader_id != reader_id:
+                raise _Moved
+            rules = rules_from(loaded.events, ports.clock(), ports.timezone)
+            verdict = decide_mark_lost(rules, load_account(loaded, reader_id), copy, fine_id)
+            return Decision(verdict.events, verdict.result, _versions(loaded, *streams))
+
+        return execute(ports, actor, "mark_lost", [*streams, *CONFIG_STREAMS], decide, key)
+
+    return _relocating(attempt)

@@ -1,0 +1,1 @@
+"""Data tools: the demo library, imports and exports."""

@@ -1,0 +1,207 @@
+"""Build the demo library through the real command handlers, not by writing projections."""
+
+from __future__ import annotations
+
+import random
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from events.memory_store import MemoryEventStore
+from events.transfer import copy_log
+from projections.runner import catch_up_together
+from service.application import catalogue, circulation, feedback, payments, readers, settings
+from service.application.accounts import create_staff, set_reader_pin
+from service.application.context import SYSTEM, Actor, Principal
+from service.bootstrap import Lector, bootstrap
+from service.config import Config
+from service.data.demo import (
+    DEMO_POLICY,
+    CancelHold,
+    CheckIn,
+    CheckOut,
+    PayFine,
+    PlaceHold,
+    Renew,
+    SubmitFeedback,
+    SuggestPurchase,
+    closed_days,
+    generate_catalogue,
+    generate_readers,
+    generate_year_plan,
+    plan_statistics,
+)
+from service.data.demo.notices import deliver_past_to_mailbox
+from service.domain.errors import DomainError
+from service.domain.library.policy import PolicyMatrix, PolicyRule
+
+STAFF = (("admin", "admin", "lector-admin"), ("librarian", "librarian", "lector-librarian"),
+         ("desk", "desk", "lector-desk"))
+FEEDBACK_CATEGORY = {"facilities": "facility", "digital": "other"}
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass
+class DemoReport:
+    seed: int
+    start: date
+    target_loans: int = 15000
+    titles: int = 0
+    copies: int = 0
+    readers: int = 0
+    actions: int = 0
+    accepted: Counter[str] = field(default_factory=Counter)
+    refused: Counter[str] = field(default_factory=Counter)
+    seconds: float = 0.0
+    plan: Any = None
+    demo_reader: tuple[str, str] | None = None
+    mailbox: int = 0
+
+
+def demo_matrix() -> PolicyMatrix:
+    """The policy the generated plan assumes (one rule for everyone)."""
+    p = DEMO_POLICY
+    rule = PolicyRule(None, None, None, loan_days=p.loan_days, renewals_allowed=p.max_renewals,
+                      renewal_days=p.renewal_days, loan_limit=p.loan_limit,
+                      hold_limit=p.hold_limit, daily_fine_fen=p.daily_fine_fen,
+                      fine_cap_fen=3000, grace_days=0, pickup_days=p.hold_pickup_days)
+    return PolicyMatrix((rule,), block_fine_threshold_fen=5000, block_overdue_days=60)
+
+
+class _Clock:
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+def build_demo(config: Config, seed: int = 2025, start: date | None = None,
+               progress: Progress | None = None, target_loans: int = 15000) -> DemoReport:
+    """Create staff, catalogue, readers and a year of circulation; fold the projections."""
+    began = time.monotonic()
+    start = start or (datetime.now(UTC).date() - timedelta(days=365))
+    clock = _Clock(datetime.combine(start, datetime.min.time(), UTC) - timedelta(days=1))
+    lector = bootstrap(config, after_commit=lambda position: None, clock=clock)
+    # The year runs through the real command handlers against the in-memory twin of the
+    # store (same contract tests), then the log is written to the database verbatim and the
+    # projections are folded once: the same events, minutes faster than row by row.
+    memory = MemoryEventStore()
+    sql_store = lector.store
+    lector.ports.store = memory  # type: ignore[assignment]
+    report = DemoReport(seed, start, target_loans=target_loans)
+    try:
+        _setup(lector, report, seed, start, progress)
+        _run_year(lector, report, clock, progress)
+        if progress:
+            progress("saving the log", 0, 1)
+        copy_log(memory, lector.engine)
+        lector.ports.store = sql_store
+        if progress:
+            progress("saving the log", 1, 1)
+        head = lector.store.last_position()
+        catch_up_together(lector.engine, lector.store, lector.projections, batch=5000,
+                          progress=(lambda done, last: progress("projections", done, head))
+                          if progress else None)
+        if progress:
+            progress("notices to the mailbox", 0, 1)
+        # The year's notices are its past: delivered to the local mailbox, never queued.
+        report.mailbox = deliver_past_to_mailbox(lector, clock.now)
+    finally:
+        lector.dispose()
+    report.seconds = time.monotonic() - began
+    return report
+
+
+def _setup(lector: Lector, report: DemoReport, seed: int, start: date,
+           progress: Progress | None) -> None:
+    rng = random.Random(seed)
+    cat = generate_catalogue(rng)
+    people = generate_readers(rng)
+    report.plan = (rng, cat, people)
+    ports, admin = lector.ports, Actor(SYSTEM, "worker")
+    for username, role, password in STAFF:
+        create_staff(lector.engine, username, password, role, f"Demo {role}")
+    settings.change_policy(ports, admin, demo_matrix().to_dict(), None)
+    holidays = [d.isoformat() for d in closed_days(start, 400)]
+    for branch in cat.branches:
+        settings.change_calendar(ports, admin, branch, {"closed_weekdays": [],
+                                                        "closed_dates": holidays}, None)
+    for n, t in enumerate(cat.titles, 1):
+        catalogue.catalogue_title(ports, admin, catalogue.CatalogueTitle(
+            title=t.title, authors=t.authors, isbn=t.isbn13, publisher=t.publisher, year=t.year,
+            language=t.language, clc_class=t.clc_class, subjects=t.subjects,
+            title_id=t.title_id), None)
+        if progress and n % 100 == 0:
+            progress("titles", n, len(cat.titles))
+    for c in cat.copies:
+        catalogue.add_copy(ports, admin, catalogue.AddCopy(
+            c.barcode, c.title_id, c.branch, c.item_type, c.shelf_mark, c.price_fen), None)
+    for n, r in enumerate(people):
+        readers.register_reader(ports, admin, readers.RegisterReader(
+            card_number=r.card_number, name=r.name, category=r.category, language=r.language,
+            phone=r.phone, email=r.email, keep_history=r.keep_history, home_branch=r.branch,
+            expires_on=start + timedelta(days=3 * 365), reader_id=r.reader_id), None)
+        if n == 0:  # one reader who can sign in to the portal (hashing every PIN is slow)
+            with lector.engine.begin() as conn:
+                set_reader_pin(conn, r.reader_id, r.pin)
+            report.demo_reader = (r.card_number, r.pin)
+    report.titles, report.copies, report.readers = len(cat.titles), len(cat.copies), len(people)
+
+
+def _run_year(lector: Lector, report: DemoReport, clock: _Clock,
+              progress: Progress | None) -> None:
+    rng, cat, people = report.plan
+    actions = list(generate_year_plan(rng, cat, people, report.start,
+                                      target_loans=report.target_loans))
+    report.plan = plan_statistics(actions, cat, report.start, 365)
+    ids = {r.card_number: r.reader_id for r in people}
+    ports = lector.ports
+    for n, action in enumerate(actions, 1):
+        clock.now = action.at
+        actor = Actor(Principal("staff", "desk", "desk"), "desk")
+        name = type(action).__name__
+        try:
+            _perform(ports, actor, ids, action)
+            report.accepted[name] += 1
+        except DomainError as exc:
+            report.refused[f"{name}:{exc.code}"] += 1
+        if progress and n % 1000 == 0:
+            progress("circulation", n, len(actions))
+    report.actions = len(actions)
+
+
+def _perform(ports: Any, actor: Actor, ids: dict[str, str], action: Any) -> None:
+    match action:
+        case CheckOut():
+            circulation.check_out(ports, actor, action.card_number, action.barcode,
+                                  action.branch, None)
+        case CheckIn():
+            circulation.check_in(ports, actor, action.barcode, action.branch, None)
+        case Renew():
+            circulation.renew(ports, actor, action.barcode, None)
+        case PlaceHold():
+            circulation.place_hold(ports, actor, ids[action.card_number], action.title_id,
+                                   action.pickup_branch, None)
+        case CancelHold():
+            state = circulation.reader_state(ports, ids[action.card_number])
+            for hold in state.holds.values():
+                if hold.title_id == action.title_id:
+                    circulation.cancel_hold(ports, actor, hold.hold_id, "reader changed mind",
+                                            None)
+        case PayFine():
+            reader_id = ids[action.card_number]
+            owed = circulation.reader_state(ports, reader_id).fines_owed_fen
+            if owed > 0:
+                payments.pay_fines(ports, actor, reader_id, min(owed, action.amount_fen),
+                                   "wechat", None)
+        case SubmitFeedback():
+            feedback.submit_feedback(ports, actor, ids[action.card_number],
+                                     FEEDBACK_CATEGORY.get(action.category, action.category),
+                                     action.text, action.rating, None, None)
+        case SuggestPurchase():
+            feedback.suggest_purchase(ports, actor, ids[action.card_number], action.title,
+                                      action.author, action.isbn, action.reason, None)

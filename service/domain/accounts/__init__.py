@@ -1,0 +1,1 @@
+"""Accounts: the failed-login rules (a few free tries, growing delays, a lockout)."""

@@ -1,0 +1,1 @@
+"""Catalogue: title state and ISBNs."""

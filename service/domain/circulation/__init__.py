@@ -1,0 +1,1 @@
+"""Lending and holds: loan and hold rules, copy state, refusals."""

@@ -1,0 +1,1 @@
+"""Fines: overdue and replacement charges in integer fen."""

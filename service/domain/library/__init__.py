@@ -1,0 +1,1 @@
+"""Library configuration at decision time: policy matrix, calendars."""

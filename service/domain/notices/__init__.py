@@ -1,0 +1,1 @@
+"""Notices: kinds, keys, template variables and rendering."""

@@ -1,0 +1,1 @@
+"""Readers: decision state and automatic blocks."""

@@ -1,1 +1,0 @@
-"""Export formats: streamed CSV and XLSX writers over rows read from projections."""
