@@ -9,7 +9,8 @@ if TYPE_CHECKING:
 
 
 def create_app(config: Any = None) -> Flask:
-    """Build the Flask app (imported lazily so workers can use service.core without Flask)."""
+    """Build the Flask app (imported lazily: workers use the domain and application layers
+    without Flask)."""
     from service.adapters.app import build_app
 
     return build_app(config)

@@ -16,8 +16,11 @@ PACKAGES = ("events", "projections", "service", "workers")
 STDLIB = frozenset(sys.stdlib_module_names)
 WEB = frozenset({"flask", "flask_smorest", "flask_babel", "marshmallow", "werkzeug", "webargs",
                  "apispec"})
-WORKER_MAY_USE = ("service.core", "service.bootstrap", "service.config", "service.adapters.dispatch",
-                  "service.adapters.database")
+# The layers of service/, by role (docs/architecture.md draws them):
+DOMAIN, APPLICATION = "service.domain", "service.application"
+ADAPTERS, DATA = "service.adapters", "service.data"
+WORKER_MAY_USE = (DOMAIN, APPLICATION, "service.bootstrap", "service.config",
+                  "service.adapters.dispatch", "service.adapters.database")
 
 
 @dataclass(frozen=True)
@@ -114,8 +117,16 @@ EVENTS = Rule("events", lambda n: _top(n) not in STDLIB | {"sqlalchemy", "crypto
 TEXT_FOLDING = {"pypinyin", "opencc_purepy"}
 PROJECTIONS = Rule("projections", lambda n: _top(n) not in STDLIB | TEXT_FOLDING
                    | {"sqlalchemy", "events", "projections"})
-CORE = Rule("service.core", lambda n: _top(n) in WEB | {"celery"}
-            or under(n, "service.adapters.api") or under(n, "service.adapters.app"))
+# The domain is pure: no web framework, no Celery, no SQL, no Redis, and nothing above it.
+DOMAIN_RULE = Rule(DOMAIN, lambda n: _top(n) in WEB | {"celery", "sqlalchemy", "redis"}
+                   or under(n, APPLICATION) or under(n, ADAPTERS) or under(n, DATA)
+                   or under(n, "service.cli") or under(n, "service.bootstrap"))
+# The application layer runs commands through ports: no web framework, no Celery, no adapter
+# (the database schema and dispatch ports excepted: the unit of work and the after-commit hook
+# are handed in by the composition root), nothing of the data tools or the CLI.
+APPLICATION_RULE = Rule(APPLICATION, lambda n: _top(n) in WEB | {"celery"}
+                        or (under(n, ADAPTERS) and not under(n, "service.adapters.database"))
+                        or under(n, DATA) or under(n, "service.cli"))
 WORKERS = Rule("workers", lambda n: _top(n) in WEB
                or (under(n, "service") and not any(under(n, p) for p in WORKER_MAY_USE)))
 WORKER_ENTRY = Rule("workers", lambda n: under(n, "workers.main"), outside=True)
@@ -159,16 +170,19 @@ def test_the_checker_tells_the_flask_free_parts_of_service_from_the_rest_in_work
 
 
 def test_the_checker_resolves_relative_imports_against_the_importing_package() -> None:
-    found = imports_in("from ..api import readers\nfrom . import rules\n", "service.core.loans")
-    assert [i.name for i in found] == ["service.adapters.api.readers", "service.core.rules"]
-    assert violations(CORE, found) == ["service.core.loans:1 imports service.adapters.api.readers"]
-    in_init = imports_in("from .errors import DomainError\n", "service.core", is_package=True)
+    found = imports_in("from ...adapters.api import readers\nfrom . import rules\n",
+                       "service.domain.circulation.loans")
+    assert [i.name for i in found] == ["service.adapters.api.readers",
+                                       "service.domain.circulation.rules"]
+    assert violations(DOMAIN_RULE, found) == [
+        "service.domain.circulation.loans:1 imports service.adapters.api.readers"]
+    in_init = imports_in("from .errors import DomainError\n", "service.domain", is_package=True)
     assert [i.name for i in in_init] == ["service.domain.errors.DomainError"]
 
 
 def test_the_checker_ignores_modules_outside_a_rules_scope() -> None:
     found = imports_in("import flask\n", "service.adapters.api.readers")
-    assert violations(CORE, found) == []
+    assert violations(DOMAIN_RULE, found) == violations(APPLICATION_RULE, found) == []
     assert violations(WORKER_ENTRY, imports_in("import workers.main\n", "workers.beat")) == []
     assert violations(WORKER_ENTRY, imports_in("import workers.main\n", "service.cli")) == [
         "service.cli:1 imports workers.main"]
@@ -182,8 +196,21 @@ def test_projections_import_only_events_the_standard_library_and_sqlalchemy() ->
     assert violations(PROJECTIONS, project_imports()) == []
 
 
-def test_service_core_imports_no_web_framework_no_celery_and_no_api() -> None:
-    assert violations(CORE, project_imports()) == []
+def test_the_domain_imports_no_framework_no_sql_and_nothing_above_it() -> None:
+    assert violations(DOMAIN_RULE, project_imports()) == []
+
+
+def test_the_application_imports_no_web_framework_no_celery_and_no_adapter() -> None:
+    assert violations(APPLICATION_RULE, project_imports()) == []
+
+
+def test_service_is_laid_out_by_role() -> None:
+    """The tree is the architecture: entry points, composition, and four role packages."""
+    service = ROOT / "service"
+    packages = sorted(p.name for p in service.iterdir() if (p / "__init__.py").exists())
+    modules = sorted(p.name for p in service.glob("*.py"))
+    assert packages == ["adapters", "application", "cli", "data", "domain", "migrations"]
+    assert modules == ["__init__.py", "bootstrap.py", "config.py", "gunicorn_conf.py", "wsgi.py"]
 
 
 def test_workers_import_no_web_framework_and_only_the_flask_free_parts_of_service() -> None:
@@ -198,10 +225,10 @@ def test_nothing_outside_workers_imports_the_worker_entry_module() -> None:
 
 # The packages whose imports must form no cycle; a module belongs to the longest that holds it.
 # Anything else of ours (service.bootstrap, service.adapters.app, ...) is a group of its own.
-GROUPS = ("events", "projections", "workers", "workers.notices", "service.core", "service.adapters.api",
-          "service.adapters.sip2", "service.data.importing", "service.exports", "service.data.demo", "service.adapters.web",
-          "service.cli")
-CORE_NO_WORKERS = Rule("service.core", lambda n: _top(n) == "workers")
+GROUPS = ("events", "projections", "workers", "workers.notices", DOMAIN, APPLICATION,
+          "service.adapters.api", "service.adapters.sip2", "service.adapters.web",
+          "service.data.importing", "service.data.exporting", "service.data.demo", "service.cli")
+NO_WORKERS = [Rule(layer, lambda n: _top(n) == "workers") for layer in (DOMAIN, APPLICATION)]
 
 
 def group_of(name: str, modules: frozenset[str]) -> str | None:
@@ -213,8 +240,7 @@ def group_of(name: str, modules: frozenset[str]) -> str | None:
     held = [g for g in GROUPS if under(name, g)]
     if held:
         return max(held, key=len)
-    parts = name.split(".")
-    return ".".join(parts[:2])
+    return name  # a module in no group is a group of its own
 
 
 def group_graph(found: Iterable[Import]) -> dict[str, set[str]]:
@@ -247,21 +273,25 @@ def cycles(graph: dict[str, set[str]]) -> list[str]:
 
 
 def test_the_cycle_checker_names_a_cycle_between_packages_and_ignores_imports_inside_one() -> None:
-    found = (imports_in("from workers.notices.sending import deliver\n", "service.application.notices")
-             + imports_in("from service.application.notices import record\n", "workers.notices.sending")
-             + imports_in("from service.core import errors\n", "service.application.notices")
-             + imports_in("from service.domain.errors import X\n", "service.adapters.api.readers")
-             + imports_in("import events.store\n", "service.domain.errors"))
+    found = (imports_in("from workers.notices.sending import deliver\n",
+                        "service.application.notices")
+             + imports_in("from service.application.notices import record\n",
+                          "workers.notices.sending")
+             + imports_in("from service.application import errors\n",
+                          "service.application.notices")
+             + imports_in("from service.application.errors import X\n",
+                          "service.adapters.api.readers")
+             + imports_in("import events.store\n", "service.application.errors"))
     found += [Import("events.store", 1, "sqlalchemy")]
     graph = group_graph(found)
-    assert graph == {"service.core": {"workers.notices", "events"},
-                     "workers.notices": {"service.core"}, "service.adapters.api": {"service.core"}}
-    assert cycles(graph) == ["service.core -> workers.notices -> service.core"]
+    assert graph == {APPLICATION: {"workers.notices", "events"},
+                     "workers.notices": {APPLICATION}, "service.adapters.api": {APPLICATION}}
+    assert cycles(graph) == [f"{APPLICATION} -> workers.notices -> {APPLICATION}"]
     assert cycles({"a": {"b"}, "b": {"c"}, "c": {"a", "b"}}) == ["a -> b -> c -> a", "b -> c -> b"]
 
 
-def test_service_core_imports_nothing_of_the_workers() -> None:
-    assert violations(CORE_NO_WORKERS, project_imports()) == []
+def test_neither_domain_nor_application_imports_the_workers() -> None:
+    assert [v for rule in NO_WORKERS for v in violations(rule, project_imports())] == []
 
 
 def test_no_import_cycle_between_the_packages() -> None:

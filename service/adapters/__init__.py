@@ -1,2 +1,2 @@
-"""Adapters: the HTTP API, the web pages, SIP2, and the outbound ports
-(database schema, projection dispatch, login security)."""
+"""Adapters: the HTTP API, the web pages, SIP2, and the outbound ports (database schema,
+projection dispatch, login security)."""

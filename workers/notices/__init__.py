@@ -1,5 +1,5 @@
 """Reader notices: scanning, the outbox leases, sending and the e-mail and webhook channels.
 
 The Flask-free decisions a command needs (kinds, keys, templates, rendering) live in
-`service/core/notices_*`, so `service/core` never imports the workers.
+`service/domain/notices/`, so the domain and application layers never import the workers.
 """
