@@ -4,13 +4,19 @@
 import { Api, ApiError, h, notice } from "./api.js";
 import { addWords, lang, languageSwitch, money, t } from "./i18n.js";
 import { REPORT_WORDS } from "./report-words.js";
-import { CHARTS, KPIS, query } from "./report-charts.js";
+import { CHARTS, KPIS, defs, query } from "./report-charts.js";
 
 addWords(REPORT_WORDS);
 const api = new Api("reports", "desk");
 const $ = (id) => document.getElementById(id);
 const charts = new Map();  // chart id -> { spec, chart, data }
 let lastFilters = null;
+let answers = new Map();  // path -> promise of its answer, for one refresh (charts share calls)
+
+function get(path) {
+  if (!answers.has(path)) answers.set(path, api.get(path));
+  return answers.get(path);
+}
 
 function showSignIn() {
   $("signin-form").hidden = false;
@@ -126,6 +132,10 @@ function draw(id) {
   $(`table-${id}`).replaceChildren(rows.length ? table(spec, rows)
     : h("p", { class: "empty" }, t("rep.no_data")));
   $(`card-${id}`).dataset.rows = String(rows.length);
+  // The API states its own definitions (both languages); the page shows them as sent.
+  const stated = Array.isArray(entry.data) ? [] : defs(entry.data);
+  $(`card-${id}`).querySelector(".definition").textContent = stated.length
+    ? stated.join(" ") : t(spec.definition);
   if (spec.chart === false) return;
   const box = $(`chart-${id}`);
   if (!entry.chart) entry.chart = window.echarts.init(box, null, { renderer: "canvas" });
@@ -138,11 +148,11 @@ async function loadChart(spec, f) {
   charts.set(spec.id, entry);
   try {
     const paths = [].concat(spec.fetch(f));
-    const answers = await Promise.all(paths.map((p) => api.get(p)));
-    entry.data = answers.length === 1 ? answers[0] : answers;
+    const replies = await Promise.all(paths.map(get));
+    entry.data = replies.length === 1 ? replies[0] : replies;
     $(`msg-${spec.id}`).replaceChildren();
     draw(spec.id);
-    return answers.map((a) => a.position).filter((p) => p !== undefined);
+    return replies.map((a) => a.position).filter((p) => p !== undefined);
   } catch (e) {
     if (!(e instanceof ApiError)) throw e;
     entry.data = null;
@@ -155,7 +165,7 @@ async function loadChart(spec, f) {
 async function loadKpis(f) {
   const tiles = await Promise.all(KPIS.map(async (k) => {
     try {
-      const value = await k.value(api, f);
+      const value = await k.value(get, f);
       return { k, value };
     } catch (e) {
       if (!(e instanceof ApiError)) throw e;
@@ -171,6 +181,7 @@ async function loadKpis(f) {
 
 async function refresh() {
   lastFilters = filters();
+  answers = new Map();
   $("report-msg").replaceChildren();
   const positions = (await Promise.all([loadKpis(lastFilters),
     ...CHARTS.map((spec) => loadChart(spec, lastFilters))])).slice(1).flat();
@@ -201,7 +212,6 @@ function relabel() {
     const toggle = document.querySelector(`[data-toggle="${spec.id}"]`);
     const open = !$(`table-${spec.id}`).hidden && spec.chart !== false;
     toggle.textContent = t(open ? "rep.show_chart" : "rep.show_table");
-    $(`card-${spec.id}`).querySelector(".definition").textContent = t(spec.definition);
     draw(spec.id);
   }
   if (lastFilters) loadKpis(lastFilters);
