@@ -26,6 +26,7 @@ from service.adapters.api import (
     reader_account,
     reader_profile,
     readers,
+    report_filters,
     reports,
     settings,
     staff,
@@ -47,7 +48,7 @@ API_BLUEPRINTS = (
     auth_routes.blp, readers.blp, reader_account.blp, titles.blp, copies.blp, circulation.blp,
     holds.blp, feedback.blp, reports.blp, collection_reports.blp, settings.blp, log_feed.blp,
     notices.blp, imports.blp, export_schedules.blp, exports.blp, kiosks.blp, staff.blp,
-    managed_lists.blp, reader_profile.blp,
+    managed_lists.blp, reader_profile.blp, report_filters.blp,
 )
 
 

@@ -20,6 +20,12 @@ def portal() -> str:
     return render_template("web/portal.html")
 
 
+@blp.get("/reports")
+def reports() -> str:
+    """The reports dashboard (librarian, admin): KPI tiles and charts over the report API."""
+    return render_template("web/reports.html")
+
+
 @blp.get("/mailbox")
 def mailbox() -> str:
     """The local mailbox (staff): notices delivered here when no SMTP relay is configured."""

@@ -6,6 +6,7 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from service.adapters.api.schemas.collection import AS_OF_RANGE
 from service.adapters.api.schemas.common import (
     DefinitionSchema,
     MinPositionArgsSchema,
@@ -18,9 +19,10 @@ NAME = validate.Length(min=1, max=64)
 
 def _filters() -> dict[str, fields.Field]:
     return {
-        "from_": fields.Date(load_default=None, data_key="from",
+        "from_": fields.Date(load_default=None, data_key="from", validate=AS_OF_RANGE,
                              metadata={"description": "First local day (default: 29 days before 'to')."}),
-        "to": fields.Date(load_default=None, metadata={"description": "Last local day (default today)."}),
+        "to": fields.Date(load_default=None, validate=AS_OF_RANGE,
+                          metadata={"description": "Last local day (default today)."}),
         "branch": fields.String(load_default=None, validate=NAME),
         "category": fields.String(load_default=None, validate=NAME,
                                   metadata={"description": "Reader category."}),
@@ -54,7 +56,7 @@ class TopArgsSchema(PageArgsSchema.from_dict(_filters())):  # type: ignore[misc]
 
 
 class ServiceArgsSchema(MinPositionArgsSchema.from_dict(_filters())):  # type: ignore[misc]
-    as_of = fields.Date(load_default=None, metadata={
+    as_of = fields.Date(load_default=None, validate=AS_OF_RANGE, metadata={
         "description": "Day of the overdue aging (default: 'to'); business time."})
     channel = fields.String(load_default="desk", validate=validate.OneOf(
         ["desk", "sip2", "portal", "api", "worker"]),

@@ -185,3 +185,8 @@ export function money(fen) {
   // Intl carries the same CLDR data as Babel; the division is exact for any real amount.
   return new Intl.NumberFormat(lang(), { style: "currency", currency: "CNY" }).format(fen / 100);
 }
+
+/** Add a page's own words (key -> [zh-CN, en]) to the shared dictionary. */
+export function addWords(words) {
+  Object.assign(WORDS, words);
+}
