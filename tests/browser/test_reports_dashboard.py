@@ -23,7 +23,10 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 CHART_CARDS = ("loans", "classes", "heatmap", "top", "readers", "overdue", "branches",
                "channels")
-TABLE_CARDS = ("dead_stock", "buy_list")
+TABLE_CARDS = ("dead_stock",)
+# The demo's hold queues never outrun its copies (ceil(holds / 4) <= copies), so its buy list
+# is empty: the card must still answer, with its empty-state line rather than an error.
+EMPTY_ON_THE_DEMO = ("buy_list",)
 KPIS = ("loans_week", "active_readers", "overdue", "holds_waiting", "turnover")
 
 
@@ -67,6 +70,9 @@ def test_every_chart_and_table_of_the_dashboard_shows_demo_data_in_both_language
             rows = page.locator(f"#card-{card}").get_attribute("data-rows")
             assert rows is not None and int(rows) > 0, f"{card} has no data ({lang})"
             assert page.locator(f"#msg-{card} .notice").count() == 0, f"{card} failed ({lang})"
+        for card in EMPTY_ON_THE_DEMO:
+            assert page.locator(f"#msg-{card} .notice").count() == 0, f"{card} failed ({lang})"
+            assert page.locator(f"#table-{card} .empty").count() == 1, card
         for card in CHART_CARDS:  # ECharts drew on a canvas of real size
             box = page.locator(f"#chart-{card} canvas").first.bounding_box()
             assert box is not None and box["width"] > 200 and box["height"] > 150, card
@@ -97,12 +103,15 @@ def test_a_chart_opens_its_data_table_and_exports_the_same_report(
 
 def test_filters_apply_to_the_charts(demo_url: str, browser: Any) -> None:
     page, _ = open_dashboard(browser, demo_url, "en", 1366)
-    everything = int(page.locator("#card-branches").get_attribute("data-rows") or 0)
+
+    def active_readers() -> int:
+        return int(page.locator('[data-kpi="active_readers"] b').inner_text().replace(",", ""))
+
+    everyone = active_readers()
     branch = page.locator("#f-branch option").nth(1).get_attribute("value")
     page.select_option("#f-branch", branch)
     page.evaluate("document.body.dataset.loaded = 'false'")
     page.click("#filters button[type=submit]")
     page.wait_for_selector("body[data-loaded=true]", timeout=60_000)
-    assert everything >= 2
-    assert int(page.locator("#card-branches").get_attribute("data-rows") or 0) == 1
+    assert 0 < active_readers() < everyone  # the readers of one branch, not the library's
     page.close()
