@@ -19,3 +19,11 @@ class PolicyChanged(Event, type_name="policy.changed", version=1):
 class CalendarChanged(Event, type_name="calendar.changed", version=1):
     branch: str
     calendar: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class SelfServiceChanged(Event, type_name="self_service.changed", version=1):
+    """Whether readers may borrow by scanning a book with their phone at this branch."""
+
+    branch: str
+    portal_checkout: bool

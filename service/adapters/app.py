@@ -20,6 +20,7 @@ from service.adapters.api import (
     log_feed,
     notices,
     ops,
+    portal,
     reader_account,
     readers,
     reports,
@@ -40,7 +41,7 @@ from service.domain.errors import DomainError
 API_BLUEPRINTS = (
     auth_routes.blp, readers.blp, reader_account.blp, titles.blp, copies.blp, circulation.blp,
     holds.blp, feedback.blp, reports.blp, settings.blp, log_feed.blp, notices.blp,
-    imports.blp, exports.blp, kiosks.blp, staff.blp,
+    imports.blp, exports.blp, kiosks.blp, staff.blp, portal.blp,
 )
 
 

@@ -32,12 +32,12 @@ from workers.notices.channels import send_on
 from workers.notices.delivery import FailureReason, PermanentDeliveryError, TransientDeliveryError
 from workers.notices.leases import claim, forget, release
 from workers.notices.mailbox import CHANNEL as MAILBOX
-from workers.notices.mailbox import deliver_to_mailbox, uses_mailbox
+from workers.notices.mailbox import IN_APP, deliver_to_mailbox, uses_mailbox
 from workers.notices.retrying import RetryLater, after_transient
 
 log = logging.getLogger(__name__)
 WORKER = Actor(SYSTEM, "worker")
-CHANNELS = ("email", "webhook")
+CHANNELS = ("email", "webhook", IN_APP)
 
 
 @dataclass(frozen=True)
@@ -124,7 +124,7 @@ def _send_all(lector: Lector, row: dict[str, Any], profile: dict[str, Any], lang
     sent: list[str] = []
     for channel in todo:
         try:
-            if channel == MAILBOX:
+            if channel in (MAILBOX, IN_APP):  # in_app: kept for the portal's notices centre
                 message_id = deliver_to_mailbox(lector.engine, row, lang, rendered, now)
             else:
                 message_id = send_on(channel, lector.config, key, kind, lang, profile,

@@ -9,7 +9,7 @@ from flask_smorest import Blueprint
 
 from projections.current_loans import list_loans
 from service.adapters.api.auth import current_actor, current_principal, idempotency_key, require
-from service.adapters.api.common import answer, ports
+from service.adapters.api.common import answer, lector, ports
 from service.adapters.api.consistency import read_model
 from service.adapters.api.schemas.circulation import (
     CheckInResultSchema,
@@ -24,6 +24,7 @@ from service.adapters.api.schemas.circulation import (
     RenewSchema,
 )
 from service.application import circulation
+from service.application.ecard import resolve_card
 from service.application.history import loans_as_of
 from service.application.settings import library_today
 
@@ -38,8 +39,10 @@ class CheckOuts(MethodView):
     @require("desk")
     def post(self, data: dict[str, Any]) -> dict[str, Any]:
         """Lend a copy (refusals: copy_not_available, copy_not_found, reader_not_found,
-        reader_blocked, loan_limit_reached, hold_for_other_reader)."""
-        return answer(circulation.check_out(ports(), current_actor(), data["card_number"],
+        reader_blocked, loan_limit_reached, hold_for_other_reader; for an e-card code in
+        card_number: ecard_expired, ecard_invalid)."""
+        card = resolve_card(lector().config.secret_key, data["card_number"], ports().clock())
+        return answer(circulation.check_out(ports(), current_actor(), card,
                                             data["barcode"], data["branch"], idempotency_key()))
 
 

@@ -29,6 +29,7 @@ from service.adapters.sip2.results import (
 from service.application import circulation
 from service.application.catalogue import copy_title_id
 from service.application.context import Ports
+from service.application.ecard import resolve_card
 from service.bootstrap import Lector
 from service.domain.errors import DomainError
 
@@ -45,8 +46,16 @@ class LectorSip2Backend(LoginChecks, HoldAndFeeCommands):
         self.pins = PinCache(lector.engine)
         self.init_logins(lector)
 
+    def _card(self, card: str) -> str:
+        """The card number a scanned value stands for (a portal e-card code, or the card)."""
+        return resolve_card(self.lector.config.secret_key, card, self.ports.clock())
+
     def check_patron(self, kiosk: KioskAccount, card: str, pin: str | None) -> PatronCheck:
         """Look the card up in its stream and verify the PIN (Argon2, remembered briefly)."""
+        try:
+            card = self._card(card)
+        except DomainError:
+            return PatronCheck(found=False)
         view = reads.reader_by_card(self.ports, card)
         if view is None:
             return PatronCheck(found=False)
@@ -54,8 +63,14 @@ class LectorSip2Backend(LoginChecks, HoldAndFeeCommands):
         return PatronCheck(found=True, pin_ok=pin_ok, language=view.state.language)
 
     def patron_information(self, kiosk: KioskAccount, card: str) -> PatronInfo | None:
-        """Return the reader's blocks, counts, limits, fines and item lists."""
-        view = reads.reader_by_card(self.ports, card)
+        """Return the reader's blocks, counts, limits, fines and item lists.
+
+        An e-card code is answered for its card (echoed as scanned); an expired or forged
+        one is an unknown patron."""
+        try:
+            view = reads.reader_by_card(self.ports, self._card(card))
+        except DomainError:
+            return None
         return None if view is None else reads.patron_info(self.ports, self.engine, view, card)
 
     def item_information(self, kiosk: KioskAccount, barcode: str) -> ItemInfo | None:
@@ -67,6 +82,7 @@ class LectorSip2Backend(LoginChecks, HoldAndFeeCommands):
     ) -> CheckoutResult:
         """Lend at the kiosk's branch; a copy the reader already has is renewed instead."""
         try:
+            card = self._card(card)
             outcome = circulation.check_out(self.ports, self.actor(kiosk), card, barcode,
                                             kiosk.location, idempotency_key)
         except DomainError as error:
