@@ -135,7 +135,8 @@ class ReaderInbox(MethodView):
     @require("desk", **SELF)
     def get(self, args: dict[str, Any], reader_id: str) -> dict[str, Any]:
         """Notices delivered in the app (channel in_app, or the local mailbox), newest first."""
-        with lector().engine.connect() as conn:
+        # Operational rows (the mailbox table) joined to reader_profiles for the recipient.
+        with read_model("reader_profiles") as conn:
             items, total = list_mailbox(conn, reader=reader_id, offset=offset(args),
                                         limit=args["page_size"])
         return page([i for i in items if i["reader_id"] == reader_id], total, args)
