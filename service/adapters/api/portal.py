@@ -11,7 +11,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
 from events.vocabulary import CopyStatus, HoldStatus
-from projections.catalogue import availability_counts
+from projections.catalogue import availability_counts, list_copies
 from projections.hold_queue import list_holds
 from projections.notice_mailbox import list_mailbox
 from service.adapters.api.auth import current_actor, idempotency_key, require
@@ -19,7 +19,7 @@ from service.adapters.api.common import answer, lector, offset, page, ports
 from service.adapters.api.consistency import read_model
 from service.adapters.api.ecard_images import code128_svg, qr_svg
 from service.adapters.api.schemas.circulation import BARCODE, CheckOutResultSchema, HoldSchema
-from service.adapters.api.schemas.common import PageArgsSchema
+from service.adapters.api.schemas.common import MinPositionArgsSchema, PageArgsSchema
 from service.application import circulation, self_service
 from service.application.ecard import issue_ecard
 from service.application.settings import current_rules
@@ -166,3 +166,29 @@ class SelfServiceBranch(MethodView):
                                                    data["portal_checkout"], idempotency_key())
         return {"branches": self_service.self_service_settings(ports()),
                 "position": outcome.position}
+
+
+class BranchAvailabilitySchema(Schema):
+    branch = fields.String()
+    available = fields.Integer()
+    total = fields.Integer(metadata={"description": "Copies that circulate (not lost, withdrawn)."})
+
+
+@blp.route("/titles/<title_id>/branches")
+class TitleBranches(MethodView):
+    @blp.arguments(MinPositionArgsSchema, location="query")
+    @blp.response(200, BranchAvailabilitySchema(many=True))
+    @require("reader")
+    def get(self, _args: dict[str, Any], title_id: str) -> list[dict[str, Any]]:
+        """Live availability of a title at each branch holding a copy."""
+        with read_model("catalogue") as conn:
+            found = list_copies(conn, title_id)
+        by_branch: dict[str, dict[str, Any]] = {}
+        for copy in found:
+            if copy["status"] not in CIRCULATING:
+                continue
+            row = by_branch.setdefault(copy["branch"], {"branch": copy["branch"], "available": 0,
+                                                        "total": 0})
+            row["total"] += 1
+            row["available"] += copy["status"] == CopyStatus.AVAILABLE
+        return sorted(by_branch.values(), key=lambda r: r["branch"])
