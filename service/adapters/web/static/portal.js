@@ -71,9 +71,9 @@ const VIEWS = {
       h("p", { class: "title" }, x.title || x.title_id, volume(x)),
       x.status === "trapped"
         ? h("span", { class: "badge ok" }, t("holds.ready", { d: day(x.pickup_by), b: branch(x.pickup_branch) }))
-        : [h("span", { class: "badge" }, t("holds.position", { n: x.queue_position })), " ",
-           h("span", { class: "muted" }, x.estimated_wait_days == null ? t("holds.wait_unknown")
-             : t("holds.wait", { n: x.estimated_wait_days }))],
+        : h("div", {}, h("span", { class: "badge" }, t("holds.position", { n: x.queue_position })), " ",
+          h("span", { class: "muted" }, x.estimated_wait_days == null ? t("holds.wait_unknown")
+            : t("holds.wait", { n: x.estimated_wait_days }))),
       h("div", { class: "muted" }, t("holds.pickup", { b: branch(x.pickup_branch) })),
     ], h("button", { type: "button", class: "danger", "data-hold": x.hold_id,
                      onclick: () => act(() => api.del(`/holds/${encodeURIComponent(x.hold_id)}`),
@@ -202,16 +202,25 @@ $("search-form").addEventListener("submit", async (ev) => {
   try {
     const found = await api.get(`/titles?q=${encodeURIComponent($("q").value.trim())}&page_size=20`);
     const branches = await Promise.all(found.items.map((x) => api.get(`/titles/${encodeURIComponent(x.title_id)}/branches`)));
-    $("results").replaceChildren(...(found.items.length ? found.items.map((title, i) => item("", [
+    $("results").replaceChildren(...(found.items.length ? found.items.map((title, i) => {
+      // A multi-volume work: the reader may reserve one volume, or any copy of the title.
+      const pick = title.volumes?.length ? h("select", { "data-volumes": title.title_id, "aria-label": t("volume") },
+        h("option", { value: "" }, t("search.any_volume")),
+        ...title.volumes.map((v) => h("option", { value: v.enumeration },
+          `${v.enumeration} · ${t("search.available", { n: v.available })}`))) : null;
+      return item("", [
       h("p", { class: "title" }, title.title),
       h("div", { class: "muted" }, (title.authors || []).join(", ")),
       h("ul", { class: "branches" }, branches[i].map((b) => h("li", {},
         t("search.at", { b: branch(b.branch), n: b.available, t: b.total })))),
       title.holds_waiting ? h("span", { class: "badge" }, t("search.waiting", { n: title.holds_waiting })) : null,
+      pick ? h("div", {}, pick) : null,
     ], h("button", { type: "button", "data-title": title.title_id,
-                     onclick: () => act(() => api.post("/holds", { title_id: title.title_id, pickup_branch: $("pickup").value }),
-                                        (r) => `${t("search.reserved")}${t("holds.position", { n: r.queue_position })}`) },
-       t("search.reserve")))) : [empty("search.none")]));
+                     onclick: () => act(() => api.post("/holds", { title_id: title.title_id, pickup_branch: $("pickup").value,
+                                                                  enumeration: pick?.value || null }),
+                                        (r) => `${t("search.reserved")} ${t("holds.position", { n: r.queue_position })}`) },
+       t("search.reserve")));
+    }) : [empty("search.none")]));
   } catch (e) { fail(e); }
 });
 
@@ -262,9 +271,12 @@ $("history-next").addEventListener("click", () => { state.history.page += 1; sho
 
 $("feedback-form").addEventListener("submit", (ev) => {
   ev.preventDefault();
-  act(() => api.post("/feedback", { category: $("fb-category").value, text: $("fb-text").value }), () => {
+  const rating = document.querySelector("#fb-rating input:checked");
+  act(() => api.post("/feedback", { category: $("fb-category").value, text: $("fb-text").value,
+                                    rating: rating ? Number(rating.value) : null }), () => {
     $("fb-text").value = "";
-    return t("fb.thanks");
+    if (rating) rating.checked = false;
+    return t("fb.sent");
   });
 });
 $("settings-form").addEventListener("submit", (ev) => {
