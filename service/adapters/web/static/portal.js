@@ -233,27 +233,49 @@ $("scan-form").addEventListener("submit", (ev) => {
   });
 });
 
+// Camera scanning: the browser's BarcodeDetector where present, else the vendored ZXing
+// decoder (loaded on first use only, so it never slows the portal's views). Manual entry always.
 let scanning = null;
+function loadZxing() {
+  if (window.ZXing) return Promise.resolve(window.ZXing);
+  return new Promise((resolve, reject) => {
+    const tag = h("script", { src: "/web/static/vendor/zxing/zxing-library.min.js" });
+    tag.addEventListener("load", () => resolve(window.ZXing));
+    tag.addEventListener("error", reject);
+    document.head.append(tag);
+  });
+}
+function scanned(code) {
+  $("scan-barcode").value = code;
+  if (scanning) scanning();
+  $("scan-form").requestSubmit();
+}
 $("scan-camera").addEventListener("click", async () => {
   if (scanning) { scanning(); return; }
-  if (!("BarcodeDetector" in window) || !navigator.mediaDevices) { say("warn", () => t("scan.no_camera")); return; }
+  if (!navigator.mediaDevices?.getUserMedia) { say("warn", () => t("scan.no_camera")); return; }
+  const video = $("scan-video");
   try {
     const stream = await navigator.mediaDevices.getUserMedia({ video: { facingMode: "environment" } });
-    const video = $("scan-video");
     video.srcObject = stream; video.hidden = false; await video.play();
-    const detector = new window.BarcodeDetector({ formats: ["code_128", "ean_13", "code_39", "qr_code"] });
     let live = true;
-    scanning = () => { live = false; stream.getTracks().forEach((tr) => tr.stop()); video.hidden = true;
-                       scanning = null; $("scan-camera").textContent = t("scan.camera"); };
+    let reader = null;
+    scanning = () => { live = false; if (reader) reader.reset(); stream.getTracks().forEach((tr) => tr.stop());
+                       video.hidden = true; scanning = null; $("scan-camera").textContent = t("scan.camera"); };
     $("scan-camera").textContent = t("scan.stop");
-    const tick = async () => {
-      if (!live) return;
-      const codes = await detector.detect(video).catch(() => []);
-      if (codes.length) { $("scan-barcode").value = codes[0].rawValue; scanning(); $("scan-form").requestSubmit(); return; }
-      requestAnimationFrame(tick);
-    };
-    tick();
-  } catch { say("warn", () => t("scan.no_camera")); }
+    if ("BarcodeDetector" in window) {
+      const detector = new window.BarcodeDetector({ formats: ["code_128", "ean_13", "code_39"] });
+      const tick = async () => {
+        if (!live) return;
+        const codes = await detector.detect(video).catch(() => []);
+        if (codes.length) scanned(codes[0].rawValue); else requestAnimationFrame(tick);
+      };
+      tick();
+    } else {
+      const ZXing = await loadZxing();
+      reader = new ZXing.BrowserMultiFormatReader();
+      reader.decodeFromStream(stream, video, (result) => { if (result && live) scanned(result.getText()); });
+    }
+  } catch { if (scanning) scanning(); say("warn", () => t("scan.no_camera")); }
 });
 
 $("keep-history").addEventListener("change", (ev) => {
