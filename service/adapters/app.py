@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask
+from flask import Flask, request
 from werkzeug.exceptions import HTTPException
 
 from events.store import UnstorableEvent
@@ -33,6 +33,7 @@ from service.adapters.api.input_guard import refuse_unsafe_input, unstorable_pro
 from service.adapters.api.problems import LectorApi, domain_problem, unexpected
 from service.adapters.api.rate_limits import init_rate_limits
 from service.adapters.api.security import add_security_headers
+from service.adapters.compression import compress_response
 from service.adapters.web import pages as web_pages
 from service.bootstrap import Lector, bootstrap
 from service.config import Config
@@ -78,6 +79,7 @@ def build_app(config: Config | Lector | None = None) -> Flask:
     app.register_error_handler(HTTPException, api.handle_http_exception)
     app.register_error_handler(Exception, _unexpected)
     app.after_request(add_security_headers)
+    app.after_request(lambda response: compress_response(request, response))
     if lector.config.trusted_proxies:
         # Behind a TLS-terminating proxy: trust its X-Forwarded-Proto/For (request.is_secure).
         from werkzeug.middleware.proxy_fix import ProxyFix

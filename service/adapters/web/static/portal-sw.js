@@ -1,6 +1,7 @@
-// The portal's service worker: keeps the page shell for slow or absent networks.
-// Pages and static files: network first, the cached copy when offline, else the offline page.
-// The API is never cached (a reader's loans must not be shown stale as if current).
+// The portal's service worker: the page shell (HTML, styles, scripts, icons; no reader data)
+// comes from the cache at once and is refreshed in the background (stale-while-revalidate),
+// so a repeat visit on a slow phone waits only for the reader's own data. Offline, a page not
+// in the cache gets the offline page. The API is never cached: loans must not be shown stale.
 const CACHE = "lector-portal-v1";
 const SHELL = ["/portal", "/portal/offline", "/web/static/lector.css", "/web/static/portal.css",
   "/web/static/portal.js", "/web/static/portal-words.js", "/web/static/api.js", "/web/static/i18n.js",
@@ -15,13 +16,20 @@ self.addEventListener("activate", (event) => {
 });
 self.addEventListener("fetch", (event) => {
   const url = new URL(event.request.url);
-  if (event.request.method !== "GET" || url.origin !== location.origin || url.pathname.startsWith("/api/")) return;
-  event.respondWith(fetch(event.request).then((reply) => {
-    if (reply.ok && SHELL.includes(url.pathname)) {
-      const copy = reply.clone();
-      caches.open(CACHE).then((c) => c.put(event.request, copy));
+  if (event.request.method !== "GET" || url.origin !== location.origin || !SHELL.includes(url.pathname)) {
+    return;  // the API and everything else: straight to the network
+  }
+  event.respondWith(caches.open(CACHE).then(async (cache) => {
+    const cached = await cache.match(url.pathname);
+    const fresh = fetch(event.request).then((reply) => {
+      if (reply.ok) cache.put(url.pathname, reply.clone());
+      return reply;
+    });
+    if (cached) {
+      event.waitUntil(fresh.catch(() => {}));
+      return cached;
     }
-    return reply;
-  }).catch(async () => (await caches.match(event.request, { ignoreSearch: true }))
-    || (event.request.mode === "navigate" ? caches.match("/portal/offline") : Response.error())));
+    return fresh.catch(async () => (event.request.mode === "navigate"
+      ? (await cache.match("/portal/offline")) : Response.error()));
+  }));
 });

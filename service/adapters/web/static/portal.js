@@ -154,6 +154,7 @@ async function show(view, keepNote = false) {
   document.title = `${t(`view.${view}`)} · Lector`;
   try { await VIEWS[view](); } catch (e) { fail(e); }
   document.body.dataset.ready = view;
+  document.body.dataset.readyMs = String(Math.round(performance.now()));  // read by the speed test
 }
 
 function showSignIn() {
