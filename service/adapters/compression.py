@@ -18,9 +18,9 @@ MIN_BYTES = 1024
 
 def compress_response(request: Request, response: Response) -> Response:
     """after_request hook: gzip a whole, compressible body of at least MIN_BYTES."""
-    if (response.is_streamed and not response.direct_passthrough) or response.status_code < 200 \
-            or response.status_code in (204, 304) or "Content-Encoding" in response.headers:
-        return response
+    if (response.is_streamed and not response.direct_passthrough) or response.status_code != 200 \
+            or "Content-Encoding" in response.headers or response.headers.get("Content-Range"):
+        return response  # streamed, partial, empty or already encoded: leave it
     if "gzip" not in request.headers.get("Accept-Encoding", "").lower():
         return response
     if not (response.mimetype or "").startswith(COMPRESSIBLE):

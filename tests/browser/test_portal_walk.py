@@ -17,6 +17,7 @@ import pytest
 from projections.notice_mailbox import mailbox, mailbox_row
 from tests.api.circulation_helpers import Library
 from tests.browser import test_pages as pages
+from tests.browser.fake_camera import barcode_y4m
 
 pytestmark = pytest.mark.browser
 chromium_path, library, base_url, browser = (
@@ -157,3 +158,33 @@ def test_a_reader_walks_the_portal_and_every_view_passes_axe(
     assert json.dumps(problems, ensure_ascii=False) == "{}"
     assert refused == []
     page.close()
+
+
+def test_scan_to_borrow_reads_a_book_barcode_from_the_phone_camera(
+        base_url: str, chromium_path: str, client: Any, auth: Any, library: dict[str, str],
+        tmp_path: Path) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    lib = Library(client, auth)
+    assert lib.client.put("/api/v1/self-service/main", json={"portal_checkout": True},
+                          headers=lib.auth("admin")).status_code == 200
+    video = barcode_y4m("B101", tmp_path / "b101.y4m")
+    args = [*pages.LAUNCH_ARGS, "--use-fake-device-for-media-stream",
+            "--use-fake-ui-for-media-stream", f"--use-file-for-fake-video-capture={video}"]
+    with sync_playwright() as p:
+        camera_browser = p.chromium.launch(executable_path=chromium_path, args=args)
+        context = camera_browser.new_context(viewport=SIZES["phone"], is_mobile=True)
+        context.grant_permissions(["camera"])
+        page = context.new_page()
+        page.goto(f"{base_url}/portal")
+        page.fill("#card", "R100")
+        page.fill("#pin", "1234")
+        page.click("#signin-form button[type=submit]")
+        page.wait_for_selector("body[data-ready=home]")
+        pages.go(page, "scan")
+        page.click("#scan-camera")
+        expect(page.locator("#msg")).to_contain_text("借书成功", timeout=20_000)
+        pages.shot(page, "portal-walk-camera-scan", "sqlite")
+        camera_browser.close()
+    loans = lib.get("/api/v1/loans?barcode=B101").get_json()
+    assert [loan["barcode"] for loan in loans] == ["B101"]
