@@ -172,3 +172,22 @@ def test_the_notices_centre_shows_a_reader_only_their_own_notices(lib: Library, 
     assert [(n["subject"], n["text"]) for n in reply.get_json()["items"]] == [("预约到馆", "请取书")]
     assert lib.client.get(f"/api/v1/readers/{other}/inbox",
                           headers=reader_headers(lib.client, "C1")).status_code == 403
+
+
+def test_notice_settings_are_the_readers_own_and_checked_field_by_field(lib: Library) -> None:
+    mine, other = lib.reader("C1"), lib.reader("C2")
+    me = reader_headers(lib.client, "C1")
+    path = f"/api/v1/readers/{mine}/notice-settings"
+    assert lib.client.get(path, headers=me).get_json() == {
+        "muted_kinds": [], "quiet_start": None, "quiet_end": None}
+    saved = lib.client.put(path, json={"muted_kinds": ["due_soon"], "quiet_start": "22:00",
+                                       "quiet_end": "07:00"}, headers=me)
+    assert saved.status_code == 200, saved.get_json()
+    assert lib.client.get(path, headers=me).get_json() == {
+        "muted_kinds": ["due_soon"], "quiet_start": "22:00", "quiet_end": "07:00"}
+    bad = lib.client.put(path, json={"muted_kinds": ["gossip"], "quiet_start": "25:00"},
+                         headers=me)
+    assert (bad.status_code, bad.get_json()["code"]) == (422, "invalid_notice_settings")
+    assert set(bad.get_json()["errors"]) == {"muted_kinds", "quiet_start", "quiet_end"}
+    assert lib.client.get(f"/api/v1/readers/{other}/notice-settings",
+                          headers=me).status_code == 403

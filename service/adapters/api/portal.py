@@ -20,7 +20,7 @@ from service.adapters.api.consistency import read_model
 from service.adapters.api.ecard_images import code128_svg, qr_svg
 from service.adapters.api.schemas.circulation import BARCODE, CheckOutResultSchema, HoldSchema
 from service.adapters.api.schemas.common import MinPositionArgsSchema, PageArgsSchema
-from service.application import circulation, self_service
+from service.application import circulation, notice_settings, self_service
 from service.application.ecard import issue_ecard
 from service.application.settings import current_rules
 from service.domain.circulation import refusals
@@ -192,3 +192,40 @@ class TitleBranches(MethodView):
             row["total"] += 1
             row["available"] += copy["status"] == CopyStatus.AVAILABLE
         return sorted(by_branch.values(), key=lambda r: r["branch"])
+
+
+class NoticeSettingsSchema(Schema):
+    muted_kinds = fields.List(fields.String(), load_default=list, metadata={
+        "description": "Kinds shown only in the portal, never by e-mail or message."})
+    quiet_start = fields.String(load_default=None, allow_none=True,
+                                metadata={"description": "HH:MM, library time."})
+    quiet_end = fields.String(load_default=None, allow_none=True,
+                              metadata={"description": "HH:MM, library time."})
+    position = fields.Integer(dump_only=True)
+
+
+def _settings_answer(reader_id: str) -> dict[str, Any]:
+    found = notice_settings.notice_settings(ports(), reader_id)
+    hhmm = (lambda t: t.strftime("%H:%M") if t else None)  # noqa: E731
+    return {"muted_kinds": sorted(found.muted_kinds), "quiet_start": hhmm(found.quiet_start),
+            "quiet_end": hhmm(found.quiet_end)}
+
+
+@blp.route("/readers/<reader_id>/notice-settings")
+class ReaderNoticeSettings(MethodView):
+    # Folded from the reader's stream, so always current: no min_position to wait for.
+    @blp.response(200, NoticeSettingsSchema)
+    @require("desk", **SELF)
+    def get(self, reader_id: str) -> dict[str, Any]:
+        """Kinds kept to the portal and the quiet hours."""
+        return _settings_answer(reader_id)
+
+    @blp.arguments(NoticeSettingsSchema)
+    @blp.response(200, NoticeSettingsSchema)
+    @require("desk", **SELF)
+    def put(self, data: dict[str, Any], reader_id: str) -> dict[str, Any]:
+        """Replace them (invalid_notice_settings with per-field messages)."""
+        outcome = notice_settings.set_notice_settings(
+            ports(), current_actor(), reader_id, data["muted_kinds"], data["quiet_start"],
+            data["quiet_end"], idempotency_key())
+        return {**_settings_answer(reader_id), "position": outcome.position}
