@@ -148,8 +148,17 @@ def test_a_reader_walks_the_portal_and_every_view_passes_axe(
     expect(page.locator("#notices")).to_contain_text("请于三日内到总馆取书")
     pages.shot(page, "portal-walk-notice-read", name)
 
-    for view in ("home", "search", "feedback", "settings", "more"):
+    for view in ("home", "search", "feedback", "settings"):
         visit(view)
+    page.check("#kinds input[value=due_soon]")
+    page.fill("#quiet-start", "22:00")
+    page.fill("#quiet-end", "07:00")
+    page.click("#settings-form button[type=submit]")
+    expect(page.locator("#msg .notice.ok")).to_be_visible()
+    reader_id = page.evaluate("JSON.parse(sessionStorage.getItem('lector.portal')).reader_id")
+    prefs = lib.get(f"/api/v1/readers/{reader_id}/notice-settings").get_json()
+    assert prefs == {"muted_kinds": ["due_soon"], "quiet_start": "22:00", "quiet_end": "07:00"}
+    visit("more")
     page.click("#elder")
     pages.shot(page, "portal-walk-elder", name)
     elder = axe_violations(page)

@@ -10,6 +10,8 @@ const me = () => encodeURIComponent(api.session.reader_id);
 const state = { view: "home", history: { page: 1, q: "" }, note: null };
 const MORE = ["ecard", "holds", "scan", "fines", "history", "feedback", "settings"];
 const HOME = ["ecard", "loans", "holds", "scan", "search", "fines", "history", "notices", "feedback", "settings"];
+const KINDS = ["reservation_ready", "pickup_reminder", "due_soon", "overdue", "hold_expired",
+               "hold_cancelled", "fine_assessed", "feedback_answered", "suggestion_decided", "digest"];
 const ICON = { ecard: "▦", loans: "📚", holds: "⏳", scan: "📷", search: "🔍", fines: "¥",
                history: "🕘", notices: "✉", feedback: "💬", settings: "⚙" };
 const when = (iso) => new Intl.DateTimeFormat(lang(), { dateStyle: "medium", timeStyle: "short",
@@ -133,10 +135,16 @@ const VIEWS = {
         h("pre", { class: "notice-text" }, n.text)))) : [empty("notices.none")]));
   },
   async settings() {
-    const reader = await api.get(`/readers/${me()}`);
+    const [reader, prefs] = await Promise.all([api.get(`/readers/${me()}`),
+                                               api.get(`/readers/${me()}/notice-settings`)]);
     document.querySelectorAll("[name=channel]").forEach((box) => {
       box.checked = (reader.notice_channels || []).includes(box.value);
     });
+    $("kinds").replaceChildren(...KINDS.map((kind) => h("label", { class: "switch" },
+      h("input", { type: "checkbox", name: "muted", value: kind, checked: prefs.muted_kinds.includes(kind) }),
+      " ", h("span", {}, t(`kind.${kind}`)))));
+    $("quiet-start").value = prefs.quiet_start || "";
+    $("quiet-end").value = prefs.quiet_end || "";
   },
   async more() { $("more-grid").replaceChildren(...MORE.map(tile)); },
 };
@@ -305,8 +313,12 @@ $("feedback-form").addEventListener("submit", (ev) => {
 $("settings-form").addEventListener("submit", (ev) => {
   ev.preventDefault();
   const channels = [...document.querySelectorAll("[name=channel]:checked")].map((b) => b.value);
-  act(() => api.put(`/readers/${me()}/preferences`, { notice_channels: channels.length ? channels : ["none"] }),
-      () => t("settings.saved"));
+  const muted = [...document.querySelectorAll("[name=muted]:checked")].map((b) => b.value);
+  act(async () => {
+    await api.put(`/readers/${me()}/preferences`, { notice_channels: channels.length ? channels : ["none"] });
+    return api.put(`/readers/${me()}/notice-settings`, { muted_kinds: muted,
+      quiet_start: $("quiet-start").value || null, quiet_end: $("quiet-end").value || null });
+  }, () => t("settings.saved"));
 });
 
 // Elder mode: larger text and higher contrast, remembered on this device.
