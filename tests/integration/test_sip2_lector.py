@@ -387,6 +387,7 @@ def test_a_kiosk_accepts_the_portal_e_card_code_for_a_day_and_not_after(
     library: Library, open_client: Callable[[int], Sip2]
 ) -> None:
     reader_id = library.reader("R001", "张三")
+    library.title("三体", "B001")
     code = library.get(f"/api/v1/readers/{reader_id}/ecard")["code"]
     sip = open_client(library.server.port)
     login(sip)
@@ -394,6 +395,8 @@ def test_a_kiosk_accepts_the_portal_e_card_code_for_a_day_and_not_after(
     info = ask(sip, "patron_information", "none")
     assert (info["variable"]["AE"], info["variable"]["BL"], info["variable"]["CQ"]) == (
         ["张三"], ["Y"], ["Y"])
+    assert ask(sip, "checkout", "B001")["fixed"]["Ok"] == "1"  # lent on the e-card
+    assert [loan["reader_id"] for loan in library.get("/api/v1/loans?barcode=B001")] == [reader_id]
 
     library.clock[0] = NOW + timedelta(hours=25)
     expired = ask(sip, "patron_information", "none")

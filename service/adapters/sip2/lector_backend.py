@@ -29,7 +29,6 @@ from service.adapters.sip2.results import (
 from service.application import circulation
 from service.application.catalogue import copy_title_id
 from service.application.context import Ports
-from service.application.ecard import resolve_card
 from service.bootstrap import Lector
 from service.domain.errors import DomainError
 
@@ -45,10 +44,6 @@ class LectorSip2Backend(LoginChecks, HoldAndFeeCommands):
         self.lector, self.ports, self.engine = lector, lector.ports, lector.engine
         self.pins = PinCache(lector.engine)
         self.init_logins(lector)
-
-    def _card(self, card: str) -> str:
-        """The card number a scanned value stands for (a portal e-card code, or the card)."""
-        return resolve_card(self.lector.config.secret_key, card, self.ports.clock())
 
     def check_patron(self, kiosk: KioskAccount, card: str, pin: str | None) -> PatronCheck:
         """Look the card up in its stream and verify the PIN (Argon2, remembered briefly)."""
@@ -154,7 +149,7 @@ class LectorSip2Backend(LoginChecks, HoldAndFeeCommands):
     ) -> RenewResult:
         """Renew one of the reader's own loans."""
         try:
-            reader_id = circulation.reader_for_card(self.ports, card)
+            reader_id = circulation.reader_for_card(self.ports, self._card(card))
             outcome = circulation.renew(self.ports, self.actor(kiosk), barcode, idempotency_key,
                                         only_reader=reader_id)
         except DomainError as error:
@@ -171,7 +166,7 @@ class LectorSip2Backend(LoginChecks, HoldAndFeeCommands):
     ) -> RenewAllResult:
         """Renew every loan that can be renewed; each succeeds or fails on its own."""
         try:
-            reader_id = circulation.reader_for_card(self.ports, card)
+            reader_id = circulation.reader_for_card(self.ports, self._card(card))
             answer = circulation.renew_all(self.ports, self.actor(kiosk), reader_id,
                                            idempotency_key)
         except DomainError as error:
