@@ -160,6 +160,7 @@ def test_a_reader_walks_the_portal_and_every_view_passes_axe(
     assert prefs == {"muted_kinds": ["due_soon"], "quiet_start": "22:00", "quiet_end": "07:00"}
     visit("more")
     page.click("#elder")
+    assert page.evaluate("document.documentElement.scrollWidth") <= SIZES[size]["width"]
     pages.shot(page, "portal-walk-elder", name)
     elder = axe_violations(page)
     if elder:

@@ -12,8 +12,30 @@ const MORE = ["ecard", "holds", "scan", "fines", "history", "feedback", "setting
 const HOME = ["ecard", "loans", "holds", "scan", "search", "fines", "history", "notices", "feedback", "settings"];
 const KINDS = ["reservation_ready", "pickup_reminder", "due_soon", "overdue", "hold_expired",
                "hold_cancelled", "fine_assessed", "feedback_answered", "suggestion_decided", "digest"];
-const ICON = { ecard: "▦", loans: "📚", holds: "⏳", scan: "📷", search: "🔍", fines: "¥",
-               history: "🕘", notices: "✉", feedback: "💬", settings: "⚙" };
+// Line icons drawn here (24x24, stroke): no icon font, no emoji font needed on the phone.
+const ICON = {
+  home: "M3 11l9-8 9 8v10h-6v-6H9v6H3z", ecard: "M3 5h18v14H3z M7 9h4v4H7z M14 9h4 M14 13h4",
+  loans: "M4 4h4v16H4z M10 4h4v16h-4z M16 5l3.5-1 3 15.5-3.5 1z",
+  holds: "M12 3a9 9 0 1 0 .01 0z M12 7v5l3 3",
+  scan: "M3 8V3h5 M16 3h5v5 M21 16v5h-5 M8 21H3v-5 M7 8v8 M10 8v8 M13 8v8 M17 8v8",
+  search: "M10 3a7 7 0 1 0 .01 0z M15 15l6 6", fines: "M6 3l6 8 6-8 M12 11v10 M7 13h10 M7 17h10",
+  history: "M4 12a8 8 0 1 0 2.3-5.7 M4 4v5h5 M12 8v4l3 2", notices: "M3 5h18v14H3z M3 5l9 8 9-8",
+  feedback: "M4 4h16v12H9l-5 4z",
+  settings: "M12 8a4 4 0 1 0 .01 0z M12 2v3 M12 19v3 M2 12h3 M19 12h3 M4.9 4.9L7 7 M17 17l2.1 2.1 M4.9 19.1L7 17 M17 7l2.1-2.1",
+  more: "M4 6h16 M4 12h16 M4 18h16",
+};
+const SVG = "http://www.w3.org/2000/svg";
+function icon(name) {
+  const svg = document.createElementNS(SVG, "svg");
+  svg.setAttribute("viewBox", "0 0 24 24");
+  svg.setAttribute("class", "icon");
+  svg.setAttribute("aria-hidden", "true");
+  const path = document.createElementNS(SVG, "path");
+  path.setAttribute("d", ICON[name]);
+  svg.append(path);
+  return svg;
+}
+document.querySelectorAll("[data-icon]").forEach((slot) => slot.replaceWith(icon(slot.dataset.icon)));
 const when = (iso) => new Intl.DateTimeFormat(lang(), { dateStyle: "medium", timeStyle: "short",
                                                          timeZone: "Asia/Shanghai" }).format(new Date(iso));
 const day = (iso) => new Intl.DateTimeFormat(lang(), { dateStyle: "medium", timeZone: "UTC" })
@@ -33,15 +55,14 @@ async function act(command, success) {
   try { const answer = await command(); say("ok", () => success(answer)); await show(state.view, true); }
   catch (e) { fail(e); }
 }
-const tile = (name) => h("a", { href: `#${name}`, class: "tile" },
-  h("span", { class: "icon", "aria-hidden": "true" }, ICON[name]), h("span", {}, t(`view.${name}`)));
+const tile = (name) => h("a", { href: `#${name}`, class: "tile" }, icon(name), h("span", {}, t(`view.${name}`)));
 
 const VIEWS = {
   async home() {
     const s = await api.get(`/readers/${me()}/summary`);
-    $("summary").replaceChildren(h("p", { class: "reader-name" }, api.session.name),
+    $("summary").replaceChildren(...[h("p", { class: "reader-name" }, api.session.name),
       h("p", { class: "muted" }, t("home.summary", { l: s.loans, h: s.holds, f: money(s.fines_owed_fen) })),
-      s.overdue ? h("span", { class: "badge bad" }, t("home.overdue", { n: s.overdue })) : null);
+      s.overdue ? h("span", { class: "badge bad" }, t("home.overdue", { n: s.overdue })) : null].filter(Boolean));
     $("home-grid").replaceChildren(...HOME.map(tile));
   },
   async ecard() {
@@ -167,13 +188,13 @@ async function show(view, keepNote = false) {
 
 function showSignIn() {
   $("signin-form").hidden = false;
-  $("work").hidden = $("bottom-nav").hidden = $("signout").hidden = true;
+  $("work").hidden = $("bottom-nav").hidden = true;
   $("view-title").textContent = t("app.portal");
 }
 
 function showWork() {
   $("signin-form").hidden = true;
-  $("work").hidden = $("bottom-nav").hidden = $("signout").hidden = false;
+  $("work").hidden = $("bottom-nav").hidden = false;
   return show(location.hash.slice(1) || "home");
 }
 
