@@ -148,7 +148,13 @@ def test_a_reader_walks_the_portal_and_every_view_passes_axe(
     expect(page.locator("#notices")).to_contain_text("请于三日内到总馆取书")
     pages.shot(page, "portal-walk-notice-read", name)
 
-    for view in ("home", "search", "feedback", "settings"):
+    visit("search")
+    page.fill("#q", "三体")
+    page.press("#q", "Enter")
+    expect(page.locator("#results .branches")).to_contain_text(
+        "总馆：可借" if language == "zh-CN" else "Main library:")
+    pages.shot(page, "portal-walk-search-results", name)
+    for view in ("home", "feedback", "settings"):
         visit(view)
     page.check("#kinds input[value=due_soon]")
     page.fill("#quiet-start", "22:00")
