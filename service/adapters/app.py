@@ -21,6 +21,7 @@ from service.adapters.api import (
     notices,
     ops,
     portal,
+    portal_notices,
     reader_account,
     readers,
     reports,
@@ -43,6 +44,7 @@ API_BLUEPRINTS = (
     auth_routes.blp, readers.blp, reader_account.blp, titles.blp, copies.blp, circulation.blp,
     holds.blp, feedback.blp, reports.blp, settings.blp, log_feed.blp, notices.blp,
     imports.blp, exports.blp, kiosks.blp, staff.blp, portal.blp,
+    portal_notices.blp,
 )
 
 

@@ -1,5 +1,5 @@
-"""The reader portal's own routes: e-card, scan to borrow, holds with waits, in-app notices,
-and the per-branch self-service setting."""
+"""The reader portal's own routes: e-card, scan to borrow, holds with waits, availability per
+branch, and the per-branch self-service setting (notices: portal_notices.py)."""
 
 from __future__ import annotations
 
@@ -13,14 +13,13 @@ from marshmallow import Schema, fields
 from events.vocabulary import CopyStatus, HoldStatus
 from projections.catalogue import availability_counts, list_copies
 from projections.hold_queue import list_holds
-from projections.notice_mailbox import list_mailbox
 from service.adapters.api.auth import current_actor, idempotency_key, require
-from service.adapters.api.common import answer, lector, offset, page, ports
+from service.adapters.api.common import answer, lector, ports
 from service.adapters.api.consistency import read_model
 from service.adapters.api.ecard_images import code128_svg, qr_svg
 from service.adapters.api.schemas.circulation import BARCODE, CheckOutResultSchema, HoldSchema
-from service.adapters.api.schemas.common import MinPositionArgsSchema, PageArgsSchema
-from service.application import circulation, notice_settings, self_service
+from service.adapters.api.schemas.common import MinPositionArgsSchema
+from service.application import circulation, self_service
 from service.application.ecard import issue_ecard
 from service.application.settings import current_rules
 from service.domain.circulation import refusals
@@ -28,7 +27,7 @@ from service.domain.circulation.hold_wait import estimated_wait_days
 from service.domain.errors import Invalid
 
 blp = Blueprint("portal", __name__, url_prefix="/api/v1",
-                description="The reader portal: e-card, scan to borrow, holds, in-app notices.")
+                description="The reader portal: e-card, scan to borrow, holds, branches.")
 
 SELF = {"reader_self": "reader_id"}
 BRANCH_NAME = re.compile(r"^[A-Za-z0-9_\-]{1,64}$")
@@ -63,22 +62,6 @@ class PortalHoldSchema(HoldSchema):
     estimated_wait_days = fields.Integer(allow_none=True, metadata={
         "description": "Waiting holds: ceil(queue place / circulating copies) x the loan period; "
                        "null when no copy circulates."})
-
-
-class InboxItemSchema(Schema):
-    notice_id = fields.String()
-    kind = fields.String()
-    lang = fields.String()
-    subject = fields.String()
-    text = fields.String()
-    delivered_at = fields.DateTime()
-
-
-class InboxPageSchema(Schema):
-    items = fields.List(fields.Nested(InboxItemSchema))
-    total = fields.Integer()
-    page = fields.Integer()
-    page_size = fields.Integer()
 
 
 @blp.route("/readers/<reader_id>/ecard")
@@ -126,20 +109,6 @@ class ReaderHoldWaits(MethodView):
             h["estimated_wait_days"] = (estimated_wait_days(h["queue_position"], copies, days)
                                         if h["status"] == HoldStatus.WAITING else 0)
         return holds
-
-
-@blp.route("/readers/<reader_id>/inbox")
-class ReaderInbox(MethodView):
-    @blp.arguments(PageArgsSchema, location="query")
-    @blp.response(200, InboxPageSchema)
-    @require("desk", **SELF)
-    def get(self, args: dict[str, Any], reader_id: str) -> dict[str, Any]:
-        """Notices delivered in the app (channel in_app, or the local mailbox), newest first."""
-        # Operational rows (the mailbox table) joined to reader_profiles for the recipient.
-        with read_model("reader_profiles") as conn:
-            items, total = list_mailbox(conn, reader=reader_id, offset=offset(args),
-                                        limit=args["page_size"])
-        return page([i for i in items if i["reader_id"] == reader_id], total, args)
 
 
 @blp.route("/self-service")
@@ -192,40 +161,3 @@ class TitleBranches(MethodView):
             row["total"] += 1
             row["available"] += copy["status"] == CopyStatus.AVAILABLE
         return sorted(by_branch.values(), key=lambda r: r["branch"])
-
-
-class NoticeSettingsSchema(Schema):
-    muted_kinds = fields.List(fields.String(), load_default=list, metadata={
-        "description": "Kinds shown only in the portal, never by e-mail or message."})
-    quiet_start = fields.String(load_default=None, allow_none=True,
-                                metadata={"description": "HH:MM, library time."})
-    quiet_end = fields.String(load_default=None, allow_none=True,
-                              metadata={"description": "HH:MM, library time."})
-    position = fields.Integer(dump_only=True)
-
-
-def _settings_answer(reader_id: str) -> dict[str, Any]:
-    found = notice_settings.notice_settings(ports(), reader_id)
-    hhmm = (lambda t: t.strftime("%H:%M") if t else None)  # noqa: E731
-    return {"muted_kinds": sorted(found.muted_kinds), "quiet_start": hhmm(found.quiet_start),
-            "quiet_end": hhmm(found.quiet_end)}
-
-
-@blp.route("/readers/<reader_id>/notice-settings")
-class ReaderNoticeSettings(MethodView):
-    # Folded from the reader's stream, so always current: no min_position to wait for.
-    @blp.response(200, NoticeSettingsSchema)
-    @require("desk", **SELF)
-    def get(self, reader_id: str) -> dict[str, Any]:
-        """Kinds kept to the portal and the quiet hours."""
-        return _settings_answer(reader_id)
-
-    @blp.arguments(NoticeSettingsSchema)
-    @blp.response(200, NoticeSettingsSchema)
-    @require("desk", **SELF)
-    def put(self, data: dict[str, Any], reader_id: str) -> dict[str, Any]:
-        """Replace them (invalid_notice_settings with per-field messages)."""
-        outcome = notice_settings.set_notice_settings(
-            ports(), current_actor(), reader_id, data["muted_kinds"], data["quiet_start"],
-            data["quiet_end"], idempotency_key())
-        return {**_settings_answer(reader_id), "position": outcome.position}
