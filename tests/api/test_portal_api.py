@@ -191,3 +191,18 @@ def test_notice_settings_are_the_readers_own_and_checked_field_by_field(lib: Lib
     assert set(bad.get_json()["errors"]) == {"muted_kinds", "quiet_start", "quiet_end"}
     assert lib.client.get(f"/api/v1/readers/{other}/notice-settings",
                           headers=me).status_code == 403
+
+
+def test_staff_pages_can_resolve_an_e_card_code_to_the_card_and_reader(
+    lib: Library, clock: MovableClock
+) -> None:
+    reader_id = lib.reader("C1")
+    code = ecard(lib, reader_id, "C1")["code"]
+    found = lib.post("/api/v1/ecards/resolve", {"code": code})
+    assert found.get_json() == {"card_number": "C1", "reader_id": reader_id}
+    assert lib.post("/api/v1/ecards/resolve", {"code": "C1"}).get_json()["reader_id"] == reader_id
+    readers_token = reader_headers(lib.client, "C1")
+    assert lib.client.post("/api/v1/ecards/resolve", json={"code": code},
+                           headers=readers_token).status_code == 403
+    clock.advance(2)
+    assert lib.post("/api/v1/ecards/resolve", {"code": code}).get_json()["code"] == "ecard_expired"

@@ -17,10 +17,15 @@ from service.adapters.api.auth import current_actor, idempotency_key, require
 from service.adapters.api.common import answer, lector, ports
 from service.adapters.api.consistency import read_model
 from service.adapters.api.ecard_images import code128_svg, qr_svg
-from service.adapters.api.schemas.circulation import BARCODE, CheckOutResultSchema, HoldSchema
+from service.adapters.api.schemas.circulation import (
+    BARCODE,
+    CARD_OR_ECARD,
+    CheckOutResultSchema,
+    HoldSchema,
+)
 from service.adapters.api.schemas.common import MinPositionArgsSchema
 from service.application import circulation, self_service
-from service.application.ecard import issue_ecard
+from service.application.ecard import issue_ecard, resolve_card
 from service.application.settings import current_rules
 from service.domain.circulation import refusals
 from service.domain.circulation.hold_wait import estimated_wait_days
@@ -77,6 +82,27 @@ class ReaderECard(MethodView):
         return {"code": card.code, "card_number": card.card_number, "issued_at": card.issued_at,
                 "expires_at": card.expires_at, "qr_svg": qr_svg(card.code),
                 "barcode_svg": code128_svg(card.code)}
+
+
+class ECardResolveSchema(Schema):
+    code = fields.String(required=True, validate=CARD_OR_ECARD)
+
+
+class ResolvedCardSchema(Schema):
+    card_number = fields.String(required=True)
+    reader_id = fields.String(required=True)
+
+
+@blp.route("/ecards/resolve")
+class ECardResolve(MethodView):
+    @blp.arguments(ECardResolveSchema)
+    @blp.response(200, ResolvedCardSchema)
+    @require("desk")
+    def post(self, data: dict[str, Any]) -> dict[str, Any]:
+        """The card (and reader) a scanned value stands for: for staff pages that look the
+        reader up before lending (ecard_expired, ecard_invalid, reader_not_found)."""
+        card = resolve_card(lector().config.secret_key, data["code"], ports().clock())
+        return {"card_number": card, "reader_id": circulation.reader_for_card(ports(), card)}
 
 
 @blp.route("/readers/<reader_id>/checkouts")
