@@ -60,3 +60,11 @@ class ReportSettingsChanged(Event, type_name="report_settings.changed", version=
     ages per class, holds per copy per item type; service/application/report_settings.py)."""
 
     settings: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class SelfServiceChanged(Event, type_name="self_service.changed", version=1):
+    """Whether readers may borrow by scanning a book with their phone at this branch."""
+
+    branch: str
+    portal_checkout: bool

@@ -99,3 +99,14 @@ def _erased_v1_to_v2(data: dict[str, Any]) -> dict[str, Any]:
     # v1 carried the reader id only (it was declared but never written by a command).
     return {"reason": "", "erased_at": None, "forced": False, "open_loans": 0, "owed_fen": 0,
             **data}
+
+
+@dataclass(frozen=True)
+class ReaderNoticeSettingsChanged(Event, type_name="reader.notice_settings_changed", version=1):
+    """Which kinds of notice the reader wants by e-mail or message (the rest only in the
+    portal), and the quiet hours (library time, "HH:MM") when nothing is sent but in the portal."""
+
+    reader_id: str
+    muted_kinds: tuple[str, ...]
+    quiet_start: str | None
+    quiet_end: str | None

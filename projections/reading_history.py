@@ -72,16 +72,20 @@ class ReadingHistory(Projection):
 
 
 def list_history(conn: Connection, reader_id: str, offset: int = 0,
-                 limit: int = 100) -> tuple[list[dict[str, Any]], int]:
+                 limit: int = 100, q: str | None = None) -> tuple[list[dict[str, Any]], int]:
+    """A page of the reader's history, newest first; ``q`` keeps titles containing it."""
     from sqlalchemy import func
 
     from projections.catalogue import titles
 
-    total = conn.scalar(select(func.count()).where(history.c.reader_id == reader_id)) or 0
     query = (select(history, titles.c.title, titles.c.authors, titles.c.clc_class)
              .join(titles, titles.c.title_id == history.c.title_id, isouter=True)
-             .where(history.c.reader_id == reader_id)
-             .order_by(history.c.borrowed_at.desc()).offset(offset).limit(limit))
+             .where(history.c.reader_id == reader_id))
+    if q:
+        escaped = q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        query = query.where(titles.c.title.ilike(f"%{escaped}%", escape="\\"))
+    total = conn.scalar(select(func.count()).select_from(query.subquery())) or 0
+    query = query.order_by(history.c.borrowed_at.desc()).offset(offset).limit(limit)
     return [dict(r) for r in conn.execute(query).mappings()], int(total)
 
 

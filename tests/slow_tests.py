@@ -21,6 +21,8 @@ SLOW = (
     "tests/integration/test_demo_library.py::test_the_same_seed_builds_the_same_circulation",
     "tests/integration/test_demo_notices.py::test_the_demo_delivers_its_past_to_the_mailbox_and_smtp_later_sends_none_of_it",
     "tests/integration/test_notices_worker.py::test_a_worker_killed_mid_batch_loses_nothing_and_repeats_at_most_the_one_in_flight",
+    "tests/browser/test_portal_speed.py::test_every_portal_view_renders_within_a_second_on_slow_4g",
+    "tests/browser/test_portal_walk.py::test_a_reader_walks_the_portal_and_every_view_passes_axe",
     "tests/integration/test_projection_rebuild_property.py::test_projections_built_in_random_chunks_between_commands_equal_a_rebuild",
     "tests/integration/test_report_reconciliation.py::test_every_report_equals_its_rebuild_and_a_recount_from_the_log",
     "tests/integration/test_reader_insights.py::test_a_refresh_segments_every_reader_once_and_a_repeat_appends_nothing",

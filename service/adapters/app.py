@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask
+from flask import Flask, request
 from werkzeug.exceptions import HTTPException
 
 from events.store import UnstorableEvent
@@ -23,6 +23,8 @@ from service.adapters.api import (
     managed_lists,
     notices,
     ops,
+    portal,
+    portal_notices,
     reader_account,
     reader_profile,
     readers,
@@ -38,6 +40,7 @@ from service.adapters.api.problems import LectorApi, domain_problem, unexpected
 from service.adapters.api.rate_limits import init_rate_limits
 from service.adapters.api.security import add_security_headers
 from service.adapters.api.translations import init_babel
+from service.adapters.compression import compress_response
 from service.adapters.web import admin_pages
 from service.adapters.web import pages as web_pages
 from service.bootstrap import Lector, bootstrap
@@ -48,7 +51,7 @@ API_BLUEPRINTS = (
     auth_routes.blp, readers.blp, reader_account.blp, titles.blp, copies.blp, circulation.blp,
     holds.blp, feedback.blp, reports.blp, collection_reports.blp, settings.blp, log_feed.blp,
     notices.blp, imports.blp, export_schedules.blp, exports.blp, kiosks.blp, staff.blp,
-    managed_lists.blp, reader_profile.blp, report_filters.blp,
+    managed_lists.blp, reader_profile.blp, report_filters.blp, portal.blp, portal_notices.blp,
 )
 
 
@@ -87,6 +90,7 @@ def build_app(config: Config | Lector | None = None) -> Flask:
     app.register_error_handler(HTTPException, api.handle_http_exception)
     app.register_error_handler(Exception, _unexpected)
     app.after_request(add_security_headers)
+    app.after_request(lambda response: compress_response(request, response))
     if lector.config.trusted_proxies:
         # Behind a TLS-terminating proxy: trust its X-Forwarded-Proto/For (request.is_secure).
         from werkzeug.middleware.proxy_fix import ProxyFix

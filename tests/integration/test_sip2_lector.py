@@ -381,3 +381,25 @@ def test_a_kiosk_message_holding_nul_is_refused_cleanly_and_records_nothing(
 
     assert kiosk.ask(pay.replace("\u0000", "").replace("AY1", "AY3")).startswith("38Y")
     kiosk.close()
+
+
+def test_a_kiosk_accepts_the_portal_e_card_code_for_a_day_and_not_after(
+    library: Library, open_client: Callable[[int], Sip2]
+) -> None:
+    reader_id = library.reader("R001", "张三")
+    library.title("三体", "B001")
+    code = library.get(f"/api/v1/readers/{reader_id}/ecard")["code"]
+    sip = open_client(library.server.port)
+    login(sip)
+    sip.patron, sip.patronpwd = code, PIN
+    info = ask(sip, "patron_information", "none")
+    assert (info["variable"]["AE"], info["variable"]["BL"], info["variable"]["CQ"]) == (
+        ["张三"], ["Y"], ["Y"])
+    assert ask(sip, "checkout", "B001")["fixed"]["Ok"] == "1"  # lent on the e-card
+    assert [loan["reader_id"] for loan in library.get("/api/v1/loans?barcode=B001")] == [reader_id]
+
+    library.clock[0] = NOW + timedelta(hours=25)
+    expired = ask(sip, "patron_information", "none")
+    assert expired["variable"]["BL"] == ["N"]
+    sip.patron = code[:-1] + ("A" if code[-1] != "A" else "B")  # a forged signature
+    assert ask(sip, "patron_information", "none")["variable"]["BL"] == ["N"]

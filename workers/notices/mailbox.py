@@ -23,6 +23,8 @@ from service.config import Config
 from service.domain.notices.render import RenderedNotice
 
 CHANNEL = "mailbox"
+# The reader's own notices centre in the portal: the same table, read by the reader.
+IN_APP = "in_app"
 
 
 def uses_mailbox(config: Config) -> bool:

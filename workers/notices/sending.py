@@ -14,6 +14,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from events.feedback import SuggestionSubmitted
 from events.streams import reader_stream, suggestion_stream
@@ -26,19 +27,20 @@ from service.application.handlers import handle
 from service.application.settings import current_rules
 from service.bootstrap import Lector
 from service.domain.library.rules import current_blocks
+from service.domain.notices.preferences import fold_notice_settings, split_channels
 from service.domain.notices.render import NoticeTemplateError, notice_lang, render_notice
 from service.domain.readers.reader_state import fold_reader
 from workers.notices.assemble import build_context, stale_reason
 from workers.notices.channels import send_on
 from workers.notices.delivery import FailureReason, PermanentDeliveryError, TransientDeliveryError
-from workers.notices.leases import claim, forget, release
+from workers.notices.leases import claim, extend_queued, forget, release
 from workers.notices.mailbox import CHANNEL as MAILBOX
-from workers.notices.mailbox import deliver_to_mailbox, uses_mailbox
+from workers.notices.mailbox import IN_APP, deliver_to_mailbox, uses_mailbox
 from workers.notices.retrying import RetryLater, after_transient
 
 log = logging.getLogger(__name__)
 WORKER = Actor(SYSTEM, "worker")
-CHANNELS = ("email", "webhook")
+CHANNELS = ("email", "webhook", IN_APP)
 
 
 @dataclass(frozen=True)
@@ -108,6 +110,14 @@ def _deliver_claimed(lector: Lector, row: dict[str, Any], now: datetime) -> Send
     if stale is not None:
         handle(ports, WORKER, RecordNoticeCancelled(key, reader_id, kind, stale, now))
         return SendResult("cancelled", stale)
+    local_now = now.astimezone(ZoneInfo(lector.config.timezone))
+    todo, later, quiet_end = split_channels(fold_notice_settings(loaded.events), kind, todo,
+                                            local_now)
+    if not todo and not later:  # a kind the reader keeps to the portal, and no portal channel
+        if done.sent:
+            return SendResult("already_sent")
+        core.record_cancelled(ports, WORKER, key, reader_id, kind, "reader_muted_kind", now)
+        return SendResult("cancelled", "reader_muted_kind")
     lang = notice_lang(profile["language"])
     try:
         rendered = render_row(lector, row, profile, reader, lang, now)
@@ -116,7 +126,18 @@ def _deliver_claimed(lector: Lector, row: dict[str, Any], now: datetime) -> Send
             handle(ports, WORKER, RecordNoticeFailed(key, reader_id, kind, channel,
                                                      FailureReason.template_error, now, True))
         return SendResult("failed", str(exc))
-    return _send_all(lector, row, profile, lang, rendered, todo, now)
+    result = _send_all(lector, row, profile, lang, rendered, todo, now)
+    if later and quiet_end is not None:
+        return _after_quiet_hours(lector, key, result, (quiet_end - local_now).total_seconds())
+    return result
+
+
+def _after_quiet_hours(lector: Lector, key: str, result: SendResult,
+                       seconds_left: float) -> SendResult:
+    """E-mail and messages wait for the end of the reader's quiet hours (not a failed try)."""
+    delay = max(1.0, seconds_left)
+    extend_queued(lector.engine, key, datetime.now(UTC) + timedelta(seconds=delay))
+    return SendResult("waiting", f"quiet hours; {result.status} {result.detail}".strip(), delay)
 
 
 def _send_all(lector: Lector, row: dict[str, Any], profile: dict[str, Any], lang: str,
@@ -125,7 +146,7 @@ def _send_all(lector: Lector, row: dict[str, Any], profile: dict[str, Any], lang
     sent: list[str] = []
     for channel in todo:
         try:
-            if channel == MAILBOX:
+            if channel in (MAILBOX, IN_APP):  # in_app: kept for the portal's notices centre
                 message_id = deliver_to_mailbox(lector.engine, row, lang, rendered, now)
             else:
                 message_id = send_on(channel, lector.config, key, kind, lang, profile,

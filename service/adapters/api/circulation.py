@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -11,7 +12,7 @@ from flask_smorest import Blueprint
 
 from projections.current_loans import list_loans
 from service.adapters.api.auth import current_principal, require
-from service.adapters.api.common import perform_answer, ports
+from service.adapters.api.common import lector, perform_answer, ports
 from service.adapters.api.consistency import read_model
 from service.adapters.api.schemas.circulation import (
     CheckInResultSchema,
@@ -26,6 +27,7 @@ from service.adapters.api.schemas.circulation import (
     RenewSchema,
 )
 from service.application.commands import CheckIn, CheckOut, MarkLost, Renew
+from service.application.ecard import resolve_card
 from service.application.history import loans_as_of
 from service.application.settings import library_today
 
@@ -40,8 +42,10 @@ class CheckOuts(MethodView):
     @require("desk")
     def post(self, command: CheckOut) -> dict[str, Any]:
         """Lend a copy (refusals: copy_not_available, copy_not_found, reader_not_found,
-        reader_blocked, loan_limit_reached, hold_for_other_reader)."""
-        return perform_answer(command)
+        reader_blocked, loan_limit_reached, hold_for_other_reader; for an e-card code in
+        card_number: ecard_expired, ecard_invalid)."""
+        card = resolve_card(lector().config.secret_key, command.card_number, ports().clock())
+        return perform_answer(replace(command, card_number=card))
 
 
 @blp.route("/checkins")

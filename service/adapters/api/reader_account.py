@@ -6,6 +6,7 @@ from typing import Any
 
 from flask.views import MethodView
 from flask_smorest import Blueprint
+from marshmallow import fields, validate
 
 from projections.feedback_inbox import list_feedback, list_suggestions
 from projections.fines import balance, list_fines
@@ -102,16 +103,21 @@ class ReaderFineWaive(MethodView):
         return perform_answer(WaiveFine(reader_id, fine_id, data["amount_fen"], data["reason"]))
 
 
+class HistoryArgsSchema(PageArgsSchema):
+    q = fields.String(load_default=None, validate=validate.Length(max=200),
+                      metadata={"description": "Keep titles containing this text."})
+
+
 @blp.route("/<reader_id>/history")
 class ReaderHistory(MethodView):
-    @blp.arguments(PageArgsSchema, location="query")
+    @blp.arguments(HistoryArgsSchema, location="query")
     @blp.response(200)
     @require("desk", **SELF)
     def get(self, args: dict[str, Any], reader_id: str) -> dict[str, Any]:
         """Reading history (empty, with keeps_history false, for readers who opted out)."""
         with read_model("reading_history") as conn:
             items, total = list_history(conn, reader_id, offset(args),
-                                        args["page_size"])
+                                        args["page_size"], q=args["q"])
             keeps = keeps_history(conn, reader_id)
         return {"keeps_history": keeps, "total": total, "items": [
             {**i, "borrowed_at": i["borrowed_at"].isoformat(),

@@ -49,6 +49,10 @@ class LectorSip2Backend(LoginChecks, HoldAndFeeCommands):
 
     def check_patron(self, kiosk: KioskAccount, card: str, pin: str | None) -> PatronCheck:
         """Look the card up in its stream and verify the PIN (Argon2, remembered briefly)."""
+        try:
+            card = self._card(card)
+        except DomainError:
+            return PatronCheck(found=False)
         view = reads.reader_by_card(self.ports, card)
         if view is None:
             return PatronCheck(found=False)
@@ -56,8 +60,14 @@ class LectorSip2Backend(LoginChecks, HoldAndFeeCommands):
         return PatronCheck(found=True, pin_ok=pin_ok, language=view.state.language)
 
     def patron_information(self, kiosk: KioskAccount, card: str) -> PatronInfo | None:
-        """Return the reader's blocks, counts, limits, fines and item lists."""
-        view = reads.reader_by_card(self.ports, card)
+        """Return the reader's blocks, counts, limits, fines and item lists.
+
+        An e-card code is answered for its card (echoed as scanned); an expired or forged
+        one is an unknown patron."""
+        try:
+            view = reads.reader_by_card(self.ports, self._card(card))
+        except DomainError:
+            return None
         return None if view is None else reads.patron_info(self.ports, self.engine, view, card)
 
     def item_information(self, kiosk: KioskAccount, barcode: str) -> ItemInfo | None:
@@ -69,6 +79,7 @@ class LectorSip2Backend(LoginChecks, HoldAndFeeCommands):
     ) -> CheckoutResult:
         """Lend at the kiosk's branch; a copy the reader already has is renewed instead."""
         try:
+            card = self._card(card)
             outcome = handle(self.ports, self.actor(kiosk),
                              CheckOut(card, barcode, kiosk.location), idempotency_key)
         except DomainError as error:
@@ -140,7 +151,7 @@ class LectorSip2Backend(LoginChecks, HoldAndFeeCommands):
     ) -> RenewResult:
         """Renew one of the reader's own loans."""
         try:
-            reader_id = circulation.reader_for_card(self.ports, card)
+            reader_id = circulation.reader_for_card(self.ports, self._card(card))
             outcome = handle(self.ports, self.actor(kiosk),
                              Renew(barcode, only_reader=reader_id), idempotency_key)
         except DomainError as error:
@@ -157,7 +168,7 @@ class LectorSip2Backend(LoginChecks, HoldAndFeeCommands):
     ) -> RenewAllResult:
         """Renew every loan that can be renewed; each succeeds or fails on its own."""
         try:
-            reader_id = circulation.reader_for_card(self.ports, card)
+            reader_id = circulation.reader_for_card(self.ports, self._card(card))
             answer = handle(self.ports, self.actor(kiosk), RenewAll(reader_id),
                             idempotency_key).result
         except DomainError as error:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import Engine
 
@@ -14,10 +14,14 @@ from service.application import circulation
 from service.application.catalogue import copy_title_id
 from service.application.commands import CancelHold, PayFines, PlaceHold
 from service.application.context import Actor, Ports, Principal
+from service.application.ecard import resolve_card
 from service.application.execute import first_outcome, scoped_key
 from service.application.handlers import handle
 from service.domain.circulation import refusals
 from service.domain.errors import DomainError
+
+if TYPE_CHECKING:
+    from service.bootstrap import Lector
 
 R = TypeVar("R", bound=Outcome)
 
@@ -44,6 +48,11 @@ class HoldAndFeeCommands:
 
     ports: Ports
     engine: Engine
+    lector: Lector
+
+    def _card(self, card: str) -> str:
+        """The card number a scanned value stands for (a portal e-card code, or the card)."""
+        return resolve_card(self.lector.config.secret_key, card, self.ports.clock())
 
     @staticmethod
     def actor(kiosk: KioskAccount) -> Actor:
@@ -63,7 +72,7 @@ class HoldAndFeeCommands:
         """Join the queue of the title of ``barcode`` (or ``title_id``)."""
         pickup = pickup_location or kiosk.location
         try:
-            reader_id = circulation.reader_for_card(self.ports, card)
+            reader_id = circulation.reader_for_card(self.ports, self._card(card))
             wanted = self._title_for(barcode, title_id)
             outcome = handle(self.ports, self.actor(kiosk), PlaceHold(reader_id, wanted, pickup),
                              idempotency_key)
@@ -84,7 +93,7 @@ class HoldAndFeeCommands:
         """Cancel the reader's hold on the title; a copy set aside passes to the next reader."""
         actor = self.actor(kiosk)
         try:
-            reader_id = circulation.reader_for_card(self.ports, card)
+            reader_id = circulation.reader_for_card(self.ports, self._card(card))
             wanted = self._title_for(barcode, title_id)
             replay = self._replayed("cancel_hold", actor, idempotency_key)
             if replay is None:
@@ -117,7 +126,7 @@ class HoldAndFeeCommands:
         """Record a payment; it settles the oldest fines first (fee type and id are not used)."""
         method = PAYMENT_METHODS.get(payment_type, "other")
         try:
-            reader_id = circulation.reader_for_card(self.ports, card)
+            reader_id = circulation.reader_for_card(self.ports, self._card(card))
             outcome = handle(self.ports, self.actor(kiosk),
                              PayFines(reader_id, amount_fen, method), idempotency_key)
         except DomainError as error:

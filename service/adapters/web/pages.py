@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import Blueprint, Response, render_template, send_from_directory
 
 blp = Blueprint("web", __name__, template_folder="templates", static_folder="static",
                 static_url_path="/web/static")
@@ -24,6 +24,18 @@ def portal() -> str:
 def reports() -> str:
     """The reports dashboard (librarian, admin): KPI tiles and charts over the report API."""
     return render_template("web/reports.html")
+@blp.get("/portal/offline")
+def portal_offline() -> str:
+    """What the portal's service worker shows when there is no network."""
+    return render_template("web/portal_offline.html")
+
+
+@blp.get("/portal-sw.js")
+def portal_service_worker() -> Response:
+    """The portal's service worker, served from the root so it may control /portal."""
+    reply = send_from_directory(blp.static_folder or "", "portal-sw.js", max_age=0)
+    reply.headers["Cache-Control"] = "no-cache"
+    return reply
 
 
 @blp.get("/mailbox")

@@ -24,8 +24,14 @@ from service.application.commands import CheckIn, CheckOut, MarkLost
 ANY_RESULT = {"description": "Command result"}
 
 
+# The desk scanner reads either the card or the portal's e-card code (service/application/ecard.py).
+CARD_OR_ECARD = validate.Regexp(
+    r"^([A-Za-z0-9\-]{1,32}|EC1:[A-Za-z0-9\-]{1,32}:[0-9A-Z]{1,8}:[A-Z2-7]{16})$",
+    error="A card number (letters, digits and '-', max 32) or an e-card code.")
+
+
 class CheckOutSchema(Schema):
-    card_number = fields.String(required=True, validate=CARD)
+    card_number = fields.String(required=True, validate=CARD_OR_ECARD)
     barcode = fields.String(required=True, validate=BARCODE)
     branch = fields.String(load_default=None, allow_none=True, validate=BRANCH)
 

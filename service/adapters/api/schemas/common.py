@@ -5,7 +5,8 @@ from __future__ import annotations
 from marshmallow import INCLUDE, Schema, ValidationError, fields, validate
 
 LANGUAGES = ("zh-CN", "en")
-CHANNELS = ("email", "webhook", "none")
+# in_app: the notice is kept for the reader to read in the portal (the notices centre).
+CHANNELS = ("email", "webhook", "in_app", "none")
 
 
 def not_blank(value: str) -> None:

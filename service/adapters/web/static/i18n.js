@@ -144,6 +144,11 @@ const WORDS = {
 
 const KEY = "lector.lang";
 
+/** Add a page's own words (e.g. portal-words.js) to the shared dictionary. */
+export function addWords(words) {
+  Object.assign(WORDS, words);
+}
+
 export function lang() {
   return sessionStorage.getItem(KEY) || "zh-CN";
 }
