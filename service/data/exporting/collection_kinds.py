@@ -73,7 +73,7 @@ def _notes(name: str) -> Any:
 
 def _kind(name: str, en: str, zh: str, columns: Columns) -> ExportKind:
     return ExportKind(f"collection-{name}", en, zh, columns, ("collection",),
-                      _rows(name, columns), _notes(name))
+                      _rows(name, columns), notes=_notes(name))
 
 
 DEAD_COLUMNS: Columns = (*COPY_COLUMNS, ("reason", "原因"), ("last_used_on", "最近使用"),
