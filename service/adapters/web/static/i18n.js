@@ -191,7 +191,3 @@ export function money(fen) {
   return new Intl.NumberFormat(lang(), { style: "currency", currency: "CNY" }).format(fen / 100);
 }
 
-/** Add a page's own words (key -> [zh-CN, en]) to the shared dictionary. */
-export function addWords(words) {
-  Object.assign(WORDS, words);
-}
