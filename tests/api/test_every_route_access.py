@@ -8,7 +8,7 @@ import pytest
 
 from service.application.context import ROLE_RANK
 
-PUBLIC = {("/health", "GET"), ("/metrics", "GET"), ("/api/v1/openapi.json", "GET"),
+PUBLIC = {("/", "GET"), ("/health", "GET"), ("/metrics", "GET"), ("/api/v1/openapi.json", "GET"),
           ("/api/v1/auth/token", "POST"), ("/desk", "GET"), ("/portal", "GET"),
           ("/mailbox", "GET"), ("/admin", "GET"), ("/admin/<section>", "GET"),
           ("/readers/<reader_id>", "GET"), ("/portal/offline", "GET"), ("/portal-sw.js", "GET"),

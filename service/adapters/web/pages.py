@@ -2,10 +2,46 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, render_template, send_from_directory
+from dataclasses import dataclass
+
+from flask import Blueprint, Response, current_app, render_template, send_from_directory
+from flask_babel import gettext as _
+
+from service.adapters.api.translations import request_lang
+from service.domain.locale import ZH
 
 blp = Blueprint("web", __name__, template_folder="templates", static_folder="static",
                 static_url_path="/web/static")
+
+
+@dataclass(frozen=True)
+class Door:
+    """One link of the landing page: where it goes, its name and one line about it."""
+
+    href: str
+    name: str
+    about: str
+
+
+def staff_doors() -> list[Door]:
+    return [
+        Door("/desk", _("Front desk"), _("Lend, return, renew and reserve with a scanner.")),
+        Door("/reports", _("Reports"),
+             _("Collection, readers and service: what to buy, what to weed, who is lapsing.")),
+        Door("/admin", _("Administration"),
+             _("Branches, categories, circulation policy, calendars, staff, kiosks, notices.")),
+        Door("/mailbox", _("Mailbox"), _("Notices delivered here while no mail server is set.")),
+        Door("/api/v1/docs", _("API documentation"), _("Every command and query of the HTTP API.")),
+    ]
+
+
+@blp.get("/")
+def landing() -> str:
+    """The first page: the library's name and a door to every part of Lector."""
+    lang = request_lang(ZH)
+    return render_template("web/landing.html", lang=lang, other_lang="en" if lang == ZH else ZH,
+                           library_name=current_app.extensions["lector"].config.library_name,
+                           staff_doors=staff_doors())
 
 
 @blp.get("/desk")
