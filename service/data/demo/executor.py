@@ -171,18 +171,100 @@ def _run_year(ports: Ports, report: DemoReport, clock: _Clock,
                                       target_loans=report.target_loans))
     report.plan = plan_statistics(actions, cat, report.start, 365)
     ids = {r.card_number: r.reader_id for r in people}
+    channels = _Channels(random.Random(report.seed + 1))
     for n, action in enumerate(actions, 1):
         clock.now = action.at
-        actor = Actor(Principal("staff", "desk", "desk"), "desk")
+        actor = channels.actor_for(action, ids)
         name = type(action).__name__
         try:
             _perform(ports, actor, ids, action)
             report.accepted[name] += 1
+            channels.performed(action)
         except DomainError as exc:
             report.refused[f"{name}:{exc.code}"] += 1
         if progress and n % 1000 == 0:
             progress("circulation", n, len(actions))
     report.actions = len(actions)
+    _titles_in_demand(ports, report, cat, people, clock)
+
+
+DESK = Actor(Principal("staff", "desk", "desk"), "desk")
+# Where a public library's circulation happens (share of each action by channel): most loans
+# and returns at the desk or a self-check kiosk, most renewals and holds from the phone.
+CHANNEL_SHARES: dict[str, tuple[tuple[str, float], ...]] = {
+    "CheckOut": (("desk", 0.6), ("sip2", 0.4)),
+    "CheckIn": (("desk", 0.5), ("sip2", 0.5)),
+    "Renew": (("portal", 0.6), ("sip2", 0.15), ("desk", 0.25)),
+    "PlaceHold": (("portal", 0.7), ("desk", 0.3)),
+    "CancelHold": (("portal", 0.8), ("desk", 0.2)),
+    "SubmitFeedback": (("portal", 0.85), ("desk", 0.15)),
+    "SuggestPurchase": (("portal", 0.85), ("desk", 0.15)),
+}
+
+
+class _Channels:
+    """Picks each demo action's channel (desk, kiosk or portal) from its own seeded draw, so
+    the year's plan is the same whatever the mix; the portal acts as the reader themself."""
+
+    def __init__(self, rng: random.Random) -> None:
+        self.rng = rng
+        self.holder: dict[str, str] = {}  # barcode -> card number of the reader who has it
+
+    def actor_for(self, action: Any, ids: dict[str, str]) -> Actor:
+        shares = CHANNEL_SHARES.get(type(action).__name__)
+        card = getattr(action, "card_number", None) or self.holder.get(
+            getattr(action, "barcode", ""))
+        channel = self._draw(shares) if shares else "desk"
+        if channel == "portal" and card:
+            return Actor(Principal("reader", card, "reader", ids[card]), "portal")
+        if channel == "sip2":
+            branch = getattr(action, "branch", None) or "main"
+            return Actor(Principal("kiosk", f"kiosk-{branch}-1", "desk"), "sip2")
+        return DESK
+
+    def _draw(self, shares: tuple[tuple[str, float], ...]) -> str:
+        point, total = self.rng.random(), 0.0
+        for channel, share in shares:
+            total += share
+            if point < total:
+                return channel
+        return shares[-1][0]
+
+    def performed(self, action: Any) -> None:
+        if isinstance(action, CheckOut):
+            self.holder[action.barcode] = action.card_number
+        elif isinstance(action, CheckIn):
+            self.holder.pop(action.barcode, None)
+
+
+# Titles that many readers want at the end of the year: every copy out and a queue longer than
+# four per copy, so the holds pressure report and the buy list (ceil(holds / 4) - copies) show
+# what a library meets (the plan itself finds copies on the shelf).
+HOT_TITLES, HOT_HOLDS = 3, 14
+
+
+def _titles_in_demand(ports: Ports, report: DemoReport, cat: Any, people: Any,
+                      clock: _Clock) -> None:
+    copies_of: dict[str, list[Any]] = {}
+    for copy in cat.copies:
+        copies_of.setdefault(copy.title_id, []).append(copy)
+    fewest = min(len(cs) for cs in copies_of.values())
+    hot = [cs for cs in copies_of.values() if len(cs) == fewest][:HOT_TITLES]
+    readers = iter([r for r in people if r.category == "adult"])
+    for copies in hot:
+        steps: list[tuple[Actor, Any]] = [
+            (DESK, c.CheckOut(next(readers).card_number, copy.barcode, copy.branch))
+            for copy in copies]
+        steps += [(Actor(Principal("reader", r.card_number, "reader", r.reader_id), "portal"),
+                   c.PlaceHold(r.reader_id, copies[0].title_id, copies[0].branch))
+                  for r in (next(readers) for _ in range(HOT_HOLDS))]
+        for actor, command in steps:
+            clock.now += timedelta(minutes=7)
+            try:
+                handle(ports, actor, command)
+                report.accepted["InDemand"] += 1
+            except DomainError as exc:
+                report.refused[f"InDemand:{exc.code}"] += 1
 
 
 def _perform(ports: Any, actor: Actor, ids: dict[str, str], action: Any) -> None:
