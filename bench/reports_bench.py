@@ -37,6 +37,8 @@ from projections.report_top import report_top  # noqa: E402
 from projections.runner import catch_up  # noqa: E402
 from projections.trends import report  # noqa: E402
 from service.adapters.database import upgrade  # noqa: E402
+from service.application.collection_reports import CollectionQuery, run_report  # noqa: E402
+from service.application.report_settings import ReportSettings  # noqa: E402
 from service.config import DEFAULT_TIMEZONE  # noqa: E402
 from tests.report_workload import Workload, write  # noqa: E402
 
@@ -45,7 +47,8 @@ LAST = date(2026, 11, 30)
 YEAR = (LAST - timedelta(days=364), LAST)
 QUARTER = (LAST - timedelta(days=89), LAST)
 MONTH = (LAST - timedelta(days=29), LAST)
-NAMES = ("trends", "report_rollups")
+NAMES = ("trends", "report_rollups", "collection")
+SETTINGS = ReportSettings()
 
 REPORTS: dict[str, Callable[[Any], Any]] = {
     "trends year by month": lambda c: report(c, *YEAR, "month"),
@@ -57,7 +60,15 @@ REPORTS: dict[str, Callable[[Any], Any]] = {
     "top authors year": lambda c: report_top(c, *YEAR, by="author"),
     "top classes quarter": lambda c: report_top(c, *QUARTER, by="class"),
     "service month": lambda c: report_service(c, *MONTH, LAST, ZONE),
+    "collection classes x branch": lambda c: _collection(c, "classes"),
+    "collection titles": lambda c: _collection(c, "titles"),
+    "collection dead stock": lambda c: _collection(c, "dead-stock"),
+    "collection holds pressure": lambda c: _collection(c, "holds"),
 }
+
+
+def _collection(conn: Any, name: str) -> Any:
+    return run_report(conn, name, CollectionQuery(as_of=LAST), SETTINGS, LAST, ZONE)
 
 
 @contextmanager
