@@ -8,8 +8,10 @@ from typing import Any
 
 from celery import shared_task
 
+from service.application import commands as c
 from service.application.context import SYSTEM, Actor
-from service.application.relationships.segments import WINDOW_DAYS, refresh_segments
+from service.application.handlers import handle
+from service.application.relationships.segments import WINDOW_DAYS
 from workers.celery_app import LectorTask
 
 log = logging.getLogger(__name__)
@@ -22,16 +24,15 @@ def refresh(self: LectorTask, as_of: str | None = None, window_days: int = WINDO
             horizon_days: int = 180) -> dict[str, Any]:
     """Segment every reader as of ``as_of`` (default yesterday), then re-evaluate lapse risk
     and record what is served. Running twice for a date (two beats racing) segments once."""
-    from service.application.relationships.lapse_data import choose_lapse_model
 
     lector = self.lector
     day = date.fromisoformat(as_of) if as_of else None
-    outcome = refresh_segments(lector.ports, WORKER, day, window_days)
+    outcome = handle(lector.ports, WORKER, c.RefreshSegments(day, window_days))
     result: dict[str, Any] = dict(outcome.result)
     if outcome.result.get("refreshed"):
         try:
-            result["lapse_served"] = choose_lapse_model(lector.ports, WORKER,
-                                                        horizon_days).result["served"]
+            result["lapse_served"] = handle(lector.ports, WORKER, c.ChooseLapseModel(
+                horizon_days)).result["served"]
         except ValueError as exc:  # a library too young to evaluate keeps the rule
             log.info("lapse risk not re-evaluated: %s", exc)
     return result

@@ -418,3 +418,67 @@ class CreateKiosk:
 @dataclass(frozen=True)
 class DeactivateKiosk:
     kiosk_id: str
+
+
+# -- Library configuration: managed lists and borrowing by phone --------------------------
+
+@dataclass(frozen=True)
+class DefineListEntry:
+    """Define a code of a managed list (branch, reader category, item type, collection), or
+    change its names; a retired code comes back when defined again."""
+
+    kind: str
+    code: str
+    name_zh: str
+    name_en: str
+    clc_prefixes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class RetireListEntry:
+    kind: str
+    code: str
+
+
+@dataclass(frozen=True)
+class ChangeSelfService:
+    """Turn borrowing by phone (scan to borrow in the portal) on or off for one branch."""
+
+    branch: str
+    portal_checkout: bool
+
+
+@dataclass(frozen=True)
+class PortalCheckOut:
+    """A reader borrows a copy to their own card from the portal, at the copy's branch."""
+
+    reader_id: str
+    barcode: str
+
+
+@dataclass(frozen=True)
+class SetNoticeSettings:
+    """Replace a reader's notice settings: kinds muted in the portal, quiet hours (both or
+    neither, HH:MM)."""
+
+    reader_id: str
+    muted_kinds: tuple[str, ...] = ()
+    quiet_start: str | None = None
+    quiet_end: str | None = None
+
+
+# -- Reader relationships -----------------------------------------------------------------
+
+@dataclass(frozen=True)
+class RefreshSegments:
+    """Score and segment every reader as of a date (None: yesterday); once per date."""
+
+    as_of: date | None = None
+    window_days: int | None = None
+
+
+@dataclass(frozen=True)
+class ChooseLapseModel:
+    """Evaluate lapse risk on the log and record whether the model or the rule is served."""
+
+    horizon_days: int

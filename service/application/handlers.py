@@ -19,16 +19,20 @@ from service.application import (
     feedback,
     hold_expiry,
     kiosks,
+    managed_lists,
+    notice_settings,
     notices,
     payments,
     readers,
     report_settings,
+    self_service,
     settings,
     staff,
 )
 from service.application import commands as c
 from service.application.context import Actor, Ports
 from service.application.execute import Outcome
+from service.application.relationships import lapse_data, segments
 
 C = TypeVar("C")
 Handler = Callable[[Ports, Actor, Any, "str | None"], Outcome]
@@ -141,6 +145,22 @@ HANDLERS: dict[type, Handler] = {
         charset=cmd.charset, language=cmd.language)),
     c.DeactivateKiosk: lambda p, a, cmd, key: _answer(kiosks.deactivate_kiosk(
         p.engine, cmd.kiosk_id)),
+    # library configuration
+    c.DefineListEntry: lambda p, a, cmd, key: managed_lists.define_entry(
+        p, a, cmd.kind, cmd.code, cmd.name_zh, cmd.name_en, tuple(cmd.clc_prefixes), key),
+    c.RetireListEntry: lambda p, a, cmd, key: managed_lists.retire_entry(
+        p, a, cmd.kind, cmd.code, key),
+    c.ChangeSelfService: lambda p, a, cmd, key: self_service.change_self_service(
+        p, a, cmd.branch, cmd.portal_checkout, key),
+    c.PortalCheckOut: lambda p, a, cmd, key: self_service.portal_check_out(
+        p, a, cmd.reader_id, cmd.barcode, key),
+    c.SetNoticeSettings: lambda p, a, cmd, key: notice_settings.set_notice_settings(
+        p, a, cmd.reader_id, list(cmd.muted_kinds), cmd.quiet_start, cmd.quiet_end, key),
+    # reader relationships (nightly; each run is once per date or per evaluation)
+    c.RefreshSegments: lambda p, a, cmd, key: segments.refresh_segments(
+        p, a, cmd.as_of, cmd.window_days or segments.WINDOW_DAYS),
+    c.ChooseLapseModel: lambda p, a, cmd, key: lapse_data.choose_lapse_model(
+        p, a, cmd.horizon_days),
 }
 
 

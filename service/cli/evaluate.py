@@ -6,6 +6,8 @@ from datetime import date, datetime
 
 import click
 
+from service.application import commands as c
+from service.application.handlers import handle
 from service.config import Config
 
 
@@ -25,7 +27,7 @@ def lapse(horizon_days: int, step_days: int, ship: bool) -> None:
     """Recency rule against logistic regression: PR-AUC, top-decile lift and Brier score."""
     from service.application.context import SYSTEM, Actor
     from service.application.relationships import lapse_eval
-    from service.application.relationships.lapse_data import choose_lapse_model, evaluate_library
+    from service.application.relationships.lapse_data import evaluate_library
     from service.bootstrap import bootstrap
 
     lector = bootstrap(Config.from_env())
@@ -37,7 +39,7 @@ def lapse(horizon_days: int, step_days: int, ship: bool) -> None:
         for line in lapse_eval.table(result, horizon_days):
             click.echo(line)
         if ship:
-            outcome = choose_lapse_model(lector.ports, Actor(SYSTEM, "cli"), horizon_days)
+            outcome = handle(lector.ports, Actor(SYSTEM, "cli"), c.ChooseLapseModel(horizon_days))
             click.echo(f"recorded: serving the {outcome.result['served']} "
                        f"(position {outcome.position})")
     finally:
@@ -57,7 +59,7 @@ def segments() -> None:
 def refresh(as_of: datetime | None, months: int) -> None:
     """Segment every reader (once per date: a repeat appends nothing)."""
     from service.application.context import SYSTEM, Actor
-    from service.application.relationships.segments import month_ends_between, refresh_segments
+    from service.application.relationships.segments import month_ends_between
     from service.application.settings import library_today
     from service.bootstrap import bootstrap
 
@@ -72,7 +74,7 @@ def refresh(as_of: datetime | None, months: int) -> None:
                          (end.month - months - 1) % 12 + 1, 1)
             days = [*month_ends_between(first, end)[:-1], last]
         for day in days:
-            outcome = refresh_segments(lector.ports, actor, day)
+            outcome = handle(lector.ports, actor, c.RefreshSegments(day))
             state = "segmented" if outcome.result["refreshed"] else "already segmented"
             click.echo(f"{outcome.result['as_of']}: {state}")
     finally:

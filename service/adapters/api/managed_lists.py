@@ -8,9 +8,10 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, ValidationError, fields, validate
 
-from service.adapters.api.auth import current_actor, idempotency_key, require
-from service.adapters.api.common import answer, ports
+from service.adapters.api.auth import require
+from service.adapters.api.common import perform_answer, ports
 from service.adapters.api.schemas.circulation import CommandResultSchema
+from service.application import commands as c
 from service.application import managed_lists, settings
 from service.domain.errors import Invalid, NotFound
 from service.domain.i18n import Message
@@ -107,9 +108,8 @@ class ListEntry(MethodView):
         """Define a code or change its names (and a collection's CLC classes)."""
         _check_kind(kind)
         _check_code(code)
-        return answer(managed_lists.define_entry(
-            ports(), current_actor(), kind, code, data["name_zh"], data["name_en"],
-            tuple(data["clc_prefixes"]), idempotency_key()))
+        return perform_answer(c.DefineListEntry(kind, code, data["name_zh"], data["name_en"],
+                                                tuple(data["clc_prefixes"])))
 
 
 @blp.route("/lists/<kind>/<code>/retire")
@@ -119,8 +119,7 @@ class RetireEntry(MethodView):
     def post(self, kind: str, code: str) -> dict[str, Any]:
         """Retire a code: new commands refuse it, existing records keep it."""
         _check_kind(kind)
-        return answer(managed_lists.retire_entry(ports(), current_actor(), kind, code,
-                                                 idempotency_key()))
+        return perform_answer(c.RetireListEntry(kind, code))
 
 
 @blp.route("/policy/resolve")

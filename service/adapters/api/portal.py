@@ -13,8 +13,8 @@ from marshmallow import Schema, fields
 from events.vocabulary import CopyStatus, HoldStatus
 from projections.catalogue import availability_counts, list_copies
 from projections.hold_queue import list_holds
-from service.adapters.api.auth import current_actor, idempotency_key, require
-from service.adapters.api.common import answer, lector, ports
+from service.adapters.api.auth import require
+from service.adapters.api.common import lector, perform, perform_answer, ports
 from service.adapters.api.consistency import read_model
 from service.adapters.api.ecard_images import code128_svg, qr_svg
 from service.adapters.api.schemas.circulation import (
@@ -25,6 +25,7 @@ from service.adapters.api.schemas.circulation import (
 )
 from service.adapters.api.schemas.common import MinPositionArgsSchema
 from service.application import circulation, self_service
+from service.application import commands as c
 from service.application.ecard import issue_ecard, resolve_card
 from service.application.settings import current_rules
 from service.domain.circulation import refusals
@@ -113,8 +114,7 @@ class ReaderCheckOuts(MethodView):
     def post(self, data: dict[str, Any], reader_id: str) -> dict[str, Any]:
         """Scan to borrow: lend a copy to this reader at its branch, if the branch allows it
         (self_service_not_allowed), under the same rules as the desk."""
-        return answer(self_service.portal_check_out(ports(), current_actor(), reader_id,
-                                                    data["barcode"], idempotency_key()))
+        return perform_answer(c.PortalCheckOut(reader_id, data["barcode"]))
 
 
 @blp.route("/readers/<reader_id>/hold-waits")
@@ -157,8 +157,7 @@ class SelfServiceBranch(MethodView):
             raise Invalid("invalid_branch", "Branch codes are letters, digits, '_' and '-'.",
                           "分馆代码只能包含字母、数字、“_”和“-”。",
                           fields={"branch": ["Letters, digits, '_' and '-' (max 64)."]})
-        outcome = self_service.change_self_service(ports(), current_actor(), branch,
-                                                   data["portal_checkout"], idempotency_key())
+        outcome = perform(c.ChangeSelfService(branch, data["portal_checkout"]))
         return {"branches": self_service.self_service_settings(ports()),
                 "position": outcome.position}
 

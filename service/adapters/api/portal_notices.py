@@ -9,10 +9,11 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
 from projections.notice_mailbox import list_mailbox
-from service.adapters.api.auth import current_actor, idempotency_key, require
-from service.adapters.api.common import offset, page, ports
+from service.adapters.api.auth import require
+from service.adapters.api.common import offset, page, perform, ports
 from service.adapters.api.consistency import read_model
 from service.adapters.api.schemas.common import PageArgsSchema
+from service.application import commands as c
 from service.application import notice_settings
 
 blp = Blueprint("portal_notices", __name__, url_prefix="/api/v1",
@@ -82,7 +83,6 @@ class ReaderNoticeSettings(MethodView):
     @require("desk", **SELF)
     def put(self, data: dict[str, Any], reader_id: str) -> dict[str, Any]:
         """Replace them (invalid_notice_settings with per-field messages)."""
-        outcome = notice_settings.set_notice_settings(
-            ports(), current_actor(), reader_id, data["muted_kinds"], data["quiet_start"],
-            data["quiet_end"], idempotency_key())
+        outcome = perform(c.SetNoticeSettings(reader_id, tuple(data["muted_kinds"]),
+                                              data["quiet_start"], data["quiet_end"]))
         return {**_settings_answer(reader_id), "position": outcome.position}

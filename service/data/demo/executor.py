@@ -18,7 +18,7 @@ from service.application import commands as c
 from service.application.accounts import create_staff, set_reader_pin
 from service.application.context import SYSTEM, Actor, Ports, Principal
 from service.application.handlers import handle
-from service.application.relationships.segments import month_ends_between, refresh_segments
+from service.application.relationships.segments import month_ends_between
 from service.application.unit_of_work import memory_units
 from service.bootstrap import Lector, bootstrap
 from service.config import Config
@@ -106,7 +106,7 @@ def build_demo(config: Config, seed: int = 2025, start: date | None = None,
             progress("saving the log", 1, 1)
         # The year's segment snapshots (month ends), so movement between segments shows at once.
         for day in month_ends_between(start, clock.now.date()):
-            refresh_segments(lector.ports, Actor(SYSTEM, "worker"), day)
+            handle(lector.ports, Actor(SYSTEM, "worker"), c.RefreshSegments(day))
         head = lector.store.last_position()
         catch_up_together(lector.engine, lector.store, lector.projections, batch=5000,
                           progress=(lambda done, last: progress("projections", done, head))
