@@ -245,3 +245,14 @@ def _aware(value: datetime) -> datetime:
     # SQLite hands back naive datetimes for timezone-aware columns; they are stored in UTC.
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
+
+
+def seated_between(conn: Connection, start: datetime, end: datetime) -> list[dict[str, Any]]:
+    """Seated readers of activities starting in [start, end): whom to remind."""
+    a, s = activities.c, signups.c
+    query = (select(s.reader_id, a.activity_id, a.title_zh, a.title_en, a.description_zh,
+                    a.description_en, a.branch, a.starts_at)
+             .join(activities, a.activity_id == s.activity_id)
+             .where(a.starts_at >= start, a.starts_at < end, s.status == "seated")
+             .order_by(a.starts_at, s.queue_position))
+    return [dict(r) for r in conn.execute(query).mappings()]
