@@ -99,9 +99,8 @@ class MyActivities(MethodView):
     @require("reader")
     def get(self, _args: dict[str, Any]) -> list[dict[str, Any]]:
         """The calling reader's sign-ups (seated, waiting, attended, cancelled)."""
-        reader_id = _mine()
         with read_model("activities") as conn:
-            return reader_activities(conn, reader_id)
+            return reader_activities(conn, _mine())
 
 
 @blp.route("/report")
