@@ -131,6 +131,15 @@ def survey_answers(conn: Connection, survey_id: str) -> list[dict[str, Any]]:
     return [dict(r) for r in conn.execute(query).mappings()]
 
 
+def reader_answers(conn: Connection, reader_id: str) -> list[dict[str, Any]]:
+    """A reader's answers to named surveys (for their own data export)."""
+    query = (select(answers.c.survey_id, surveys.c.title_zh, surveys.c.title_en,
+                    answers.c.choices, answers.c.texts, answers.c.answered_at)
+             .join(surveys, surveys.c.survey_id == answers.c.survey_id)
+             .where(answers.c.reader_id == reader_id).order_by(answers.c.position))
+    return [dict(r) for r in conn.execute(query).mappings()]
+
+
 def answer_count(conn: Connection, survey_id: str) -> int:
     return int(conn.execute(select(func.count()).select_from(answers).where(
         answers.c.survey_id == survey_id)).scalar() or 0)

@@ -169,6 +169,15 @@ def test_readers_answer_once_and_results_count_rate_distributions_and_nps(
     lines = csv.get_data(as_text=True).lstrip("\ufeff").splitlines()
     assert lines[0] == "answered_at,reader_id,q1,q2,q3,q4,q5" and len(lines) == 4
     assert lines[1].endswith(",0,0|2,4,10,多开夜场")
+    mine = client.get("/api/v1/readers/me/export", headers=as_reader(client, "S1")).get_json()
+    assert [(a["survey_id"], a["texts"]) for a in mine["survey_answers"]] == [
+        (survey_id, {"q5": "多开夜场"})]
+    erased = client.post(f"/api/v1/readers/{ids['S1']}/erase", json={"reason": "asked"},
+                         headers=auth("admin"))
+    assert erased.status_code == 200, erased.get_json()
+    results = lib.get(f"/api/v1/surveys/{survey_id}/results", role="librarian").get_json()
+    assert {q["id"]: q for q in results["questions"]}["q5"]["texts"] == []  # the words go
+    assert results["responses"] == 3  # the count stays
     assert lib.post(f"/api/v1/surveys/{survey_id}/close", role="librarian").status_code == 200
     late = answer(client, survey_id, "S4", 5)
     assert late.status_code == 409 and late.get_json()["code"] == "survey_not_open"
