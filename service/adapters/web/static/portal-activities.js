@@ -1,7 +1,7 @@
 // The portal's library activities (list, sign up, cancel, my activities) and surveys (answer
 // once). portal.js adds these views to its VIEWS and tiles; their words live beside them.
 import { h } from "./api.js";
-import { addWords, lang, pick, t } from "./i18n.js";
+import { addWords, pick, t } from "./i18n.js";
 import { PORTAL_ACTIVITY_WORDS } from "./portal-activities-words.js";
 
 addWords(PORTAL_ACTIVITY_WORDS);
@@ -134,5 +134,6 @@ export function activityViews(ctx) {
 
   section("activities");
   section("surveys");
-  return { views: { activities, surveys }, icons: ICONS, tiles: ["activities", "surveys"], lang };
+  return { views: { activities, surveys }, icons: ICONS, tiles: ["activities", "surveys"],
+           kinds: ["activity_reminder"] };
 }

@@ -177,6 +177,7 @@ Object.assign(VIEWS, extra.views);
 Object.assign(ICON, extra.icons);
 MORE.push(...extra.tiles);
 HOME.push(...extra.tiles);
+KINDS.push(...extra.kinds);
 
 async function show(view, keepNote = false) {
   if (!VIEWS[view]) view = "home";
