@@ -7,7 +7,7 @@ from __future__ import annotations
 import hashlib
 import uuid
 from collections.abc import Mapping, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from events.engagement import (
@@ -55,6 +55,8 @@ def publish_activity(ports: Ports, actor: Actor, kind: str, title_zh: str, title
                      starts_at: datetime, ends_at: datetime, capacity: int,
                      audience_category: str | None, key: str | None) -> Outcome:
     check_new_activity(kind, title_zh, title_en, starts_at, ends_at, capacity)
+    # Instants are kept in UTC (a client may send +08:00; SQLite keeps no offset).
+    starts_at, ends_at = starts_at.astimezone(UTC), ends_at.astimezone(UTC)
     require_known(ports, branch=("branch", branch),
                   audience_category=("reader_category", audience_category))
     activity_id = _new_id()

@@ -99,6 +99,8 @@ def test_answers_split_into_choices_and_texts_and_bad_ones_are_named_per_questio
                                   "q5": True})
     assert set(refused.value.fields) == {"answers.q1", "answers.q2", "answers.q3", "answers.q4",
                                          "answers.q5", "answers.q9"}
+    with pytest.raises(DomainError):  # JSON objects in a list are refused, not a crash
+        split_answers(QUESTIONS, {"q1": 0, "q2": [{}], "q3": 1, "q4": 1})
 
 
 def test_one_answer_per_reader_and_only_while_open() -> None:

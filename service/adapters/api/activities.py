@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from flask import Response
@@ -114,7 +114,11 @@ class Report(MethodView):
         the activity started, or whose first loan ever came after it started and within 30
         days after it ended."""
         with read_model("activities") as conn:
-            return {"items": activity_report(conn, since=args["since"], until=args["until"])}
+            return {"items": activity_report(conn, **_window(args))}
+
+
+def _window(args: dict[str, Any]) -> dict[str, datetime | None]:
+    return {k: None if args[k] is None else args[k].astimezone(UTC) for k in ("since", "until")}
 
 
 REPORT_COLUMNS = ("activity_id", "kind", "title_zh", "title_en", "branch", "starts_at",
@@ -131,7 +135,7 @@ class ReportCsv(MethodView):
     def get(self, args: dict[str, Any]) -> Response:
         """The activity report as a CSV file (same rows and definitions as /report)."""
         with read_model("activities") as conn:
-            rows = activity_report(conn, since=args["since"], until=args["until"])
+            rows = activity_report(conn, **_window(args))
         return csv_response("activities-report.csv", REPORT_COLUMNS, rows)
 
 

@@ -77,11 +77,13 @@ def _check_one(q: Mapping[str, Any], value: Any) -> str | None:
         ok = isinstance(value, int) and not isinstance(value, bool)
         return None if ok and 0 <= value < len(q["options"]) else "not one of the options"
     if kind == "multiple":
-        if not isinstance(value, list) or len(set(value)) != len(value) or not value:
+        if not isinstance(value, list) or not value:
             return "a list of distinct option numbers"
         ok = all(isinstance(v, int) and not isinstance(v, bool) and 0 <= v < len(q["options"])
                  for v in value)
-        return None if ok else "not one of the options"
+        if not ok:
+            return "not one of the options"
+        return None if len(set(value)) == len(value) else "a list of distinct option numbers"
     low, high = SCALES[kind]
     ok = isinstance(value, int) and not isinstance(value, bool) and low <= value <= high
     return None if ok else f"a whole number from {low} to {high}"
