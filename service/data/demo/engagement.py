@@ -56,7 +56,7 @@ def reader_actor(reader_id: str) -> Actor:
 
 
 def _at(day: date, hour: int) -> datetime:
-    # hour in the library's day (Asia/Shanghai, UTC+8)
+    # hour in the demo library's day (its default zone is UTC+8)
     return datetime.combine(day, time(hour - 8), UTC)
 
 
