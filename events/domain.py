@@ -4,6 +4,7 @@ from events import (
     accounts,
     catalogue,
     configuration,
+    engagement,
     exports,
     feedback,
     fines,
@@ -14,5 +15,5 @@ from events import (
     readers,
 )
 
-MODULES = (accounts, catalogue, configuration, exports, feedback, fines, holds, insights, loans,
-           notices, readers)
+MODULES = (accounts, catalogue, configuration, engagement, exports, feedback, fines, holds,
+           insights, loans, notices, readers)

@@ -20,8 +20,11 @@ LOGIN = "login-"  # audit of lockouts, per account ("staff:<name>", "reader:<id>
 SEGMENTS = "segments-"  # one segment refresh per local day: two schedulers give one result
 EXPORT_SCHEDULE = "export-schedule-"
 EXPORT_DELIVERY = "export-delivery-"  # one per schedule and period: delivered exactly once
+ACTIVITY = "activity-"  # a library activity: its sign-ups, waiting list and attendance
+SURVEY = "survey-"
+SURVEY_ANSWER = "answer-"  # one per survey and reader: its "must not exist" refuses a 2nd answer
 PREFIXES = (READER, CARD, TITLE, COPY, HOLD, FEEDBACK, SUGGESTION, NOTICE, STAFF, LOGIN,
-            SEGMENTS, EXPORT_SCHEDULE, EXPORT_DELIVERY)
+            SEGMENTS, EXPORT_SCHEDULE, EXPORT_DELIVERY, ACTIVITY, SURVEY, SURVEY_ANSWER)
 
 POLICY_STREAM = "config-policy"
 CALENDAR_STREAM = "config-calendar"
@@ -82,3 +85,15 @@ def export_schedule_stream(schedule_id: str) -> str:
 
 def export_delivery_stream(schedule_id: str, period: str) -> str:
     return f"{EXPORT_DELIVERY}{schedule_id}-{period}"
+
+
+def activity_stream(activity_id: str) -> str:
+    return ACTIVITY + activity_id
+
+
+def survey_stream(survey_id: str) -> str:
+    return SURVEY + survey_id
+
+
+def survey_answer_stream(survey_id: str, respondent: str) -> str:
+    return f"{SURVEY_ANSWER}{survey_id}-{respondent}"

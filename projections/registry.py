@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from projections.activities import Activities
 from projections.base import Projection
 from projections.catalogue import Catalogue
 from projections.collection import Collection
@@ -18,6 +19,7 @@ from projections.reader_segments import ReaderSegments
 from projections.reader_timeline import ReaderTimeline
 from projections.reading_history import ReadingHistory
 from projections.rollups import ReportRollups
+from projections.surveys import Surveys
 from projections.title_keys import TitleKeys
 from projections.title_search import TitleSearch
 from projections.trends import Trends
@@ -32,7 +34,7 @@ def all_projections(timezone: str) -> list[Projection]:
         FeedbackInbox(), Trends(timezone), TitleKeys(), NoticeOutbox(), TitleSearch(),
         ReportRollups(timezone),
         ReaderSegments(timezone), ReaderTimeline(), LapseModel(),
-        Payments(), ExportSchedules(), Collection(),
+        Payments(), ExportSchedules(), Collection(), Activities(), Surveys(),
     ]
 
 

@@ -17,6 +17,7 @@ SLOW = (
     "tests/integration/test_celery_worker.py::test_two_workers_catching_up_the_same_projections_at_once_equal_a_rebuild",
     "tests/integration/test_circulation_state_machine.py::TestCirculationStateMachine::runTest",
     "tests/integration/test_collection_reports.py::test_collection_reports_built_in_random_batches_equal_a_rebuild_and_the_raw_log",
+    "tests/integration/test_engagement_races.py::test_fifty_readers_signing_up_at_once_fill_the_seats_exactly_and_wait_in_order",
     "tests/integration/test_demo_library.py::test_the_demo_builds_branches_titles_readers_and_a_year_of_loans",
     "tests/integration/test_demo_library.py::test_the_same_seed_builds_the_same_circulation",
     "tests/integration/test_demo_notices.py::test_the_demo_delivers_its_past_to_the_mailbox_and_smtp_later_sends_none_of_it",

@@ -9,6 +9,7 @@ from werkzeug.exceptions import HTTPException
 
 from events.store import UnstorableEvent
 from service.adapters.api import (
+    activities,
     auth_routes,
     circulation,
     collection_reports,
@@ -32,6 +33,7 @@ from service.adapters.api import (
     reports,
     settings,
     staff,
+    surveys,
     titles,
 )
 from service.adapters.api.auth import authenticate_first
@@ -52,6 +54,7 @@ API_BLUEPRINTS = (
     holds.blp, feedback.blp, reports.blp, collection_reports.blp, settings.blp, log_feed.blp,
     notices.blp, imports.blp, export_schedules.blp, exports.blp, kiosks.blp, staff.blp,
     managed_lists.blp, reader_profile.blp, report_filters.blp, portal.blp, portal_notices.blp,
+    activities.blp, surveys.blp,
 )
 
 

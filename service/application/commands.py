@@ -482,3 +482,62 @@ class ChooseLapseModel:
     """Evaluate lapse risk on the log and record whether the model or the rule is served."""
 
     horizon_days: int
+
+# --- library activities and reader surveys --------------------------------------------------
+
+@dataclass(frozen=True)
+class PublishActivity:
+    kind: str
+    title_zh: str
+    title_en: str
+    description_zh: str
+    description_en: str
+    branch: str
+    starts_at: datetime
+    ends_at: datetime
+    capacity: int
+    audience_category: str | None = None
+
+
+@dataclass(frozen=True)
+class SignUpForActivity:
+    activity_id: str
+    reader_id: str
+
+
+@dataclass(frozen=True)
+class CancelActivitySignUp:
+    activity_id: str
+    reader_id: str
+
+
+@dataclass(frozen=True)
+class MarkActivityAttendance:
+    activity_id: str
+    card_number: str  # an e-card code is resolved to its card by the adapter
+
+
+@dataclass(frozen=True)
+class CreateSurvey:
+    title_zh: str
+    title_en: str
+    questions: tuple[Mapping[str, Any], ...]
+    anonymous: bool = False
+    audience_category: str | None = None
+
+
+@dataclass(frozen=True)
+class PublishSurvey:
+    survey_id: str
+
+
+@dataclass(frozen=True)
+class CloseSurvey:
+    survey_id: str
+
+
+@dataclass(frozen=True)
+class AnswerSurvey:
+    survey_id: str
+    reader_id: str
+    answers: Mapping[str, Any]

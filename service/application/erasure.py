@@ -153,7 +153,8 @@ def _without(value: Any, personal: set[str]) -> Any:
     return value
 
 
-HOLDERS = ("reader_profiles", "feedback_inbox", "notice_outbox", "reading_history")
+HOLDERS = ("reader_profiles", "feedback_inbox", "notice_outbox", "reading_history", "activities",
+           "surveys")
 
 
 def settle(engine: Any, position: int, timeout_s: float = 5.0) -> bool:

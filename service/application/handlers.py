@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 from service.application import (
     catalogue,
     circulation,
+    engagement,
     erasure,
     feedback,
     hold_expiry,
@@ -108,6 +109,23 @@ HANDLERS: dict[type, Handler] = {
         p, a, cmd.reader_id, cmd.title, cmd.author, cmd.isbn, cmd.reason, key),
     c.DecideSuggestion: lambda p, a, cmd, key: feedback.decide_suggestion(
         p, a, cmd.suggestion_id, cmd.decision, cmd.reason, key),
+    # library activities and reader surveys
+    c.PublishActivity: lambda p, a, cmd, key: engagement.publish_activity(
+        p, a, cmd.kind, cmd.title_zh, cmd.title_en, cmd.description_zh, cmd.description_en,
+        cmd.branch, cmd.starts_at, cmd.ends_at, cmd.capacity, cmd.audience_category, key),
+    c.SignUpForActivity: lambda p, a, cmd, key: engagement.sign_up(
+        p, a, cmd.activity_id, cmd.reader_id, key),
+    c.CancelActivitySignUp: lambda p, a, cmd, key: engagement.cancel_sign_up(
+        p, a, cmd.activity_id, cmd.reader_id, key),
+    c.MarkActivityAttendance: lambda p, a, cmd, key: engagement.mark_attendance(
+        p, a, cmd.activity_id, cmd.card_number, key),
+    c.CreateSurvey: lambda p, a, cmd, key: engagement.create_survey(
+        p, a, cmd.title_zh, cmd.title_en, cmd.questions, cmd.anonymous, cmd.audience_category,
+        key),
+    c.PublishSurvey: lambda p, a, cmd, key: engagement.publish_survey(p, a, cmd.survey_id, key),
+    c.CloseSurvey: lambda p, a, cmd, key: engagement.close_survey(p, a, cmd.survey_id, key),
+    c.AnswerSurvey: lambda p, a, cmd, key: engagement.answer_survey(
+        p, a, cmd.survey_id, cmd.reader_id, dict(cmd.answers), key),
     # library configuration
     c.ChangePolicy: lambda p, a, cmd, key: settings.change_policy(p, a, dict(cmd.matrix), key),
     c.ChangeCalendar: lambda p, a, cmd, key: settings.change_calendar(

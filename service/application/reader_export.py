@@ -14,6 +14,7 @@ from sqlalchemy import Connection
 
 from events.fines import FinePaid
 from events.streams import reader_stream
+from projections.activities import reader_activities
 from projections.current_loans import list_loans
 from projections.feedback_inbox import list_feedback, list_suggestions
 from projections.fines import balance, list_fines
@@ -21,6 +22,7 @@ from projections.hold_queue import list_holds
 from projections.notice_outbox import list_notices
 from projections.reader_profiles import get_reader
 from projections.reading_history import keeps_history, list_history
+from projections.surveys import reader_answers
 from service.application.context import Ports
 from service.application.history import describe
 from service.application.readers import load_reader
@@ -55,6 +57,8 @@ def reader_export(ports: Ports, conn: Connection, reader_id: str, currency: str)
         "feedback": list_feedback(conn, reader_id=reader_id, limit=PAGE),
         "suggestions": list_suggestions(conn, reader_id=reader_id, limit=PAGE),
         "notices": notices,
+        "activities": reader_activities(conn, reader_id, limit=PAGE),
+        "survey_answers": reader_answers(conn, reader_id),
         "events": [describe(e) for e in loaded.events],
     })
 

@@ -12,7 +12,7 @@ PUBLIC = {("/", "GET"), ("/health", "GET"), ("/metrics", "GET"), ("/api/v1/opena
           ("/api/v1/auth/token", "POST"), ("/desk", "GET"), ("/portal", "GET"),
           ("/mailbox", "GET"), ("/admin", "GET"), ("/admin/<section>", "GET"),
           ("/readers/<reader_id>", "GET"), ("/portal/offline", "GET"), ("/portal-sw.js", "GET"),
-          ("/reports", "GET"),
+          ("/reports", "GET"), ("/activities", "GET"),
           ("/web/static/<path:filename>", "GET")}
 STAFF_ROLES = ("desk", "librarian", "admin")
 # Logging out revokes the caller's token, so the walk visits it after every other route.
@@ -22,6 +22,11 @@ DECLARED = {
     ("/api/v1/readers/<reader_id>/erase", "POST"): ("admin", None),
     ("/api/v1/readers/<reader_id>/export", "GET"): ("librarian", "reader_id"),
     ("/api/v1/readers/me/export", "GET"): ("reader", None),  # staff get 404 not_a_reader
+    ("/api/v1/activities", "POST"): ("librarian", None),
+    ("/api/v1/activities/<activity_id>/attendance", "POST"): ("desk", None),
+    ("/api/v1/activities/<activity_id>/sign-ups", "POST"): ("reader", None),  # staff by card
+    ("/api/v1/surveys/<survey_id>/answers", "POST"): ("reader", None),  # staff: not_a_reader
+    ("/api/v1/surveys/<survey_id>/results", "GET"): ("librarian", None),
 }
 
 

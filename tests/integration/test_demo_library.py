@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -52,6 +52,7 @@ def test_the_demo_builds_branches_titles_readers_and_a_year_of_loans(database_ur
     assert len(months) == 12
     assert all(v == 0 for v in lag(lector.engine, lector.projections).values())
     assert_collection_reports_have_data(lector)
+    assert_activities_and_a_survey(lector, built)
     events = SqlEventStore(lector.engine).read_all(0, 50_000)
     channels = Counter((e.type, e.meta.get("channel")) for e in events)
     # Loans at the desk and the kiosks, renewals also from the phone, as in a public library.
@@ -59,6 +60,24 @@ def test_the_demo_builds_branches_titles_readers_and_a_year_of_loans(database_ur
     assert {"desk", "sip2", "portal"} <= {ch for (kind, ch) in channels if kind == "loan.renewed"}
     assert channels[("hold.placed", "portal")] > 0
     lector.dispose()
+
+
+def assert_activities_and_a_survey(lector: Any, built: Any) -> None:
+    """Four past activities with sign-ups and attendance, two coming (the demo reader is
+    signed up for one), and an open survey forty readers answered, all from real commands."""
+    from projections.activities import activity_report, list_activities, reader_activities
+    from projections.surveys import list_surveys
+
+    with lector.engine.connect() as conn:
+        past = activity_report(conn)
+        assert len(past) == 6 and sum(r["attended"] for r in past) == built.engagement["attended"]
+        assert all(r["waiting"] == 3 for r in past[:4])  # 24 signed up for 20, one cancelled
+        assert len(list_activities(conn, after=datetime(2026, 1, 1, tzinfo=UTC))) == 2
+        demo_reader = conn.scalar(select(reader_profiles.c.reader_id).where(
+            reader_profiles.c.card_number == built.demo_reader[0]))
+        assert [a["status"] for a in reader_activities(conn, demo_reader)] == ["seated"]
+        [survey] = list_surveys(conn)
+        assert survey["status"] == "open" and survey["answers"] == 40
 
 
 def assert_collection_reports_have_data(lector: Any) -> None:

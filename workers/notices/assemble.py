@@ -9,7 +9,7 @@ the notice stale and it is cancelled instead of sent.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Connection
@@ -104,6 +104,12 @@ def build_context(conn: Connection, config: Config, kind: str, data: Mapping[str
     elif kind == "suggestion_decided":
         ctx.update(decision="rejected" if data["decision"] == "rejected" else "accepted",
                    reason=data.get("reason") or None)
+    elif kind == "activity_reminder":
+        ctx.update(activity_title=data["title_zh"] if zh else data["title_en"],
+                   activity_description=(data["description_zh"] if zh
+                                         else data["description_en"]) or None,
+                   activity_branch=data["branch"],
+                   activity_starts_at=datetime.fromisoformat(data["starts_at"]))
     elif kind == "digest":
         items = live_digest_items(data, reader)
         ctx.update(card_blocked=card_blocked,

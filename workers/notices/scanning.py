@@ -10,12 +10,14 @@ cancels it.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, select
 
 from events.vocabulary import HoldStatus
+from projections.activities import seated_between
 from projections.current_loans import current_loans
 from projections.hold_queue import holds
 from projections.notice_outbox import known_keys, pending_to_send
@@ -30,7 +32,8 @@ from service.domain.notices.keys import digest_key, notice_key
 from workers.notices.leases import mark_queued
 from workers.notices.sending import WORKER
 
-SCAN_INPUTS = ("reader_profiles", "catalogue", "current_loans", "hold_queue", "notice_outbox")
+SCAN_INPUTS = ("reader_profiles", "catalogue", "current_loans", "hold_queue", "notice_outbox",
+               "activities")
 Candidate = tuple[str, str, str, dict[str, Any]]  # key, reader, kind, data
 
 
@@ -90,12 +93,32 @@ def _hold_candidates(conn: Connection, lector: Lector, today: date) -> list[Cand
             for h in rows]
 
 
+def _activity_candidates(conn: Connection, lector: Lector, today: date) -> list[Candidate]:
+    """Seated readers of activities that start tomorrow (library day): one key per reader
+    per activity, so a reminder goes once however often the scan runs."""
+    zone = ZoneInfo(lector.config.timezone)
+    start = datetime.combine(today + timedelta(days=1), time(0), tzinfo=zone).astimezone(UTC)
+    out: list[Candidate] = []
+    for row in seated_between(conn, start, start + timedelta(days=1)):
+        key = notice_key("activity_reminder", ref=f"{row['activity_id']}.{row['reader_id']}")
+        data = {k: row[k] for k in ("activity_id", "title_zh", "title_en", "description_zh",
+                                    "description_en", "branch")}
+        out.append((key, row["reader_id"], "activity_reminder",
+                    {**data, "starts_at": _utc(row["starts_at"]).isoformat()}))
+    return out
+
+
+def _utc(value: datetime) -> datetime:
+    return value if value.tzinfo else value.replace(tzinfo=UTC)  # SQLite hands back naive
+
+
 def scan_notices(lector: Lector, now: datetime) -> dict[str, int]:
-    """Schedule every due-soon, overdue, pickup and digest notice due at ``now``."""
+    """Schedule every due-soon, overdue, pickup, activity and digest notice due at ``now``."""
     catch_up_inputs(lector)
     today = library_today(now, lector.config.timezone)
     with lector.engine.connect() as conn:
-        found = _loan_candidates(conn, lector, today) + _hold_candidates(conn, lector, today)
+        found = (_loan_candidates(conn, lector, today) + _hold_candidates(conn, lector, today)
+                 + _activity_candidates(conn, lector, today))
         known = known_keys(conn, [c[0] for c in found])
         fresh = [c for c in found if c[0] not in known]
         readers = sorted({c[1] for c in fresh})

@@ -60,6 +60,13 @@ def portal() -> str:
 def reports() -> str:
     """The reports dashboard (librarian, admin): KPI tiles and charts over the report API."""
     return render_template("web/reports.html")
+@blp.get("/activities")
+def activities() -> str:
+    """Activities and surveys (staff): publish, sign-ups, attendance at the door, report,
+    survey building and results; all data from the token-guarded API."""
+    return render_template("web/activities.html")
+
+
 @blp.get("/portal/offline")
 def portal_offline() -> str:
     """What the portal's service worker shows when there is no network."""

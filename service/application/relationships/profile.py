@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
+from projections.activities import reader_activities
 from projections.current_loans import list_loans
 from projections.feedback_inbox import list_feedback, list_suggestions
 from projections.fines import balance, list_fines
@@ -25,7 +26,7 @@ from service.application.relationships.lapse_data import reader_lapse_risk
 # Every read model the view reads: the answer reflects the lowest of their checkpoints.
 PROFILE_PROJECTIONS = ("reader_profiles", "current_loans", "hold_queue", "fines",
                        "feedback_inbox", "notice_outbox", "reader_segments", "reader_timeline",
-                       "lapse_model")
+                       "lapse_model", "activities")
 
 
 def reflected_position(conn: Connection) -> int:
@@ -77,4 +78,12 @@ def reader_360(conn: Connection, reader_id: str, today: date,
         "suggestions": list_suggestions(conn, reader_id=reader_id, limit=20),
         "notices": {"items": notices, "total": notice_total},
         "timeline": {"items": timeline, "total": timeline_total},
+        "activities": _activities(conn, reader_id),
     }
+
+
+def _activities(conn: Connection, reader_id: str) -> dict[str, Any]:
+    """The library activities the reader signed up for, and how many they attended."""
+    items = reader_activities(conn, reader_id, limit=20)
+    return {"items": items, "attended": sum(1 for i in items if i["status"] == "attended"),
+            "signed_up": len(items)}

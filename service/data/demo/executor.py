@@ -38,6 +38,7 @@ from service.data.demo import (
     generate_year_plan,
     plan_statistics,
 )
+from service.data.demo.engagement import make_engagement
 from service.data.demo.notices import deliver_past_to_mailbox
 from service.domain.errors import DomainError
 from service.domain.library.policy import PolicyMatrix, PolicyRule
@@ -63,6 +64,9 @@ class DemoReport:
     plan: Any = None
     demo_reader: tuple[str, str] | None = None
     mailbox: int = 0
+    engagement: dict[str, int] = field(default_factory=dict)
+    people: Any = None
+    branches: tuple[str, ...] = ()
 
 
 def demo_matrix() -> PolicyMatrix:
@@ -99,6 +103,7 @@ def build_demo(config: Config, seed: int = 2025, start: date | None = None,
     try:
         _setup(lector, ports, report, seed, start, progress)
         _run_year(ports, report, clock, progress)
+        _engagement(ports, report, clock, seed)
         if progress:
             progress("saving the log", 0, 1)
         copy_log(memory, lector.engine)
@@ -162,6 +167,7 @@ def _setup(lector: Lector, ports: Ports, report: DemoReport, seed: int, start: d
                 set_reader_pin(conn, r.reader_id, r.pin)
             report.demo_reader = (r.card_number, r.pin)
     report.titles, report.copies, report.readers = len(cat.titles), len(cat.copies), len(people)
+    report.people, report.branches = people, tuple(cat.branches)
 
 
 def _run_year(ports: Ports, report: DemoReport, clock: _Clock,
@@ -265,6 +271,16 @@ def _titles_in_demand(ports: Ports, report: DemoReport, cat: Any, people: Any,
                 report.accepted["InDemand"] += 1
             except DomainError as exc:
                 report.refused[f"InDemand:{exc.code}"] += 1
+
+
+def _engagement(ports: Ports, report: DemoReport, clock: _Clock, seed: int) -> None:
+    """Activities with sign-ups and attendance, and an answered survey (real handlers)."""
+    people = report.people
+    cards = {r.reader_id: r.card_number for r in people}
+    before = clock.now
+    report.engagement = make_engagement(ports, clock, report.start, before.date(),
+                                        report.branches, cards, seed)
+    clock.now = before  # the year's clock goes on from where the circulation left it
 
 
 def _perform(ports: Any, actor: Actor, ids: dict[str, str], action: Any) -> None:

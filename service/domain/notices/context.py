@@ -63,6 +63,9 @@ VARIABLES: Mapping[NoticeKind, KindVariables] = MappingProxyType({
     NoticeKind.feedback_answered: KindVariables(("answer_text",), {"feedback_text": None}),
     NoticeKind.suggestion_decided: KindVariables(
         ("suggestion_title", "decision"), {"reason": None}),
+    NoticeKind.activity_reminder: KindVariables(
+        ("activity_title", "activity_starts_at", "activity_branch"),
+        {"activity_description": None}),
     NoticeKind.digest: KindVariables(
         ("due_soon_items", "overdue_items"), {"card_blocked": False, "fine_fen": None},
         {"due_soon_items": _DUE, "overdue_items": _OVERDUE}),

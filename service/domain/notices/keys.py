@@ -28,6 +28,7 @@ _NEEDS: dict[NoticeKind, tuple[str, ...]] = {
     NoticeKind.fine_assessed: ("ref",),
     NoticeKind.feedback_answered: ("ref",),
     NoticeKind.suggestion_decided: ("ref",),
+    NoticeKind.activity_reminder: ("ref",),  # ref: "<activity_id>.<reader_id>", sent once
 }
 
 
@@ -61,7 +62,8 @@ def notice_key(
     due_soon: loan_id + due_date + offset_days before it;
     overdue: loan_id + due_date + offset_days after it (>= 1);
     hold_expired, hold_cancelled: hold_id;
-    fine_assessed, feedback_answered, suggestion_decided: ref (id of the triggering event).
+    fine_assessed, feedback_answered, suggestion_decided: ref (id of the triggering event);
+    activity_reminder: ref "<activity_id>.<reader_id>" (one reminder per reader per activity).
     """
     kind = NoticeKind(kind)
     if kind is NoticeKind.digest:

@@ -18,3 +18,4 @@ class NoticeKind(StrEnum):
     feedback_answered = "feedback_answered"
     suggestion_decided = "suggestion_decided"
     digest = "digest"
+    activity_reminder = "activity_reminder"  # the day before a library activity

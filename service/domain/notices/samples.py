@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from service.domain.locale import EN, negotiate_lang
@@ -22,6 +22,8 @@ _TEXT: dict[str, dict[str, Any]] = {
         "answer_text": "您好！自下月起，周六和周日自习室开放至晚上九点。感谢您的建议。",
         "suggestion_title": "置身事内：中国政府与经济发展",
         "decision_reason": "已列入下季度采购计划",
+        "activity_title": "周末亲子故事会",
+        "activity_description": "适合 4-8 岁的小读者，家长陪同。",
     },
     "en": {
         "reader_name": "Emily Carter",
@@ -36,6 +38,8 @@ _TEXT: dict[str, dict[str, Any]] = {
                        "open until 9 pm on Saturdays and Sundays.",
         "suggestion_title": "Invisible China",
         "decision_reason": "It is in next quarter's purchasing plan",
+        "activity_title": "Weekend storytime for families",
+        "activity_description": "For readers aged 4 to 8, with a parent.",
     },
 }
 
@@ -76,6 +80,11 @@ def sample_context(
                                        "answer_text": t["answer_text"]},
         NoticeKind.suggestion_decided: {"suggestion_title": t["suggestion_title"],
                                         "decision": "accepted", "reason": t["decision_reason"]},
+        NoticeKind.activity_reminder: {
+            "activity_title": t["activity_title"], "activity_branch": t["branch"],
+            "activity_description": t["activity_description"],
+            "activity_starts_at": datetime.combine(today + timedelta(days=1), time(2, 0),
+                                                   tzinfo=UTC)},
         NoticeKind.digest: {"due_soon_items": [soon], "overdue_items": late,
                             "card_blocked": False, "fine_fen": 1050},
     }

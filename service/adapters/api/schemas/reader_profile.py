@@ -12,6 +12,7 @@ from service.adapters.api.schemas.circulation import (
     SuggestionSchema,
 )
 from service.adapters.api.schemas.common import MinPositionArgsSchema
+from service.adapters.api.schemas.engagement import MyActivitySchema
 from service.adapters.api.schemas.notices import NoticeSchema
 from service.adapters.api.schemas.readers import ReaderSchema
 
@@ -87,6 +88,14 @@ class NoticeListSchema(Schema):
     total = fields.Integer()
 
 
+class ReaderActivitiesSchema(Schema):
+    """Library activities in the 360 view (the latest 20 sign-ups)."""
+
+    signed_up = fields.Integer()
+    attended = fields.Integer()
+    items = fields.List(fields.Nested(MyActivitySchema))
+
+
 class ReaderProfileSchema(Schema):
     reader = fields.Nested(ReaderSchema)
     position = fields.Integer(metadata={"description": "The log position this view reflects."})
@@ -100,6 +109,7 @@ class ReaderProfileSchema(Schema):
     suggestions = fields.List(fields.Nested(SuggestionSchema))
     notices = fields.Nested(NoticeListSchema)
     timeline = fields.Nested(TimelinePageSchema)
+    activities = fields.Nested(ReaderActivitiesSchema)
 
 
 class SegmentCountsSchema(Schema):

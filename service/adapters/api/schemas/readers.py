@@ -143,4 +143,7 @@ class ReaderExportSchema(Schema):
     feedback = fields.List(fields.Dict())
     suggestions = fields.List(fields.Dict())
     notices = fields.List(fields.Dict())
+    activities = fields.List(fields.Dict())
+    survey_answers = fields.List(fields.Dict(), metadata={
+        "description": "Answers to named surveys (anonymous answers name nobody)."})
     events = fields.List(fields.Dict())

@@ -3,6 +3,7 @@
 import { Api, ApiError, h, notice, volume } from "./api.js";
 import { languageSwitch, lang, money, t } from "./i18n.js";
 import "./portal-words.js";
+import { activityViews } from "./portal-activities.js";
 
 const api = new Api("portal", "portal");
 const $ = (id) => document.getElementById(id);
@@ -169,6 +170,14 @@ const VIEWS = {
   },
   async more() { $("more-grid").replaceChildren(...MORE.map(tile)); },
 };
+
+// Activities and surveys (portal-activities.js): their views, icons and tiles.
+const extra = activityViews({ api, act, item, empty, when, show: (v) => show(v, true) });
+Object.assign(VIEWS, extra.views);
+Object.assign(ICON, extra.icons);
+MORE.push(...extra.tiles);
+HOME.push(...extra.tiles);
+KINDS.push(...extra.kinds);
 
 async function show(view, keepNote = false) {
   if (!VIEWS[view]) view = "home";

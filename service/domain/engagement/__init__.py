@@ -1,0 +1,1 @@
+"""Library activities and reader surveys: pure rules."""
