@@ -2,6 +2,7 @@
 
 from events import (
     accounts,
+    campaigns,
     catalogue,
     configuration,
     exports,
@@ -14,5 +15,5 @@ from events import (
     readers,
 )
 
-MODULES = (accounts, catalogue, configuration, exports, feedback, fines, holds, insights, loans,
-           notices, readers)
+MODULES = (accounts, campaigns, catalogue, configuration, exports, feedback, fines, holds,
+           insights, loans, notices, readers)

@@ -20,8 +20,9 @@ LOGIN = "login-"  # audit of lockouts, per account ("staff:<name>", "reader:<id>
 SEGMENTS = "segments-"  # one segment refresh per local day: two schedulers give one result
 EXPORT_SCHEDULE = "export-schedule-"
 EXPORT_DELIVERY = "export-delivery-"  # one per schedule and period: delivered exactly once
+CAMPAIGN = "campaign-"
 PREFIXES = (READER, CARD, TITLE, COPY, HOLD, FEEDBACK, SUGGESTION, NOTICE, STAFF, LOGIN,
-            SEGMENTS, EXPORT_SCHEDULE, EXPORT_DELIVERY)
+            SEGMENTS, EXPORT_SCHEDULE, EXPORT_DELIVERY, CAMPAIGN)
 
 POLICY_STREAM = "config-policy"
 CALENDAR_STREAM = "config-calendar"
@@ -82,3 +83,7 @@ def export_schedule_stream(schedule_id: str) -> str:
 
 def export_delivery_stream(schedule_id: str, period: str) -> str:
     return f"{EXPORT_DELIVERY}{schedule_id}-{period}"
+
+
+def campaign_stream(campaign_id: str) -> str:
+    return CAMPAIGN + campaign_id

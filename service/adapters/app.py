@@ -10,6 +10,7 @@ from werkzeug.exceptions import HTTPException
 from events.store import UnstorableEvent
 from service.adapters.api import (
     auth_routes,
+    campaigns,
     circulation,
     collection_reports,
     copies,
@@ -52,6 +53,7 @@ API_BLUEPRINTS = (
     holds.blp, feedback.blp, reports.blp, collection_reports.blp, settings.blp, log_feed.blp,
     notices.blp, imports.blp, export_schedules.blp, exports.blp, kiosks.blp, staff.blp,
     managed_lists.blp, reader_profile.blp, report_filters.blp, portal.blp, portal_notices.blp,
+    campaigns.blp,
 )
 
 

@@ -169,6 +169,7 @@ class SetPreferences:
     notice_channels: tuple[str, ...] | None = None
     keep_history: bool | None = None
     digest: bool | None = None
+    marketing: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -418,3 +419,23 @@ class CreateKiosk:
 @dataclass(frozen=True)
 class DeactivateKiosk:
     kiosk_id: str
+
+
+# --- campaigns -----------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class CreateCampaign:
+    name: str
+    audience: Mapping[str, Any]
+    template: str
+    send_at: datetime
+    message: str = ""
+    holdout_pct: int = 10
+
+
+@dataclass(frozen=True)
+class LaunchCampaign:
+    """Freeze the audience and draw the hold-out (``seed`` None: a fresh random one)."""
+
+    campaign_id: str
+    seed: int | None = None

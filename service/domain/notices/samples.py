@@ -22,6 +22,8 @@ _TEXT: dict[str, dict[str, Any]] = {
         "answer_text": "您好！自下月起，周六和周日自习室开放至晚上九点。感谢您的建议。",
         "suggestion_title": "置身事内：中国政府与经济发展",
         "decision_reason": "已列入下季度采购计划",
+        "class_name": "I 文学",
+        "activity": "本周六下午两点，总馆三楼报告厅举办“阅读刘慈欣”读书会，欢迎参加。",
     },
     "en": {
         "reader_name": "Emily Carter",
@@ -36,6 +38,9 @@ _TEXT: dict[str, dict[str, Any]] = {
                        "open until 9 pm on Saturdays and Sundays.",
         "suggestion_title": "Invisible China",
         "decision_reason": "It is in next quarter's purchasing plan",
+        "class_name": "I Literature",
+        "activity": "Join our reading club on Liu Cixin this Saturday at 2 pm, "
+                    "lecture hall, 3rd floor of the main library.",
     },
 }
 
@@ -78,5 +83,8 @@ def sample_context(
                                         "decision": "accepted", "reason": t["decision_reason"]},
         NoticeKind.digest: {"due_soon_items": [soon], "overdue_items": late,
                             "card_blocked": False, "fine_fen": 1050},
+        NoticeKind.campaign_new_arrivals: {"items": books, "class_name": t["class_name"]},
+        NoticeKind.campaign_we_miss_you: {"message": None},
+        NoticeKind.campaign_activity: {"message": t["activity"]},
     }
     return {**base, **by_kind[kind]}

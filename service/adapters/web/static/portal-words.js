@@ -53,5 +53,8 @@ addWords({
   "kind.hold_expired": ["预约过期", "Hold expired"], "kind.hold_cancelled": ["预约取消", "Hold cancelled"],
   "kind.fine_assessed": ["产生费用", "Fine charged"], "kind.feedback_answered": ["意见已答复", "Feedback answered"],
   "kind.suggestion_decided": ["荐购结果", "Suggestion decided"], "kind.digest": ["汇总提醒", "Digest"],
+  "kind.campaign_new_arrivals": ["新书推荐", "New arrivals"],
+  "kind.campaign_we_miss_you": ["想念您", "We miss you"],
+  "kind.campaign_activity": ["活动邀请", "Activity invitation"],
   "offline": ["网络不可用，显示的是离线页面。", "You are offline."],
 });

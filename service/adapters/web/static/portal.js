@@ -11,7 +11,8 @@ const state = { view: "home", history: { page: 1, q: "" }, note: null };
 const MORE = ["ecard", "holds", "scan", "fines", "history", "feedback", "settings"];
 const HOME = ["ecard", "loans", "holds", "scan", "search", "fines", "history", "notices", "feedback", "settings"];
 const KINDS = ["reservation_ready", "pickup_reminder", "due_soon", "overdue", "hold_expired",
-               "hold_cancelled", "fine_assessed", "feedback_answered", "suggestion_decided", "digest"];
+               "hold_cancelled", "fine_assessed", "feedback_answered", "suggestion_decided", "digest",
+               "campaign_new_arrivals", "campaign_we_miss_you", "campaign_activity"];
 // Line icons drawn here (24x24, stroke): no icon font, no emoji font needed on the phone.
 const ICON = {
   home: "M3 11l9-8 9 8v10h-6v-6H9v6H3z", ecard: "M3 5h18v14H3z M7 9h4v4H7z M14 9h4 M14 13h4",
