@@ -151,3 +151,36 @@ def test_invalid_campaigns_are_refused_per_field(lector: Lector, client: Any,
                           headers=auth("librarian"))
     assert (refused.status_code, refused.get_json()["code"]) == (422, "campaign_audience_empty")
     assert client.get(URL, headers=auth("desk")).status_code == 403
+
+
+def _tables(lector: Lector) -> dict[str, list[Any]]:
+    from sqlalchemy import select
+
+    from projections.campaigns import campaigns, members, visits
+    with lector.engine.connect() as conn:
+        return {t.name: sorted(tuple(str(v) for v in r) for r in conn.execute(select(t)))
+                for t in (campaigns, members, visits)}
+
+
+def test_the_campaigns_projection_built_incrementally_equals_its_rebuild(
+        lector: Lector, client: Any, auth: Any) -> None:
+    from projections.registry import by_name
+    from projections.runner import rebuild
+
+    ids = _library(lector, 12)
+    title_with_copies(lector.ports, "活着", [f"C{i}" for i in range(6)])
+    made = client.post(URL, json={"name": "回来看看", "audience": {}, "holdout_pct": 30,
+                                  "template": "campaign_we_miss_you",
+                                  "send_at": lector.ports.clock().isoformat()},
+                       headers=auth("librarian")).get_json()
+    client.post(f"{URL}/{made['campaign_id']}/launch", json={"seed": 11},
+                headers=auth("librarian"))
+    _send_all(lector)
+    for i in range(6):
+        lend(lector.ports, f"R{i}", f"C{i}")
+    from service.application import circulation
+    circulation.check_in(lector.ports, DESK, "C0", "main", None)
+    before = _tables(lector)
+    assert len(before["rm_campaign_members"]) == len(ids) and before["rm_campaign_visits"]
+    rebuild(lector.engine, lector.store, by_name("campaigns", lector.config.timezone))
+    assert _tables(lector) == before
