@@ -68,7 +68,8 @@ def _created(loaded: LoadedStreams) -> tuple[CampaignCreated | None, bool]:
 
 
 def launch_campaign(ports: Ports, actor: Actor, campaign_id: str, key: str | None,
-                    seed: int | None = None) -> Outcome:
+                    seed: int | None = None,
+                    readers: tuple[str, ...] | None = None) -> Outcome:
     """Freeze the audience and draw the hold-out; refused if already launched."""
     stream = campaign_stream(campaign_id)
     draw_seed = seed if seed is not None else secrets.randbelow(2 ** 62)
@@ -81,13 +82,11 @@ def launch_campaign(ports: Ports, actor: Actor, campaign_id: str, key: str | Non
             raise Conflict("campaign_already_launched", "This campaign was already launched.",
                            "该推广计划已启动。")
         now = ports.clock()
-        with ports.engine.connect() as conn:
-            readers = audience_readers(conn, created.audience,
-                                       library_today(now, ports.timezone))
-        if not readers:
+        audience = list(readers) if readers is not None else _resolve(ports, created, now)
+        if not audience:
             raise Invalid("campaign_audience_empty", "No reader matches this audience.",
                           "没有读者符合该受众条件。")
-        groups = assign(readers, draw_seed, created.holdout_pct)
+        groups = assign(audience, draw_seed, created.holdout_pct)
         event = CampaignLaunched(campaign_id, draw_seed, created.holdout_pct, groups, now,
                                  max(now, created.send_at))
         counts = list(groups.values())
@@ -96,6 +95,11 @@ def launch_campaign(ports: Ports, actor: Actor, campaign_id: str, key: str | Non
                          "sent": counts.count(SENT), "holdout": counts.count(HOLDOUT)})
 
     return execute(ports, actor, "launch_campaign", [stream], decide, key)
+
+
+def _resolve(ports: Ports, created: CampaignCreated, now: datetime) -> list[str]:
+    with ports.engine.connect() as conn:
+        return audience_readers(conn, created.audience, library_today(now, ports.timezone))
 
 
 def preview_count(ports: Ports, audience: Mapping[str, Any]) -> int:

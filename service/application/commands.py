@@ -439,3 +439,6 @@ class LaunchCampaign:
 
     campaign_id: str
     seed: int | None = None
+    # The audience resolved by the caller: only the demo, whose read models are folded once
+    # at the end of its year; None (the API) resolves the campaign's filter from them.
+    readers: tuple[str, ...] | None = None

@@ -119,7 +119,7 @@ HANDLERS: dict[type, Handler] = {
         p, a, key, name=cmd.name, audience=cmd.audience, template=cmd.template,
         message=cmd.message, holdout_pct=cmd.holdout_pct, send_at=cmd.send_at),
     c.LaunchCampaign: lambda p, a, cmd, key: campaigns.launch_campaign(
-        p, a, cmd.campaign_id, key, cmd.seed),
+        p, a, cmd.campaign_id, key, cmd.seed, cmd.readers),
     # notices
     c.ScheduleNotice: lambda p, a, cmd, key: _recorded(notices.schedule_notice(
         p, a, cmd.key, cmd.reader_id, cmd.kind, dict(cmd.data), cmd.day, cmd.item_keys)),

@@ -51,10 +51,32 @@ def test_the_demo_builds_branches_titles_readers_and_a_year_of_loans(database_ur
     assert len(months) == 12
     assert all(v == 0 for v in lag(lector.engine, lector.projections).values())
     assert_collection_reports_have_data(lector)
+    assert_past_campaign_has_its_report(lector)
     events = SqlEventStore(lector.engine).read_all(0, 50_000)
     loan_actors = {e.meta.get("channel") for e in events if e.type == "loan.opened"}
     assert loan_actors == {"desk"}
     lector.dispose()
+
+
+def assert_past_campaign_has_its_report(lector: Any) -> None:
+    """The demo's past campaign: launched with its hold-out, notices delivered to the mailbox
+    or cancelled for lack of consent, and 60 days of figures in its report."""
+    from projections.campaigns import list_campaigns
+    from projections.notice_outbox import list_notices
+    from service.application.campaigns import campaign_report
+
+    with lector.engine.connect() as conn:
+        (campaign,) = list_campaigns(conn)
+        notices = list_notices(conn, kind="campaign_activity", limit=10_000)[0]
+    assert campaign["status"] == "launched" and campaign["holdout_count"] > 0
+    assert len(notices) == campaign["sent_count"] == campaign["notices_scheduled"]
+    statuses = {n["status"] for n in notices}
+    assert statuses == {"sent", "cancelled"}
+    report = campaign_report(lector.ports, campaign["campaign_id"])
+    w60 = report["windows"][1]
+    assert w60["complete"] is False or w60["days"] == 60
+    assert w60["borrowed"]["sent"]["count"] > 0 and w60["borrowed"]["interval"] is not None
+    assert w60["loans_per_reader"]["interval"] is not None
 
 
 def assert_collection_reports_have_data(lector: Any) -> None:

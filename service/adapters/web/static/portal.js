@@ -165,6 +165,7 @@ const VIEWS = {
     $("kinds").replaceChildren(...KINDS.map((kind) => h("label", { class: "switch" },
       h("input", { type: "checkbox", name: "muted", value: kind, checked: prefs.muted_kinds.includes(kind) }),
       " ", h("span", {}, t(`kind.${kind}`)))));
+    $("marketing").checked = Boolean(reader.marketing);
     $("quiet-start").value = prefs.quiet_start || "";
     $("quiet-end").value = prefs.quiet_end || "";
   },
@@ -337,7 +338,8 @@ $("settings-form").addEventListener("submit", (ev) => {
   const channels = [...document.querySelectorAll("[name=channel]:checked")].map((b) => b.value);
   const muted = [...document.querySelectorAll("[name=muted]:checked")].map((b) => b.value);
   act(async () => {
-    await api.put(`/readers/${me()}/preferences`, { notice_channels: channels.length ? channels : ["none"] });
+    await api.put(`/readers/${me()}/preferences`, { notice_channels: channels.length ? channels : ["none"],
+                                                    marketing: $("marketing").checked });
     return api.put(`/readers/${me()}/notice-settings`, { muted_kinds: muted,
       quiet_start: $("quiet-start").value || null, quiet_end: $("quiet-end").value || null });
   }, () => t("settings.saved"));
