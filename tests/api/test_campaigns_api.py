@@ -184,3 +184,37 @@ def test_the_campaigns_projection_built_incrementally_equals_its_rebuild(
     assert len(before["rm_campaign_members"]) == len(ids) and before["rm_campaign_visits"]
     rebuild(lector.engine, lector.store, by_name("campaigns", lector.config.timezone))
     assert _tables(lector) == before
+
+
+def test_a_reader_who_keeps_to_the_portal_gets_no_campaign_mail(config: Any) -> None:
+    """With SMTP configured (nothing listening: any mail attempt would fail), a consenting
+    reader who chose only the portal channel gets the campaign in the portal and nothing by
+    e-mail; a reader who chose e-mail but gave no consent gets nothing at all."""
+    from dataclasses import replace
+
+    from events.notices import NoticeSent
+    from service.application.commands import CreateCampaign, LaunchCampaign
+    from service.application.handlers import handle
+    from service.bootstrap import bootstrap
+    from tests.integration.notices_harness import free_port
+
+    lector = bootstrap(replace(config, smtp_host="127.0.0.1", smtp_port=free_port()))
+    try:
+        ports = lector.ports
+        portal = register(ports, "P1", "Portal only", "zh-CN", "p1@example.cn", ("in_app",))
+        readers.set_preferences(ports, DESK, portal, None, marketing=True)
+        mailer = register(ports, "P2", "No consent", "en", "p2@example.org", ("email",))
+        cid = handle(ports, DESK, CreateCampaign(
+            "Invite", {}, "campaign_activity", ports.clock(), "读书会本周六举行。",
+            holdout_pct=0)).result["campaign_id"]
+        handle(ports, DESK, LaunchCampaign(cid, seed=1))
+        _send_all(lector)
+        rows = _notices(lector)
+        assert (rows[portal]["status"], rows[portal]["channel"]) == ("sent", "in_app")
+        assert (rows[mailer]["status"], rows[mailer]["last_error"]) == (
+            "cancelled", "reader_no_marketing_consent")
+        sent = [s.event for s in lector.store.read_all(0, 10_000)
+                if isinstance(s.event, NoticeSent)]
+        assert [(e.reader_id, e.channel) for e in sent] == [(portal, "in_app")]
+    finally:
+        lector.dispose()
