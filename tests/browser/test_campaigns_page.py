@@ -46,7 +46,7 @@ def test_the_campaigns_page_reports_the_demo_campaign_and_launches_a_new_one(
                                                                           "Report")):
         page = browser.new_page(viewport={"width": 1280, "height": 900})
         complaints = pages.csp_watch(page)
-        page.on("pageerror", lambda e: complaints.append(f"page error: {e}"))
+        page.on("pageerror", lambda e, seen=complaints: seen.append(f"page error: {e}"))
         page.on("dialog", lambda d: d.accept())
         page.goto(f"{demo_url}/campaigns")
         page.select_option("#lang", lang)
