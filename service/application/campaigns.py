@@ -13,7 +13,7 @@ from __future__ import annotations
 import secrets
 import uuid
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from events.campaigns import CampaignCreated, CampaignLaunched
@@ -47,8 +47,9 @@ def create_campaign(ports: Ports, actor: Actor, key: str | None, *, name: str,
     cleaned = clean_audience(audience)
     campaign_id = uuid.uuid4().hex[:16]
     stream = campaign_stream(campaign_id)
+    # Instants are stored in UTC (SQLite would keep a +08:00 wall time as if it were UTC).
     event = CampaignCreated(campaign_id, name.strip(), cleaned, template, message.strip(),
-                            holdout_pct, send_at, ports.clock())
+                            holdout_pct, send_at.astimezone(UTC), ports.clock())
 
     def decide(loaded: LoadedStreams) -> Decision:
         return Decision([PendingEvent(event, (stream,))], {"campaign_id": campaign_id},
@@ -158,5 +159,4 @@ def _share(count: int, readers: int) -> dict[str, Any]:
 
 
 def _aware(value: datetime) -> datetime:
-    from datetime import UTC
     return value if value.tzinfo else value.replace(tzinfo=UTC)
