@@ -2,6 +2,7 @@
 
 from events import (
     accounts,
+    campaigns,
     catalogue,
     configuration,
     engagement,
@@ -15,5 +16,5 @@ from events import (
     readers,
 )
 
-MODULES = (accounts, catalogue, configuration, engagement, exports, feedback, fines, holds,
-           insights, loans, notices, readers)
+MODULES = (accounts, campaigns, catalogue, configuration, engagement, exports, feedback, fines,
+           holds, insights, loans, notices, readers)

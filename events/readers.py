@@ -70,12 +70,23 @@ class ReaderUnblocked(Event, type_name="reader.unblocked", version=1):
 
 
 @dataclass(frozen=True)
-class ReaderPreferencesChanged(Event, type_name="reader.preferences_changed", version=1):
+class ReaderPreferencesChanged(Event, type_name="reader.preferences_changed", version=2):
+    """v2 adds ``marketing``: consent to outreach (campaigns). Personal-information law
+    (PIPL) wants consent, so it is off unless the reader turned it on."""
+
     reader_id: str
     language: str
     notice_channels: tuple[str, ...]
     keep_history: bool
     digest: bool = False
+    marketing: bool = False
+
+
+@upcaster("reader.preferences_changed", 1)
+def _preferences_v1_to_v2(data: dict[str, Any]) -> dict[str, Any]:
+    # Before campaigns nobody was asked, so nobody consented; v1 rows written before the
+    # digest field existed lack it too.
+    return {"digest": False, **data, "marketing": False}
 
 
 @dataclass(frozen=True)

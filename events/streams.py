@@ -23,8 +23,10 @@ EXPORT_DELIVERY = "export-delivery-"  # one per schedule and period: delivered e
 ACTIVITY = "activity-"  # a library activity: its sign-ups, waiting list and attendance
 SURVEY = "survey-"
 SURVEY_ANSWER = "answer-"  # one per survey and reader: its "must not exist" refuses a 2nd answer
+CAMPAIGN = "campaign-"
 PREFIXES = (READER, CARD, TITLE, COPY, HOLD, FEEDBACK, SUGGESTION, NOTICE, STAFF, LOGIN,
-            SEGMENTS, EXPORT_SCHEDULE, EXPORT_DELIVERY, ACTIVITY, SURVEY, SURVEY_ANSWER)
+            SEGMENTS, EXPORT_SCHEDULE, EXPORT_DELIVERY, ACTIVITY, SURVEY, SURVEY_ANSWER,
+            CAMPAIGN)
 
 POLICY_STREAM = "config-policy"
 CALENDAR_STREAM = "config-calendar"
@@ -97,3 +99,6 @@ def survey_stream(survey_id: str) -> str:
 
 def survey_answer_stream(survey_id: str, respondent: str) -> str:
     return f"{SURVEY_ANSWER}{survey_id}-{respondent}"
+
+def campaign_stream(campaign_id: str) -> str:
+    return CAMPAIGN + campaign_id

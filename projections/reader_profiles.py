@@ -50,6 +50,8 @@ reader_profiles = Table(
     Column("notice_channels", JSON, nullable=False),
     Column("keep_history", Boolean, nullable=False),
     Column("digest", Boolean, nullable=False, default=False),
+    # Consent to campaigns (PIPL: off unless the reader opted in).
+    Column("marketing", Boolean, nullable=False, default=False),
     Column("expires_on", Date),
     Column("home_branch", String(64)),
     Column("manual_block", String(400)),
@@ -91,7 +93,7 @@ class ReaderProfiles(Projection):
             "category": e.category, "language": e.language, "phone": e.phone,
             "email": e.email, "id_number": e.id_number, "address": e.address,
             "notice_channels": list(e.notice_channels), "keep_history": e.keep_history,
-            "digest": False, "expires_on": e.expires_on, "home_branch": e.home_branch,
+            "digest": False, "marketing": False, "expires_on": e.expires_on, "home_branch": e.home_branch,
             "manual_block": None, "erased": False, "registered_at": s.recorded_at,
             "updated_at": s.recorded_at, "lifetime_loans": 0, "last_activity_at": s.recorded_at,
         }
@@ -124,6 +126,7 @@ class ReaderProfiles(Projection):
         self._set(
             conn, e.reader_id, s, language=e.language, keep_history=e.keep_history,
             notice_channels=list(e.notice_channels), digest=e.digest,
+            marketing=e.marketing,
         )
 
     @handles(ReaderErased)
@@ -135,6 +138,7 @@ class ReaderProfiles(Projection):
             conn, e.reader_id, s, name=None, phone=None, email=None, id_number=None,
             address=None, erased=True, search_text=str(card or "").lower(),
             manual_block=None, notice_channels=[], keep_history=False, digest=False,
+            marketing=False,
         )
 
     @handles(LoanOpened)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from projections.activities import Activities
 from projections.base import Projection
+from projections.campaigns import Campaigns
 from projections.catalogue import Catalogue
 from projections.collection import Collection
 from projections.current_loans import CurrentLoans
@@ -34,7 +35,7 @@ def all_projections(timezone: str) -> list[Projection]:
         FeedbackInbox(), Trends(timezone), TitleKeys(), NoticeOutbox(), TitleSearch(),
         ReportRollups(timezone),
         ReaderSegments(timezone), ReaderTimeline(), LapseModel(),
-        Payments(), ExportSchedules(), Collection(), Activities(), Surveys(),
+        Payments(), ExportSchedules(), Collection(), Activities(), Surveys(), Campaigns(),
     ]
 
 

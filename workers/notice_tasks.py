@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
+from workers.campaign_sending import send_due_campaigns
 from workers.celery_app import LectorTask
 from workers.notices.queueing import enqueuer
 from workers.notices.scanning import dispatch_pending, notice_now
@@ -29,3 +30,15 @@ def dispatch(self: LectorTask) -> int:
     """Queue a send for every pending notice that is not queued already (safe to overlap)."""
     lector = self.lector
     return dispatch_pending(lector, enqueuer(lector, self.app))
+
+
+@shared_task(bind=True, base=LectorTask, name="campaigns.send_due", acks_late=True,
+             ignore_result=True)
+def send_campaigns(self: LectorTask) -> int:
+    """Schedule the notices of campaigns whose send time has come (once per reader), then
+    hand them to the senders at once instead of waiting for the next dispatch."""
+    lector = self.lector
+    counts = send_due_campaigns(lector, notice_now(lector))
+    if counts["scheduled"]:
+        dispatch_pending(lector, enqueuer(lector, self.app))
+    return counts["scheduled"]

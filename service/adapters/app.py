@@ -11,6 +11,7 @@ from events.store import UnstorableEvent
 from service.adapters.api import (
     activities,
     auth_routes,
+    campaigns,
     circulation,
     collection_reports,
     copies,
@@ -54,7 +55,7 @@ API_BLUEPRINTS = (
     holds.blp, feedback.blp, reports.blp, collection_reports.blp, settings.blp, log_feed.blp,
     notices.blp, imports.blp, export_schedules.blp, exports.blp, kiosks.blp, staff.blp,
     managed_lists.blp, reader_profile.blp, report_filters.blp, portal.blp, portal_notices.blp,
-    activities.blp, surveys.blp,
+    activities.blp, surveys.blp, campaigns.blp,
 )
 
 

@@ -169,6 +169,7 @@ class SetPreferences:
     notice_channels: tuple[str, ...] | None = None
     keep_history: bool | None = None
     digest: bool | None = None
+    marketing: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -541,3 +542,25 @@ class AnswerSurvey:
     survey_id: str
     reader_id: str
     answers: Mapping[str, Any]
+
+# --- campaigns -----------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class CreateCampaign:
+    name: str
+    audience: Mapping[str, Any]
+    template: str
+    send_at: datetime
+    message: str = ""
+    holdout_pct: int = 10
+
+
+@dataclass(frozen=True)
+class LaunchCampaign:
+    """Freeze the audience and draw the hold-out (``seed`` None: a fresh random one)."""
+
+    campaign_id: str
+    seed: int | None = None
+    # The audience resolved by the caller: only the demo, whose read models are folded once
+    # at the end of its year; None (the API) resolves the campaign's filter from them.
+    readers: tuple[str, ...] | None = None

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from service.application import (
+    campaigns,
     catalogue,
     circulation,
     engagement,
@@ -84,7 +85,8 @@ HANDLERS: dict[type, Handler] = {
         p, a, cmd.reader_id, cmd.note, key),
     c.SetPreferences: lambda p, a, cmd, key: readers.set_preferences(
         p, a, cmd.reader_id, key, language=cmd.language, notice_channels=cmd.notice_channels,
-        keep_history=cmd.keep_history, digest=cmd.digest),
+        keep_history=cmd.keep_history, digest=cmd.digest,
+        marketing=cmd.marketing),
     c.EraseReader: lambda p, a, cmd, key: erasure.erase_reader(
         p, a, cmd.reader_id, cmd.reason, cmd.force, key),
     # catalogue
@@ -134,6 +136,12 @@ HANDLERS: dict[type, Handler] = {
         p, a, dict(cmd.settings), key),
     c.ChangeNoticeTemplate: lambda p, a, cmd, key: notices.change_template(
         p, a, cmd.kind, cmd.lang, cmd.part, cmd.source, key),
+    # campaigns
+    c.CreateCampaign: lambda p, a, cmd, key: campaigns.create_campaign(
+        p, a, key, name=cmd.name, audience=cmd.audience, template=cmd.template,
+        message=cmd.message, holdout_pct=cmd.holdout_pct, send_at=cmd.send_at),
+    c.LaunchCampaign: lambda p, a, cmd, key: campaigns.launch_campaign(
+        p, a, cmd.campaign_id, key, cmd.seed, cmd.readers),
     # notices
     c.ScheduleNotice: lambda p, a, cmd, key: _recorded(notices.schedule_notice(
         p, a, cmd.key, cmd.reader_id, cmd.kind, dict(cmd.data), cmd.day, cmd.item_keys)),

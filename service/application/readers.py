@@ -146,7 +146,7 @@ def unblock_reader(ports: Ports, actor: Actor, reader_id: str, note: str, key: s
 def set_preferences(
     ports: Ports, actor: Actor, reader_id: str, key: str | None, *, language: str | None = None,
     notice_channels: tuple[str, ...] | None = None, keep_history: bool | None = None,
-    digest: bool | None = None,
+    digest: bool | None = None, marketing: bool | None = None,
 ) -> Outcome:
     def build(state: ReaderState) -> list[Any]:
         return [ReaderPreferencesChanged(
@@ -155,6 +155,7 @@ def set_preferences(
             notice_channels if notice_channels is not None else state.notice_channels,
             keep_history if keep_history is not None else state.keep_history,
             digest if digest is not None else state.digest,
+            marketing if marketing is not None else state.marketing,
         )]
 
     return _reader_command(ports, actor, "set_preferences", reader_id, key, build)

@@ -12,7 +12,7 @@ PUBLIC = {("/", "GET"), ("/health", "GET"), ("/metrics", "GET"), ("/api/v1/opena
           ("/api/v1/auth/token", "POST"), ("/desk", "GET"), ("/portal", "GET"),
           ("/mailbox", "GET"), ("/admin", "GET"), ("/admin/<section>", "GET"),
           ("/readers/<reader_id>", "GET"), ("/portal/offline", "GET"), ("/portal-sw.js", "GET"),
-          ("/reports", "GET"), ("/activities", "GET"),
+          ("/reports", "GET"), ("/activities", "GET"), ("/campaigns", "GET"),
           ("/web/static/<path:filename>", "GET")}
 STAFF_ROLES = ("desk", "librarian", "admin")
 # Logging out revokes the caller's token, so the walk visits it after every other route.

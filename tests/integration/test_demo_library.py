@@ -53,6 +53,8 @@ def test_the_demo_builds_branches_titles_readers_and_a_year_of_loans(database_ur
     assert all(v == 0 for v in lag(lector.engine, lector.projections).values())
     assert_collection_reports_have_data(lector)
     assert_activities_and_a_survey(lector, built)
+
+    assert_past_campaign_has_its_report(lector)
     events = SqlEventStore(lector.engine).read_all(0, 50_000)
     channels = Counter((e.type, e.meta.get("channel")) for e in events)
     # Loans at the desk and the kiosks, renewals also from the phone, as in a public library.
@@ -78,6 +80,26 @@ def assert_activities_and_a_survey(lector: Any, built: Any) -> None:
         assert [a["status"] for a in reader_activities(conn, demo_reader)] == ["seated"]
         [survey] = list_surveys(conn)
         assert survey["status"] == "open" and survey["answers"] == 40
+
+def assert_past_campaign_has_its_report(lector: Any) -> None:
+    """The demo's past campaign: launched with its hold-out, notices delivered to the mailbox
+    or cancelled for lack of consent, and 60 days of figures in its report."""
+    from projections.campaigns import list_campaigns
+    from projections.notice_outbox import list_notices
+    from service.application.campaigns import campaign_report
+
+    with lector.engine.connect() as conn:
+        (campaign,) = list_campaigns(conn)
+        notices = list_notices(conn, kind="campaign_activity", limit=10_000)[0]
+    assert campaign["status"] == "launched" and campaign["holdout_count"] > 0
+    assert len(notices) == campaign["sent_count"] == campaign["notices_scheduled"]
+    statuses = {n["status"] for n in notices}
+    assert statuses == {"sent", "cancelled"}
+    report = campaign_report(lector.ports, campaign["campaign_id"])
+    w60 = report["windows"][1]
+    assert w60["complete"] is False or w60["days"] == 60
+    assert w60["borrowed"]["sent"]["count"] > 0 and w60["borrowed"]["interval"] is not None
+    assert w60["loans_per_reader"]["interval"] is not None
 
 
 def assert_collection_reports_have_data(lector: Any) -> None:

@@ -23,7 +23,7 @@ from events.catalogue import (
 )
 from events.holds import HoldPlaced
 from events.loans import LoanClosed, LoanRenewed
-from events.readers import ReaderErased
+from events.readers import ReaderErased, ReaderPreferencesChanged
 
 WHEN = "2024-05-01T02:00:00+00:00"
 RENEWED = {"loan_id": "L1", "barcode": "B1", "reader_id": "R1", "title_id": "T1",
@@ -65,6 +65,15 @@ STEPS: list[tuple[str, int, dict[str, Any], Event]] = [
     ("loan.closed", 1, {**CLOSED, "reader_category": "adult", "clc_class": "K",
                         "item_type": "periodical"},
      closed(reader_category="adult", clc_class="K", item_type="periodical")),
+    # Before campaigns: nobody had consented to marketing (PIPL: consent, so off).
+    ("reader.preferences_changed", 1,
+     {"reader_id": "R1", "language": "zh-CN", "notice_channels": ["email"],
+      "keep_history": True, "digest": True},
+     ReaderPreferencesChanged("R1", "zh-CN", ("email",), True, digest=True, marketing=False)),
+    # The oldest v1 shape, before the digest field.
+    ("reader.preferences_changed", 1,
+     {"reader_id": "R1", "language": "en", "notice_channels": [], "keep_history": False},
+     ReaderPreferencesChanged("R1", "en", (), False, digest=False, marketing=False)),
     # Declared with the reader id only, never written by a command.
     ("reader.erased", 1, {"reader_id": "R1"}, ReaderErased(reader_id="R1")),
     # Before names with roles, classes with schemes, languages and formats.

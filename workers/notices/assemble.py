@@ -16,6 +16,7 @@ from sqlalchemy import Connection
 
 from projections.catalogue import get_title
 from service.config import Config
+from service.domain.campaigns.clc_names import class_name
 from service.domain.readers.reader_state import ReaderState
 
 _FINE_REASON = {
@@ -24,6 +25,7 @@ _FINE_REASON = {
 }
 _LOAN_KINDS = ("due_soon", "overdue")
 _HOLD_KINDS = ("reservation_ready", "pickup_reminder")
+_CAMPAIGN_KINDS = ("campaign_new_arrivals", "campaign_we_miss_you", "campaign_activity")
 
 
 def stale_reason(kind: str, data: Mapping[str, Any], reader: ReaderState) -> str | None:
@@ -117,5 +119,10 @@ def build_context(conn: Connection, config: Config, kind: str, data: Mapping[str
                                    if i["kind"] == "due_soon"],
                    overdue_items=[_loan_item(conn, i, today) for i in items
                                   if i["kind"] == "overdue"])
+    elif kind in _CAMPAIGN_KINDS:
+        ctx["message"] = data.get("message") or None
+        if kind == "campaign_new_arrivals":
+            ctx.update(items=[_title(conn, t) for t in data.get("title_ids", [])],
+                       class_name=class_name(data.get("main_class"), lang))
     ctx.update(extra or {})
     return ctx

@@ -27,6 +27,7 @@ from service.application.handlers import handle
 from service.application.settings import current_rules
 from service.bootstrap import Lector
 from service.domain.library.rules import current_blocks
+from service.domain.notices.kinds import MARKETING_KINDS
 from service.domain.notices.preferences import fold_notice_settings, split_channels
 from service.domain.notices.render import NoticeTemplateError, notice_lang, render_notice
 from service.domain.readers.reader_state import fold_reader
@@ -98,6 +99,12 @@ def _deliver_claimed(lector: Lector, row: dict[str, Any], now: datetime) -> Send
     todo = [c for c in wanted if c not in done.sent and c not in done.failed]
     if done.sent and not todo:
         return SendResult("already_sent")
+    if profile is not None and kind in MARKETING_KINDS and not profile.get("marketing"):
+        # Outreach needs the reader's consent (PIPL); checked at send time, so consent
+        # withdrawn after the launch still stops it.
+        handle(ports, WORKER, RecordNoticeCancelled(key, reader_id, kind,
+                                                    "reader_no_marketing_consent", now))
+        return SendResult("cancelled", "reader_no_marketing_consent")
     if profile is None or profile["erased"] or not wanted:
         reason = "reader_erased" if profile and profile["erased"] else "reader_opted_out"
         handle(ports, WORKER, RecordNoticeCancelled(key, reader_id, kind, reason, now))

@@ -32,4 +32,6 @@ def notice_schedule(config: Config) -> dict[str, dict[str, Any]]:
         # Event-triggered notices (reservation ready, fines, answers) and retries go out here.
         "notices-dispatch": {"task": "notices.dispatch",
                              "schedule": schedule(config.notice_dispatch_interval_s)},
+        # Campaigns whose send time has come: each reader's notice is scheduled once.
+        "campaigns-send-due": {"task": "campaigns.send_due", "schedule": schedule(60)},
     }

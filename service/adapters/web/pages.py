@@ -56,6 +56,12 @@ def portal() -> str:
     return render_template("web/portal.html")
 
 
+@blp.get("/campaigns")
+def campaigns() -> str:
+    """Campaigns (librarian, admin): create with an audience preview, launch, uplift report."""
+    return render_template("web/campaigns.html")
+
+
 @blp.get("/reports")
 def reports() -> str:
     """The reports dashboard (librarian, admin): KPI tiles and charts over the report API."""

@@ -38,6 +38,7 @@ from service.data.demo import (
     generate_year_plan,
     plan_statistics,
 )
+from service.data.demo.campaign import Visit, campaign_moment, consents, perform_visit, run_campaign
 from service.data.demo.engagement import make_engagement
 from service.data.demo.notices import deliver_past_to_mailbox
 from service.domain.errors import DomainError
@@ -162,6 +163,8 @@ def _setup(lector: Lector, ports: Ports, report: DemoReport, seed: int, start: d
             card_number=r.card_number, name=r.name, category=r.category, language=r.language,
             phone=r.phone, email=r.email, keep_history=r.keep_history, home_branch=r.branch,
             expires_on=start + timedelta(days=3 * 365), reader_id=r.reader_id))
+        if consents(n):  # most demo readers agreed to hear from the library (PIPL: opt-in)
+            handle(ports, admin, c.SetPreferences(r.reader_id, marketing=True))
         if n == 0:  # one reader who can sign in to the portal (hashing every PIN is slow)
             with lector.engine.begin() as conn:
                 set_reader_pin(conn, r.reader_id, r.pin)
@@ -178,21 +181,37 @@ def _run_year(ports: Ports, report: DemoReport, clock: _Clock,
     report.plan = plan_statistics(actions, cat, report.start, 365)
     ids = {r.card_number: r.reader_id for r in people}
     channels = _Channels(random.Random(report.seed + 1))
-    for n, action in enumerate(actions, 1):
-        clock.now = action.at
-        actor = channels.actor_for(action, ids)
-        name = type(action).__name__
-        try:
-            _perform(ports, actor, ids, action)
-            report.accepted[name] += 1
-            channels.performed(action)
-        except DomainError as exc:
-            report.refused[f"{name}:{exc.code}"] += 1
-        if progress and n % 1000 == 0:
-            progress("circulation", n, len(actions))
-    report.actions = len(actions)
+    # The past campaign, 90 days before the end: its invited readers' visits join the plan.
+    moment = campaign_moment(report.start, ports.timezone)
+    before = [a for a in actions if a.at < moment]
+    after = [a for a in actions if a.at >= moment]
+    for n, action in enumerate(before, 1):
+        _step(ports, report, clock, ids, channels, action, n, len(actions), progress)
+    clock.now = moment
+    visits = run_campaign(ports, people, cat.copies, report.seed, ports.timezone)
+    rest: list[Any] = sorted([*after, *visits], key=lambda a: a.at)
+    for n, action in enumerate(rest, len(before) + 1):
+        _step(ports, report, clock, ids, channels, action, n, len(actions), progress)
+    report.actions = len(actions) + len(visits)
     _titles_in_demand(ports, report, cat, people, clock)
 
+
+def _step(ports: Ports, report: DemoReport, clock: _Clock, ids: dict[str, str],
+          channels: _Channels, action: Any, n: int, total: int,
+          progress: Progress | None) -> None:
+    clock.now = action.at
+    name = type(action).__name__
+    try:
+        if isinstance(action, Visit):
+            perform_visit(ports, DESK, action)
+        else:
+            _perform(ports, channels.actor_for(action, ids), ids, action)
+            channels.performed(action)
+        report.accepted[name] += 1
+    except DomainError as exc:
+        report.refused[f"{name}:{exc.code}"] += 1
+    if progress and n % 1000 == 0:
+        progress("circulation", n, total)
 
 DESK = Actor(Principal("staff", "desk", "desk"), "desk")
 # Where a public library's circulation happens (share of each action by channel): most loans

@@ -25,6 +25,7 @@ from projections.reader_profiles import get_reader
 from projections.registry import by_name
 from projections.runner import catch_up, catch_up_together
 from service.bootstrap import Lector
+from service.domain.notices.kinds import MARKETING_KINDS
 from service.domain.notices.render import notice_lang
 from service.domain.readers.reader_state import fold_reader
 from workers.notices.mailbox import CHANNEL, mailbox_message_id, store_in_mailbox
@@ -59,6 +60,10 @@ def deliver_past_to_mailbox(lector: Lector, end: datetime) -> int:
         if profile is None or not [c for c in profile["notice_channels"] or [] if c != "none"]:
             events.append(PendingEvent(NoticeCancelled(key, reader_id, kind, "reader_opted_out",
                                                        at), (notice_stream(key),)))
+            continue
+        if kind in MARKETING_KINDS and not profile["marketing"]:  # as the sender: consent first
+            events.append(PendingEvent(NoticeCancelled(
+                key, reader_id, kind, "reader_no_marketing_consent", at), (notice_stream(key),)))
             continue
         lang = notice_lang(profile["language"])
         rendered = render_row(lector, row, profile, reader, lang, at)

@@ -69,6 +69,11 @@ VARIABLES: Mapping[NoticeKind, KindVariables] = MappingProxyType({
     NoticeKind.digest: KindVariables(
         ("due_soon_items", "overdue_items"), {"card_blocked": False, "fine_fen": None},
         {"due_soon_items": _DUE, "overdue_items": _OVERDUE}),
+    # class_name: the reader's favourite class (None: the library's new arrivals overall).
+    NoticeKind.campaign_new_arrivals: KindVariables(
+        ("items",), {"class_name": None, "message": None}, {"items": _TITLE}),
+    NoticeKind.campaign_we_miss_you: KindVariables((), {"message": None}),
+    NoticeKind.campaign_activity: KindVariables(("message",)),
 })
 
 

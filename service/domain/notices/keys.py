@@ -11,7 +11,7 @@ import hashlib
 import re
 from datetime import date, datetime
 
-from service.domain.notices.kinds import NoticeKind
+from service.domain.notices.kinds import MARKETING_KINDS, NoticeKind
 
 _COMPONENT = re.compile(r"^[^\s:]+$")  # ':' separates components, so it may not appear in one
 _DOMAIN = re.compile(r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*$")
@@ -68,6 +68,8 @@ def notice_key(
     kind = NoticeKind(kind)
     if kind is NoticeKind.digest:
         raise ValueError("digest notices are keyed per reader and day: use digest_key()")
+    if kind in MARKETING_KINDS:
+        raise ValueError("campaign notices are keyed per campaign and reader: use campaign_key()")
     given = {
         "loan_id": loan_id, "hold_id": hold_id, "due_date": due_date,
         "offset_days": offset_days, "ref": ref,
@@ -104,6 +106,15 @@ def _offset(kind: NoticeKind, value: object) -> str:
 def digest_key(reader_id: int | str, day: date) -> str:
     """Return the key of a reader's daily digest, e.g. 'digest:<reader_id>:2026-12-03'."""
     return f"digest:{_component('reader_id', reader_id)}:{_iso_date('day', day)}"
+
+
+def campaign_key(kind: NoticeKind | str, campaign_id: str, reader_id: str) -> str:
+    """The one notice of a campaign to a reader, e.g. 'campaign_we_miss_you:<campaign>:<reader>'."""
+    kind = NoticeKind(kind)
+    if kind not in MARKETING_KINDS:
+        raise ValueError(f"{kind.value} is not a campaign kind")
+    return (f"{kind.value}:{_component('campaign_id', campaign_id)}:"
+            f"{_component('reader_id', reader_id)}")
 
 
 def resend_key(key: str, ref: int | str) -> str:

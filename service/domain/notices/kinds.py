@@ -19,3 +19,13 @@ class NoticeKind(StrEnum):
     suggestion_decided = "suggestion_decided"
     digest = "digest"
     activity_reminder = "activity_reminder"  # the day before a library activity
+
+    # Campaigns (outreach): sent only to readers who consented to marketing.
+    campaign_new_arrivals = "campaign_new_arrivals"
+    campaign_we_miss_you = "campaign_we_miss_you"
+    campaign_activity = "campaign_activity"
+
+
+# Kinds that need the reader's marketing consent (PIPL), beyond their channel choice.
+MARKETING_KINDS = frozenset({NoticeKind.campaign_new_arrivals, NoticeKind.campaign_we_miss_you,
+                             NoticeKind.campaign_activity})

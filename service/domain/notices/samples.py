@@ -24,6 +24,9 @@ _TEXT: dict[str, dict[str, Any]] = {
         "decision_reason": "已列入下季度采购计划",
         "activity_title": "周末亲子故事会",
         "activity_description": "适合 4-8 岁的小读者，家长陪同。",
+
+        "class_name": "I 文学",
+        "activity": "本周六下午两点，总馆三楼报告厅举办“阅读刘慈欣”读书会，欢迎参加。",
     },
     "en": {
         "reader_name": "Emily Carter",
@@ -40,6 +43,10 @@ _TEXT: dict[str, dict[str, Any]] = {
         "decision_reason": "It is in next quarter's purchasing plan",
         "activity_title": "Weekend storytime for families",
         "activity_description": "For readers aged 4 to 8, with a parent.",
+
+        "class_name": "I Literature",
+        "activity": "Join our reading club on Liu Cixin this Saturday at 2 pm, "
+                    "lecture hall, 3rd floor of the main library.",
     },
 }
 
@@ -87,5 +94,8 @@ def sample_context(
                                                    tzinfo=UTC)},
         NoticeKind.digest: {"due_soon_items": [soon], "overdue_items": late,
                             "card_blocked": False, "fine_fen": 1050},
+        NoticeKind.campaign_new_arrivals: {"items": books, "class_name": t["class_name"]},
+        NoticeKind.campaign_we_miss_you: {"message": None},
+        NoticeKind.campaign_activity: {"message": t["activity"]},
     }
     return {**base, **by_kind[kind]}

@@ -54,6 +54,7 @@ class ReaderState:
     keep_history: bool = True
     notice_channels: tuple[str, ...] = ()
     digest: bool = False
+    marketing: bool = False  # consent to campaigns (off until the reader says yes)
     loans: dict[str, LoanInfo] = field(default_factory=dict)
     holds: dict[str, HoldInfo] = field(default_factory=dict)
     fines: dict[str, int] = field(default_factory=dict)  # fine_id -> amount still owed
@@ -103,6 +104,7 @@ def _apply(s: ReaderState, e: object) -> None:
         case ReaderPreferencesChanged():
             s.language, s.keep_history = e.language, e.keep_history
             s.notice_channels, s.digest = e.notice_channels, e.digest
+            s.marketing = e.marketing
         case ReaderErased():
             s.erased = True
         case LoanOpened():

@@ -63,6 +63,7 @@ class PreferencesSchema(Schema):
     notice_channels = fields.List(fields.String(validate=validate.OneOf(CHANNELS)))
     keep_history = fields.Boolean()
     digest = fields.Boolean()
+    marketing = fields.Boolean()
 
 
 class ReaderSchema(Schema):
@@ -78,6 +79,7 @@ class ReaderSchema(Schema):
     notice_channels = fields.List(fields.String())
     keep_history = fields.Boolean()
     digest = fields.Boolean()
+    marketing = fields.Boolean()
     expires_on = fields.Date(allow_none=True)
     home_branch = fields.String(allow_none=True)
     manual_block = fields.String(allow_none=True)

@@ -53,5 +53,12 @@ addWords({
   "kind.hold_expired": ["预约过期", "Hold expired"], "kind.hold_cancelled": ["预约取消", "Hold cancelled"],
   "kind.fine_assessed": ["产生费用", "Fine charged"], "kind.feedback_answered": ["意见已答复", "Feedback answered"],
   "kind.suggestion_decided": ["荐购结果", "Suggestion decided"], "kind.digest": ["汇总提醒", "Digest"],
+  "settings.marketing": ["活动与推荐", "News and invitations"],
+  "settings.marketing_about": ["是否同意图书馆向您发送新书推荐、活动邀请等推广信息（默认不发送，可随时更改）。",
+                               "Whether the library may send you new-arrival tips and activity invitations (off unless you agree; change it at any time)."],
+  "settings.marketing_on": ["我同意接收", "Yes, send them to me"],
+  "kind.campaign_new_arrivals": ["新书推荐", "New arrivals"],
+  "kind.campaign_we_miss_you": ["想念您", "We miss you"],
+  "kind.campaign_activity": ["活动邀请", "Activity invitation"],
   "offline": ["网络不可用，显示的是离线页面。", "You are offline."],
 });

@@ -12,7 +12,8 @@ const state = { view: "home", history: { page: 1, q: "" }, note: null };
 const MORE = ["ecard", "holds", "scan", "fines", "history", "feedback", "settings"];
 const HOME = ["ecard", "loans", "holds", "scan", "search", "fines", "history", "notices", "feedback", "settings"];
 const KINDS = ["reservation_ready", "pickup_reminder", "due_soon", "overdue", "hold_expired",
-               "hold_cancelled", "fine_assessed", "feedback_answered", "suggestion_decided", "digest"];
+               "hold_cancelled", "fine_assessed", "feedback_answered", "suggestion_decided", "digest",
+               "campaign_new_arrivals", "campaign_we_miss_you", "campaign_activity"];
 // Line icons drawn here (24x24, stroke): no icon font, no emoji font needed on the phone.
 const ICON = {
   home: "M3 11l9-8 9 8v10h-6v-6H9v6H3z", ecard: "M3 5h18v14H3z M7 9h4v4H7z M14 9h4 M14 13h4",
@@ -165,6 +166,7 @@ const VIEWS = {
     $("kinds").replaceChildren(...KINDS.map((kind) => h("label", { class: "switch" },
       h("input", { type: "checkbox", name: "muted", value: kind, checked: prefs.muted_kinds.includes(kind) }),
       " ", h("span", {}, t(`kind.${kind}`)))));
+    $("marketing").checked = Boolean(reader.marketing);
     $("quiet-start").value = prefs.quiet_start || "";
     $("quiet-end").value = prefs.quiet_end || "";
   },
@@ -345,7 +347,8 @@ $("settings-form").addEventListener("submit", (ev) => {
   const channels = [...document.querySelectorAll("[name=channel]:checked")].map((b) => b.value);
   const muted = [...document.querySelectorAll("[name=muted]:checked")].map((b) => b.value);
   act(async () => {
-    await api.put(`/readers/${me()}/preferences`, { notice_channels: channels.length ? channels : ["none"] });
+    await api.put(`/readers/${me()}/preferences`, { notice_channels: channels.length ? channels : ["none"],
+                                                    marketing: $("marketing").checked });
     return api.put(`/readers/${me()}/notice-settings`, { muted_kinds: muted,
       quiet_start: $("quiet-start").value || null, quiet_end: $("quiet-end").value || null });
   }, () => t("settings.saved"));

@@ -1,0 +1,1 @@
+"""Campaigns: audience filters, the hold-out draw and the uplift statistics (pure)."""
