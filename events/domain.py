@@ -12,7 +12,8 @@ from events import (
     loans,
     notices,
     readers,
+    transit,
 )
 
 MODULES = (accounts, catalogue, configuration, exports, feedback, fines, holds, insights, loans,
-           notices, readers)
+           notices, readers, transit)

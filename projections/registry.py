@@ -20,6 +20,7 @@ from projections.reading_history import ReadingHistory
 from projections.rollups import ReportRollups
 from projections.title_keys import TitleKeys
 from projections.title_search import TitleSearch
+from projections.transits import Transits
 from projections.trends import Trends
 
 
@@ -32,7 +33,7 @@ def all_projections(timezone: str) -> list[Projection]:
         FeedbackInbox(), Trends(timezone), TitleKeys(), NoticeOutbox(), TitleSearch(),
         ReportRollups(timezone),
         ReaderSegments(timezone), ReaderTimeline(), LapseModel(),
-        Payments(), ExportSchedules(), Collection(),
+        Payments(), ExportSchedules(), Collection(), Transits(),
     ]
 
 

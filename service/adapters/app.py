@@ -13,6 +13,7 @@ from service.adapters.api import (
     circulation,
     collection_reports,
     copies,
+    desk_lists,
     export_schedules,
     exports,
     feedback,
@@ -52,6 +53,7 @@ API_BLUEPRINTS = (
     holds.blp, feedback.blp, reports.blp, collection_reports.blp, settings.blp, log_feed.blp,
     notices.blp, imports.blp, export_schedules.blp, exports.blp, kiosks.blp, staff.blp,
     managed_lists.blp, reader_profile.blp, report_filters.blp, portal.blp, portal_notices.blp,
+    desk_lists.blp,
 )
 
 
