@@ -2,16 +2,25 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, render_template, send_from_directory
+from typing import Any
+
+from flask import Blueprint, Response, current_app, render_template, send_from_directory
 
 blp = Blueprint("web", __name__, template_folder="templates", static_folder="static",
                 static_url_path="/web/static")
 
 
+@blp.app_context_processor
+def staff_shell() -> dict[str, Any]:
+    """What the staff shell shows on every page: the library's name."""
+    lector = current_app.extensions.get("lector")
+    return {"library_name": lector.config.library_name if lector else "Lector"}
+
+
 @blp.get("/desk")
 def desk() -> str:
     """The front desk: sign in, scan a card, lend, return, renew."""
-    return render_template("web/desk.html")
+    return render_template("web/desk.html", staff_page="desk")
 
 
 @blp.get("/portal")
@@ -23,7 +32,7 @@ def portal() -> str:
 @blp.get("/reports")
 def reports() -> str:
     """The reports dashboard (librarian, admin): KPI tiles and charts over the report API."""
-    return render_template("web/reports.html")
+    return render_template("web/reports.html", staff_page="reports")
 @blp.get("/portal/offline")
 def portal_offline() -> str:
     """What the portal's service worker shows when there is no network."""
@@ -41,10 +50,10 @@ def portal_service_worker() -> Response:
 @blp.get("/mailbox")
 def mailbox() -> str:
     """The local mailbox (staff): notices delivered here when no SMTP relay is configured."""
-    return render_template("web/mailbox.html")
+    return render_template("web/mailbox.html", staff_page="mailbox")
 
 
 @blp.get("/readers/<reader_id>")
 def reader_360(reader_id: str) -> str:
     """Reader 360 (staff): everything the library knows of one reader, from the API."""
-    return render_template("web/reader.html", reader_id=reader_id)
+    return render_template("web/reader.html", reader_id=reader_id, staff_page="readers")

@@ -53,6 +53,7 @@ def check_override(error: DomainError, role: str, reason: str | None) -> str:
     ``override_not_allowed`` in ``extra``; a soft one by a desk clerk is ``override_forbidden``.
     """
     if not reason or not reason.strip():
+        error.extra.setdefault("overridable", classify(error) is Severity.SOFT)  # the desk offers it
         raise error
     if classify(error) is Severity.HARD:
         raise override_not_allowed(error)
