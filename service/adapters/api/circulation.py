@@ -113,6 +113,10 @@ def name_hold_reader(answer: dict[str, Any]) -> dict[str, Any]:
     if answer.get("route") == "hold_shelf":
         answer["message_en"] = f"Hold shelf: for {name} ({card}), pickup at {at} by {until}."
         answer["message_zh"] = f"请放到预约架：为读者 {name}（{card}）保留，{at} 取书，截止 {until}。"
+    elif answer.get("route") == "transit":
+        answer["message_en"] = (f"Send in transit to {at}: on hold for {name} ({card}), "
+                                f"pickup by {until}.")
+        answer["message_zh"] = f"请转运至 {at}：为读者 {name}（{card}）预约，取书截止 {until}。"
     return answer
 
 

@@ -284,10 +284,13 @@ async function giveBack(barcode) {
     const done = await api.post("/checkins", body);
     const fine = done.fine_fen ? ` · ${t("desk.fine")} ${money(done.fine_fen)}` : "";
     const kind = done.route === "shelf" ? "ok" : "warn";
-    const text = done.route === "transit" && !done.hold_id
+    const held = done.hold_id && done.hold_reader_card
+      ? ` · ${t("slip.hold")}: ${done.hold_reader_name || ""} (${done.hold_reader_card}), ${branchName(done.pickup_branch)}, ${t("desk.until", { d: dateText(done.pickup_by) })}`
+      : "";
+    const text = done.route === "transit"
       ? () => t("desk.transit_to", { b: branchName(done.transit_to) })
       : () => pick(done.message_zh, done.message_en);
-    outcome("return-msg", kind, text, () => `${done.title || ""} · ${done.barcode}${fine}`, true);
+    outcome("return-msg", kind, text, () => `${done.title || ""} · ${done.barcode}${fine}${held}`, true);
     if (done.hold_id && done.hold_reader_card) printHoldSlip(done, branchName, dateText);
     if (state.reader) await refresh();
     loadLists();
