@@ -14,6 +14,7 @@ addWords({
   "desk.pay": ["缴费", "Pay"],
   "desk.paid": ["已收款", "Paid"],
   "desk.waive": ["减免", "Waive"],
+  "fine.overdue": ["逾期罚款", "Overdue fine"], "fine.lost": ["丢失赔偿", "Lost item"],
   "desk.waived": ["已减免", "Waived"],
   "desk.waive_reason": ["减免原因：", "Reason for waiving:"],
   "pay.cash": ["现金", "Cash"], "pay.wechat": ["微信", "WeChat"], "pay.alipay": ["支付宝", "Alipay"],

@@ -173,7 +173,7 @@ function renderFines() {
   if (!open.length) { box.replaceChildren(h("p", { class: "empty" }, t("desk.no_fines"))); return; }
   const waiver = OVERRIDERS.has(api.session?.role);
   box.replaceChildren(h("ul", { class: "fines" }, open.map((f) => h("li", {},
-    `${money(f.owed_fen)} · ${f.kind}${f.barcode ? ` · ${f.barcode}` : ""} `,
+    `${money(f.owed_fen)} · ${t(`fine.${f.kind}`)}${f.barcode ? ` · ${f.barcode}` : ""} `,
     waiver ? h("button", { type: "button", class: "secondary", "data-waive": f.fine_id,
                            onclick: () => waive(f) }, t("desk.waive")) : null))));
   $("pay-amount").value = (state.summary.fines_owed_fen / 100).toFixed(2);
