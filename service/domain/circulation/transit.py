@@ -15,20 +15,25 @@ from events.transit import CopyArrived, CopySentInTransit
 from service.domain.circulation.copy_state import CopyState
 
 
+def same(a: str, b: str) -> bool:
+    """Branch codes compare without case (kiosks report ``MAIN`` for ``main``, as SIP2 does)."""
+    return a.casefold() == b.casefold()
+
+
 def destination(copy: CopyState, here: str, pickup_branch: str | None) -> tuple[str, str] | None:
     """(branch, reason) the copy must travel to from ``here``, or None if it stays."""
     if pickup_branch is not None:
-        return None if pickup_branch == here else (pickup_branch, "hold")
-    return None if copy.branch in ("", here) else (copy.branch, "home")
+        return None if same(pickup_branch, here) else (pickup_branch, "hold")
+    return None if not copy.branch or same(copy.branch, here) else (copy.branch, "home")
 
 
 def arrives(copy: CopyState, here: str) -> bool:
     """Scanned at the branch it was sent to."""
-    return copy.in_transit_to is not None and copy.in_transit_to == here
+    return copy.in_transit_to is not None and same(copy.in_transit_to, here)
 
 
 def still_travelling(copy: CopyState, here: str) -> bool:
-    return copy.in_transit_to is not None and copy.in_transit_to != here
+    return copy.in_transit_to is not None and not same(copy.in_transit_to, here)
 
 
 def _streams(copy: CopyState) -> tuple[str, ...]:
