@@ -14,7 +14,8 @@ from events import (
     loans,
     notices,
     readers,
+    transit,
 )
 
 MODULES = (accounts, campaigns, catalogue, configuration, engagement, exports, feedback, fines,
-           holds, insights, loans, notices, readers)
+           holds, insights, loans, notices, readers, transit)

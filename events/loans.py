@@ -11,8 +11,12 @@ from events.codec import upcaster
 
 
 @dataclass(frozen=True)
-class LoanOpened(Event, type_name="loan.opened", version=1):
-    """A copy went out. Category, class and branch are copied in so trends need no joins."""
+class LoanOpened(Event, type_name="loan.opened", version=2):
+    """A copy went out. Category, class and branch are copied in so trends need no joins.
+
+    v2: ``override_codes`` (the soft refusals a librarian passed, empty for most loans),
+    ``override_reason`` and ``override_by`` (the staff actor), so the audit shows them.
+    """
 
     loan_id: str
     barcode: str
@@ -25,11 +29,15 @@ class LoanOpened(Event, type_name="loan.opened", version=1):
     opened_at: datetime
     due_on: date
     hold_id: str | None = None
+    override_codes: tuple[str, ...] = ()
+    override_reason: str | None = None
+    override_by: str | None = None
 
 
 @dataclass(frozen=True)
-class LoanRenewed(Event, type_name="loan.renewed", version=2):
-    """v2: ``branch``, ``reader_category`` and ``clc_class`` are always present."""
+class LoanRenewed(Event, type_name="loan.renewed", version=3):
+    """v2: ``branch``, ``reader_category`` and ``clc_class`` are always present.
+    v3: the override fields, as on LoanOpened v2."""
 
     loan_id: str
     barcode: str
@@ -42,6 +50,9 @@ class LoanRenewed(Event, type_name="loan.renewed", version=2):
     branch: str
     reader_category: str
     clc_class: str | None
+    override_codes: tuple[str, ...] = ()
+    override_reason: str | None = None
+    override_by: str | None = None
 
 
 @dataclass(frozen=True)
@@ -74,3 +85,17 @@ def _renewed_v1_to_v2(data: dict[str, Any]) -> dict[str, Any]:
 @upcaster("loan.closed", 1)
 def _closed_v1_to_v2(data: dict[str, Any]) -> dict[str, Any]:
     return {"reader_category": "", "clc_class": None, "item_type": "book", **data}
+
+
+# Before overrides (a librarian passing a soft refusal) every loan and renewal had none.
+NO_OVERRIDE: dict[str, Any] = {"override_codes": [], "override_reason": None, "override_by": None}
+
+
+@upcaster("loan.opened", 1)
+def _opened_v1_to_v2(data: dict[str, Any]) -> dict[str, Any]:
+    return {**data, **NO_OVERRIDE}
+
+
+@upcaster("loan.renewed", 2)
+def _renewed_v2_to_v3(data: dict[str, Any]) -> dict[str, Any]:
+    return {**data, **NO_OVERRIDE}

@@ -48,7 +48,8 @@ timeline_keepers = Table(
 
 # Plain facts worth showing; titles and copies only for readers who keep history.
 PLAIN = ("category", "previous", "due_on", "amount_fen", "kind", "channel", "days_late",
-         "renewals_used", "pickup_branch", "branch", "status", "decision")
+         "renewals_used", "pickup_branch", "branch", "status", "decision",
+         "override_codes", "override_reason", "override_by")  # a librarian's override, audited
 TITLED = ("barcode", "title_id")
 
 TRACKED: tuple[type[Event], ...] = (
@@ -64,6 +65,8 @@ TRACKED: tuple[type[Event], ...] = (
 
 
 def _plain(value: Any) -> Any:
+    if isinstance(value, tuple):
+        return list(value)
     return value.isoformat() if isinstance(value, date | datetime) else value
 
 
@@ -85,7 +88,7 @@ class ReaderTimeline(Projection):
         keeps = bool(conn.scalar(select(timeline_keepers.c.keep)
                                  .where(timeline_keepers.c.reader_id == reader_id)))
         names = PLAIN + TITLED if keeps else PLAIN
-        detail = {n: _plain(getattr(e, n)) for n in names if getattr(e, n, None) is not None}
+        detail = {n: _plain(getattr(e, n)) for n in names if getattr(e, n, None) not in (None, ())}
         conn.execute(timeline.insert(), dict(
             position=s.position, reader_id=reader_id, occurred_at=s.recorded_at,
             type=e.type_name, channel=(s.meta or {}).get("channel"), detail=detail))

@@ -23,6 +23,7 @@ from projections.rollups import ReportRollups
 from projections.surveys import Surveys
 from projections.title_keys import TitleKeys
 from projections.title_search import TitleSearch
+from projections.transits import Transits
 from projections.trends import Trends
 
 
@@ -36,6 +37,7 @@ def all_projections(timezone: str) -> list[Projection]:
         ReportRollups(timezone),
         ReaderSegments(timezone), ReaderTimeline(), LapseModel(),
         Payments(), ExportSchedules(), Collection(), Activities(), Surveys(), Campaigns(),
+        Transits(),
     ]
 
 

@@ -15,6 +15,7 @@ from service.adapters.api import (
     circulation,
     collection_reports,
     copies,
+    desk_lists,
     export_schedules,
     exports,
     feedback,
@@ -55,7 +56,7 @@ API_BLUEPRINTS = (
     holds.blp, feedback.blp, reports.blp, collection_reports.blp, settings.blp, log_feed.blp,
     notices.blp, imports.blp, export_schedules.blp, exports.blp, kiosks.blp, staff.blp,
     managed_lists.blp, reader_profile.blp, report_filters.blp, portal.blp, portal_notices.blp,
-    activities.blp, surveys.blp, campaigns.blp,
+    activities.blp, surveys.blp, campaigns.blp, desk_lists.blp,
 )
 
 

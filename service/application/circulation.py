@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import replace
+from datetime import datetime, timedelta
 from typing import Any
 
 from events.holds import HoldPlaced
@@ -26,6 +27,7 @@ from service.domain.circulation.loan_rules import (
     decide_mark_lost,
     decide_renew,
 )
+from service.domain.circulation.overrides import with_overrides
 from service.domain.decision import Relocate
 from service.domain.errors import DomainError
 from service.domain.readers.reader_state import ReaderState
@@ -48,6 +50,15 @@ def _locate_copy(load: Load, barcode: str) -> CopyState:
     return copy
 
 
+DROP_WINDOW = timedelta(days=14)  # how far back a book drop's return time may go
+
+
+def check_drop_time(returned_at: datetime, now: datetime) -> None:
+    """A book drop's return time is in the past, at most DROP_WINDOW ago."""
+    if returned_at.tzinfo is None or returned_at > now or returned_at < now - DROP_WINDOW:
+        raise refusals.return_time_invalid(DROP_WINDOW.days)
+
+
 def reader_for_card(ports: Ports, card_number: str, load: Load | None = None) -> str:
     reader_id = reader_id_for_card(ports, card_number, load)
     if reader_id is None:
@@ -56,8 +67,9 @@ def reader_for_card(ports: Ports, card_number: str, load: Load | None = None) ->
 
 
 def check_out(ports: Ports, actor: Actor, card_number: str, barcode: str,
-              branch: str | None, key: str | None) -> Outcome:
-    """Lend a copy to the reader holding this card."""
+              branch: str | None, key: str | None, override_reason: str | None = None) -> Outcome:
+    """Lend a copy to the reader holding this card (a librarian may pass soft refusals with
+    ``override_reason``)."""
     require_known(ports, branch=("branch", branch))
     loan_id = _new_id()
 
@@ -71,9 +83,12 @@ def check_out(ports: Ports, actor: Actor, card_number: str, barcode: str,
 
         def decide(loaded: LoadedStreams) -> Decision:
             rules = rules_from(loaded.events, ports.clock(), ports.timezone)
-            decision = decide_checkout(rules, load_reader(loaded, reader_id),
-                                       fold_copy(loaded.events, barcode),
-                                       fold_title(loaded.events, title_id), loan_id, branch)
+            reader, copy = load_reader(loaded, reader_id), fold_copy(loaded.events, barcode)
+            title = fold_title(loaded.events, title_id)
+            decision = with_overrides(
+                lambda allow, override: decide_checkout(rules, reader, copy, title, loan_id,
+                                                        branch, allow, override),
+                actor.principal.role, override_reason, actor.principal.actor)
             return replace(decision, expected=_versions(loaded, reader_s, copy_s))
 
         return [reader_s, copy_s, title_stream(title_id), *CONFIG_STREAMS], decide
@@ -82,9 +97,12 @@ def check_out(ports: Ports, actor: Actor, card_number: str, barcode: str,
 
 
 def check_in(ports: Ports, actor: Actor, barcode: str, branch: str | None,
-             key: str | None) -> Outcome:
-    """Return a copy: close its loan, fine if late, trap it for the next hold."""
+             key: str | None, returned_at: datetime | None = None) -> Outcome:
+    """Return a copy: close its loan, fine if late, trap it for the next hold, send it in
+    transit if it belongs elsewhere. ``returned_at``: a book drop's time (back-dated return)."""
     require_known(ports, branch=("branch", branch))
+    if returned_at is not None:
+        check_drop_time(returned_at, ports.clock())
 
     def locate(load: Load) -> Located:
         located = _locate_copy(load, barcode)
@@ -102,9 +120,10 @@ def check_in(ports: Ports, actor: Actor, barcode: str, branch: str | None,
                 raise Relocate
             reader = load_account(loaded, reader_id) if reader_id else None
             rules = rules_from(loaded.events, ports.clock(), ports.timezone)
+            drop = rules_from(loaded.events, returned_at, ports.timezone) if returned_at else None
             decision = decide_checkin(rules, copy, reader,
                                       fold_title(loaded.events, copy.title_id or ""),
-                                      branch or copy.branch, fine_id)
+                                      branch or copy.branch, fine_id, drop)
             return replace(decision, expected=_versions(loaded, *streams))
 
         return [*streams, *CONFIG_STREAMS], decide
@@ -113,8 +132,9 @@ def check_in(ports: Ports, actor: Actor, barcode: str, branch: str | None,
 
 
 def renew(ports: Ports, actor: Actor, barcode: str, key: str | None,
-          only_reader: str | None = None) -> Outcome:
-    """Renew the loan of a copy (``only_reader``: a reader renewing their own loan)."""
+          only_reader: str | None = None, override_reason: str | None = None) -> Outcome:
+    """Renew the loan of a copy (``only_reader``: a reader renewing their own loan; a
+    librarian may pass soft refusals with ``override_reason``)."""
 
     def locate(load: Load) -> Located:
         located = _locate_copy(load, barcode)
@@ -130,8 +150,10 @@ def renew(ports: Ports, actor: Actor, barcode: str, key: str | None,
             if copy.reader_id != reader_id:
                 raise Relocate
             rules = rules_from(loaded.events, ports.clock(), ports.timezone)
-            decision = decide_renew(rules, load_reader(loaded, reader_id), copy,
-                                    fold_title(loaded.events, title_id))
+            reader, title = load_reader(loaded, reader_id), fold_title(loaded.events, title_id)
+            decision = with_overrides(
+                lambda allow, override: decide_renew(rules, reader, copy, title, allow, override),
+                actor.principal.role, override_reason, actor.principal.actor)
             return replace(decision, expected=_versions(loaded, *streams))
 
         return [*streams, *CONFIG_STREAMS], decide

@@ -49,18 +49,21 @@ class CheckOut:
     card_number: str
     barcode: str
     branch: str | None = None
+    override_reason: str | None = None  # a librarian passing soft refusals, and why
 
 
 @dataclass(frozen=True)
 class CheckIn:
     barcode: str
     branch: str | None = None
+    returned_at: datetime | None = None  # a book drop's return time (the loan closes then)
 
 
 @dataclass(frozen=True)
 class Renew:
     barcode: str
     only_reader: str | None = None  # a reader renewing their own loan
+    override_reason: str | None = None  # a librarian passing soft refusals, and why
 
 
 @dataclass(frozen=True)

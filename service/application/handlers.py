@@ -61,10 +61,11 @@ def _recorded(done: bool) -> Outcome:
 HANDLERS: dict[type, Handler] = {
     # circulation
     c.CheckOut: lambda p, a, cmd, key: circulation.check_out(
-        p, a, cmd.card_number, cmd.barcode, cmd.branch, key),
-    c.CheckIn: lambda p, a, cmd, key: circulation.check_in(p, a, cmd.barcode, cmd.branch, key),
-    c.Renew: lambda p, a, cmd, key: circulation.renew(p, a, cmd.barcode, key,
-                                                      only_reader=cmd.only_reader),
+        p, a, cmd.card_number, cmd.barcode, cmd.branch, key, cmd.override_reason),
+    c.CheckIn: lambda p, a, cmd, key: circulation.check_in(p, a, cmd.barcode, cmd.branch, key,
+                                                           cmd.returned_at),
+    c.Renew: lambda p, a, cmd, key: circulation.renew(p, a, cmd.barcode, key, cmd.only_reader,
+                                                      cmd.override_reason),
     c.RenewAll: _renew_all,
     c.MarkLost: lambda p, a, cmd, key: circulation.mark_lost(p, a, cmd.barcode, key),
     c.PlaceHold: lambda p, a, cmd, key: circulation.place_hold(

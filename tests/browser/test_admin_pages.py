@@ -188,3 +188,29 @@ def test_each_admin_edit_shows_in_the_next_checkout(
     expect(page.locator("a[href='/mailbox']").first).to_be_visible()
     shot(page, "0-index", lang, database_url)
     assert errors == []
+
+
+@pytest.mark.parametrize("lang", ["zh-CN", "en"])
+def test_every_admin_page_passes_axe_in_the_staff_shell(
+    base_url: str, browser: Any, lang: str,
+) -> None:
+    from playwright.sync_api import expect
+
+    from tests.browser.test_portal_walk import axe_violations
+
+    page = browser.new_page(viewport={"width": 1366, "height": 900})
+    page.goto(f"{base_url}/admin?lang={lang}")
+    page.fill("#username", "admin1")
+    page.fill("#password", "admin-pass-1")
+    page.press("#password", "Enter")
+    expect(page.locator("#work")).to_be_visible()
+    found = {}
+    for section in ("", "/lists", "/policy", "/calendars", "/staff", "/kiosks", "/notices"):
+        page.goto(f"{base_url}/admin{section}?lang={lang}")
+        expect(page.locator("#work")).to_be_visible()
+        expect(page.locator(".staff-nav a[data-nav=desk]")).to_be_visible()  # the one shell
+        page.wait_for_load_state("networkidle")
+        found[section or "/"] = axe_violations(page)
+    assert found == {s or "/": [] for s in ("", "/lists", "/policy", "/calendars", "/staff",
+                                            "/kiosks", "/notices")}
+    page.close()

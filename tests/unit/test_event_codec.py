@@ -80,15 +80,15 @@ def test_a_field_no_version_of_the_event_has_is_refused() -> None:
     data = {**codec.to_data(OPENED), "renewed_by": "kiosk-1"}
     with pytest.raises(EventShapeError) as refused:
         codec.from_data("loan.opened", data)
-    assert (refused.value.type_name, refused.value.version) == ("loan.opened", 1)
+    assert (refused.value.type_name, refused.value.version) == ("loan.opened", 2)
     assert (refused.value.unknown, refused.value.missing) == ({"renewed_by"}, set())
-    assert str(refused.value) == "loan.opened v1: unknown renewed_by"
+    assert str(refused.value) == "loan.opened v2: unknown renewed_by"
 
 
 def test_a_missing_field_is_refused_even_when_the_class_has_a_default_for_it() -> None:
     data = codec.to_data(OPENED)
     del data["hold_id"], data["branch"]
-    with pytest.raises(EventShapeError, match=r"^loan\.opened v1: missing branch, hold_id$"):
+    with pytest.raises(EventShapeError, match=r"^loan\.opened v2: missing branch, hold_id$"):
         codec.from_data("loan.opened", data)
 
 
@@ -97,7 +97,7 @@ def test_a_refusal_after_upcasting_names_the_version_on_disk() -> None:
             "renewed_at": "2024-05-01T02:00:00+00:00", "due_on": "2024-06-01",
             "previous_due_on": "2024-05-15", "renewals_used": 1, "renewd_by": "x"}
     with pytest.raises(EventShapeError,
-                       match=r"^loan\.renewed v2 \(stored as v1\): unknown renewd_by$") as refused:
+                       match=r"^loan\.renewed v3 \(stored as v1\): unknown renewd_by$") as refused:
         codec.decode("loan.renewed", 1, data)
     assert refused.value.stored_version == 1
 

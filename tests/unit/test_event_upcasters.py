@@ -22,7 +22,7 @@ from events.catalogue import (
     TitleCatalogued,
 )
 from events.holds import HoldPlaced
-from events.loans import LoanClosed, LoanRenewed
+from events.loans import LoanClosed, LoanOpened, LoanRenewed
 from events.readers import ReaderErased, ReaderPreferencesChanged
 
 WHEN = "2024-05-01T02:00:00+00:00"
@@ -35,6 +35,9 @@ TITLE_V1 = {"title_id": "T1", "title": "The Three-Body Problem", "authors": ["Li
             "subjects": ["Science fiction"], "title_original": None, "source_keys": ["001:x1"]}
 HOLD_V1 = {"hold_id": "H1", "title_id": "T1", "reader_id": "R1", "pickup_branch": "main",
            "placed_at": WHEN}
+OPENED_V1 = {"loan_id": "L1", "barcode": "B1", "title_id": "T1", "reader_id": "R1",
+             "branch": "main", "item_type": "book", "reader_category": "adult", "clc_class": "I",
+             "opened_at": WHEN, "due_on": "2024-05-31", "hold_id": None}
 CLOSED = {"loan_id": "L1", "barcode": "B1", "reader_id": "R1", "title_id": "T1",
           "branch": "main", "closed_at": WHEN, "due_on": "2024-05-15", "days_late": 0}
 
@@ -74,6 +77,17 @@ STEPS: list[tuple[str, int, dict[str, Any], Event]] = [
     ("reader.preferences_changed", 1,
      {"reader_id": "R1", "language": "en", "notice_channels": [], "keep_history": False},
      ReaderPreferencesChanged("R1", "en", (), False, digest=False, marketing=False)),
+
+    # Before overrides: no loan or renewal passed a soft refusal.
+    ("loan.opened", 1, OPENED_V1,
+     LoanOpened(loan_id="L1", barcode="B1", title_id="T1", reader_id="R1", branch="main",
+                item_type="book", reader_category="adult", clc_class="I",
+                opened_at=datetime(2024, 5, 1, 2, tzinfo=UTC), due_on=date(2024, 5, 31),
+                hold_id=None, override_codes=(), override_reason=None, override_by=None)),
+    ("loan.renewed", 2, {**RENEWED, "branch": "east", "reader_category": "child",
+                         "clc_class": "I"},
+     renewed(branch="east", reader_category="child", clc_class="I", override_codes=(),
+             override_reason=None, override_by=None)),
     # Declared with the reader id only, never written by a command.
     ("reader.erased", 1, {"reader_id": "R1"}, ReaderErased(reader_id="R1")),
     # Before names with roles, classes with schemes, languages and formats.

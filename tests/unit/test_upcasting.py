@@ -68,7 +68,7 @@ def test_upcasting_on_read_leaves_the_stored_row_untouched(engine: Engine) -> No
     assert (row.schema_version, row.data) == (1, RENEWED_V1)
 
 
-def test_a_new_renewal_is_stored_as_v2_with_every_field(engine: Engine) -> None:
+def test_a_new_renewal_is_stored_as_v3_with_every_field(engine: Engine) -> None:
     store = SqlEventStore(engine)
     event = LoanRenewed(
         loan_id="L2", barcode="B2", reader_id="R2", title_id="T2",
@@ -77,7 +77,7 @@ def test_a_new_renewal_is_stored_as_v2_with_every_field(engine: Engine) -> None:
         branch="main", reader_category="adult", clc_class="I")
     store.append([PendingEvent(event, ("copy-B2",))], expected={}, meta={})
     (stored,) = store.read_all()
-    assert (stored.schema_version, stored.event) == (2, event)
+    assert (stored.schema_version, stored.event) == (3, event)
     with engine.connect() as conn:
         data = conn.scalar(select(events.c.data))
     assert {"branch": "main", "reader_category": "adult", "clc_class": "I"}.items() <= data.items()
@@ -94,21 +94,21 @@ def test_a_stored_version_without_an_upcaster_is_refused_rather_than_guessed(
 def test_a_stored_version_newer_than_the_code_is_refused_rather_than_read_as_older(
     engine: Engine,
 ) -> None:
-    insert_raw(engine, 3, {**RENEWED_V1, "branch": "main", "reader_category": "adult",
+    insert_raw(engine, 4, {**RENEWED_V1, "branch": "main", "reader_category": "adult",
                            "clc_class": None, "renewed_by": "kiosk-1"})
-    with pytest.raises(LookupError, match=r"loan\.renewed v3 is newer than this code knows"):
+    with pytest.raises(LookupError, match=r"loan\.renewed v4 is newer than this code knows"):
         SqlEventStore(engine).read_all()
 
 
 def test_a_stored_row_with_a_field_no_version_has_is_refused_on_read(engine: Engine) -> None:
     insert_raw(engine, 2, {**RENEWED_V1, "branch": "main", "reader_category": "adult",
                            "clc_class": None, "renewed_by": "kiosk-1"})
-    with pytest.raises(EventShapeError, match=r"loan\.renewed v2: unknown renewed_by"):
+    with pytest.raises(EventShapeError, match=r"loan\.renewed v3 \(stored as v2\): unknown renewed_by"):
         SqlEventStore(engine).read_all()
 
 
 def test_a_stored_v2_row_missing_a_field_is_refused_on_read(engine: Engine) -> None:
     # v2 is only ever written whole; a v2 without the branch is a bug, not an old shape.
     insert_raw(engine, 2, {**RENEWED_V1, "reader_category": "adult", "clc_class": None})
-    with pytest.raises(EventShapeError, match=r"loan\.renewed v2: missing branch"):
+    with pytest.raises(EventShapeError, match=r"loan\.renewed v3 \(stored as v2\): missing branch"):
         SqlEventStore(engine).read_all()

@@ -11,6 +11,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from projections.current_loans import list_loans
+from projections.reader_profiles import get_reader
 from service.adapters.api.auth import current_principal, require
 from service.adapters.api.common import lector, perform_answer, ports
 from service.adapters.api.consistency import read_model
@@ -54,8 +55,9 @@ class CheckIns(MethodView):
     @blp.response(200, CheckInResultSchema)
     @require("desk")
     def post(self, command: CheckIn) -> dict[str, Any]:
-        """Return a copy; the answer says whether it goes to the shelf or the hold shelf."""
-        return perform_answer(command)
+        """Return a copy (with returned_at: a book drop, back-dated); the answer says whether
+        it goes to the shelf, the hold shelf (naming the reader) or in transit."""
+        return name_hold_reader(perform_answer(command))
 
 
 @blp.route("/renewals")
@@ -67,7 +69,8 @@ class Renewals(MethodView):
         """Renew a loan (readers may renew only their own)."""
         principal = current_principal()
         only = principal.reader_id if principal.kind == "reader" else None
-        return perform_answer(Renew(data["barcode"], only_reader=only))
+        return perform_answer(Renew(data["barcode"], only_reader=only,
+                                    override_reason=data["override_reason"]))
 
 
 @blp.route("/loans/lost")
@@ -95,6 +98,26 @@ class Loans(MethodView):
         return loans_query(reader=args["reader"], barcode=args["barcode"],
                            overdue=args["overdue"], page=args["page"],
                            page_size=args["page_size"])
+
+
+def name_hold_reader(answer: dict[str, Any]) -> dict[str, Any]:
+    """Name the reader a copy was set aside for (name and card, never the internal id)."""
+    reader_id = answer.get("hold_reader_id")
+    if not reader_id:
+        return answer
+    with lector().engine.connect() as conn:
+        profile = get_reader(conn, reader_id) or {}
+    name, card = profile.get("name") or "", profile.get("card_number") or ""
+    until, at = answer.get("pickup_by"), answer.get("pickup_branch")
+    answer = {**answer, "hold_reader_name": name, "hold_reader_card": card}
+    if answer.get("route") == "hold_shelf":
+        answer["message_en"] = f"Hold shelf: for {name} ({card}), pickup at {at} by {until}."
+        answer["message_zh"] = f"请放到预约架：为读者 {name}（{card}）保留，{at} 取书，截止 {until}。"
+    elif answer.get("route") == "transit":
+        answer["message_en"] = (f"Send in transit to {at}: on hold for {name} ({card}), "
+                                f"pickup by {until}.")
+        answer["message_zh"] = f"请转运至 {at}：为读者 {name}（{card}）预约，取书截止 {until}。"
+    return answer
 
 
 def instant(value: datetime | date) -> datetime:

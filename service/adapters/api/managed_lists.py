@@ -91,9 +91,9 @@ def _check_code(code: str) -> None:
 class Lists(MethodView):
     @blp.arguments(ListArgsSchema, location="query")
     @blp.response(200, ListsSchema)
-    @require("librarian")
+    @require("desk")
     def get(self, args: dict[str, Any]) -> dict[str, Any]:
-        """Every managed list with each code's zh-CN and en names."""
+        """Every managed list with each code's zh-CN and en names (the desk shows them)."""
         lists = managed_lists.current_lists(ports())
         return {kind: [e.to_dict() for e in lists.of_kind(kind, args["include_retired"])]
                 for kind in managed_lists.KINDS}

@@ -66,5 +66,6 @@ def _render(section: str) -> str:
     lang = request_lang(ZH)
     return render_template(
         f"admin/{section}.html", section=section, lang=lang, sections=SECTIONS,
+        server_lang=lang, staff_page="admin",
         titles=section_titles(), texts=js_texts(), weekdays=weekday_names(),
         notice_kinds=[k.value for k in NoticeKind], other_lang="en" if lang == ZH else ZH)

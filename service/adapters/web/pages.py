@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from flask import Blueprint, Response, current_app, render_template, send_from_directory
 from flask_babel import gettext as _
@@ -43,11 +44,17 @@ def landing() -> str:
                            library_name=current_app.extensions["lector"].config.library_name,
                            staff_doors=staff_doors())
 
+@blp.app_context_processor
+def staff_shell() -> dict[str, Any]:
+    """What the staff shell shows on every page: the library's name."""
+    lector = current_app.extensions.get("lector")
+    return {"library_name": lector.config.library_name if lector else "Lector"}
+
 
 @blp.get("/desk")
 def desk() -> str:
     """The front desk: sign in, scan a card, lend, return, renew."""
-    return render_template("web/desk.html")
+    return render_template("web/desk.html", staff_page="desk")
 
 
 @blp.get("/portal")
@@ -65,7 +72,9 @@ def campaigns() -> str:
 @blp.get("/reports")
 def reports() -> str:
     """The reports dashboard (librarian, admin): KPI tiles and charts over the report API."""
-    return render_template("web/reports.html")
+    return render_template("web/reports.html", staff_page="reports")
+
+
 @blp.get("/activities")
 def activities() -> str:
     """Activities and surveys (staff): publish, sign-ups, attendance at the door, report,
@@ -90,10 +99,10 @@ def portal_service_worker() -> Response:
 @blp.get("/mailbox")
 def mailbox() -> str:
     """The local mailbox (staff): notices delivered here when no SMTP relay is configured."""
-    return render_template("web/mailbox.html")
+    return render_template("web/mailbox.html", staff_page="mailbox")
 
 
 @blp.get("/readers/<reader_id>")
 def reader_360(reader_id: str) -> str:
     """Reader 360 (staff): everything the library knows of one reader, from the API."""
-    return render_template("web/reader.html", reader_id=reader_id)
+    return render_template("web/reader.html", reader_id=reader_id, staff_page="readers")

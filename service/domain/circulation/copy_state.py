@@ -10,6 +10,7 @@ from events.catalogue import CopyAdded, CopyFound, CopyMarkedLost, CopyWithdrawn
 from events.holds import HoldCancelled, HoldExpired, HoldFulfilled, HoldTrapped
 from events.loans import LoanClosed, LoanOpened, LoanRenewed
 from events.store import StoredEvent
+from events.transit import CopyArrived, CopySentInTransit
 from events.vocabulary import CopyStatus
 
 
@@ -28,6 +29,8 @@ class CopyState:
     hold_id: str | None = None  # set while trapped
     trapped_for: str | None = None
     pickup_by: date | None = None
+    pickup_branch: str | None = None  # set while trapped
+    in_transit_to: str | None = None  # the branch the copy is on its way to
     lost_while_on_loan: bool = False
     enumeration: str | None = None  # the volume this copy is ("v.3"); None: the whole title
     chronology: str | None = None  # the year/issue of a serial copy ("2024 no.5")
@@ -56,7 +59,8 @@ def fold_copy(events: Iterable[StoredEvent], barcode: str) -> CopyState:
             case LoanOpened():
                 s.status, s.loan_id, s.reader_id = CopyStatus.ON_LOAN, e.loan_id, e.reader_id
                 s.due_on, s.renewals_used = e.due_on, 0
-                s.hold_id = s.trapped_for = s.pickup_by = None
+                s.hold_id = s.trapped_for = s.pickup_by = s.pickup_branch = None
+                s.in_transit_to = None  # lent where it lay: no longer on its way
             case LoanRenewed():
                 s.due_on, s.renewals_used = e.due_on, e.renewals_used
             case LoanClosed():
@@ -66,8 +70,13 @@ def fold_copy(events: Iterable[StoredEvent], barcode: str) -> CopyState:
                 s.status, s.hold_id, s.trapped_for, s.pickup_by = (
                     CopyStatus.TRAPPED, e.hold_id, e.reader_id, e.pickup_by
                 )
+                s.pickup_branch = e.pickup_branch
             case HoldFulfilled() | HoldExpired() | HoldCancelled():
                 if s.hold_id == e.hold_id and s.status == CopyStatus.TRAPPED:
                     s.status = CopyStatus.AVAILABLE
-                    s.hold_id = s.trapped_for = s.pickup_by = None
+                    s.hold_id = s.trapped_for = s.pickup_by = s.pickup_branch = None
+            case CopySentInTransit():
+                s.in_transit_to = e.to_branch
+            case CopyArrived():
+                s.in_transit_to = None
     return s

@@ -108,3 +108,10 @@ def fine_not_found() -> NotFound:
 
 def not_lost() -> Conflict:
     return Conflict("copy_not_lost", "The copy is not marked lost.", "该册未登记丢失。")
+
+
+def return_time_invalid(days: int) -> DomainError:
+    return DomainError("return_time_invalid",
+                       f"A book drop's return time must be in the last {days} days, with a zone.",
+                       f"还书箱的归还时间须在最近 {days} 天内（并带时区）。", status=422,
+                       fields={"returned_at": [f"Within the last {days} days."]})

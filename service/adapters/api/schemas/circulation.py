@@ -17,7 +17,7 @@ from marshmallow import (
 )
 
 from service.adapters.api.schemas.catalogue import BARCODE, BRANCH
-from service.adapters.api.schemas.common import PageArgsSchema, not_blank
+from service.adapters.api.schemas.common import MinPositionArgsSchema, PageArgsSchema, not_blank
 from service.adapters.api.schemas.readers import CARD
 from service.application.commands import CheckIn, CheckOut, MarkLost
 
@@ -30,10 +30,19 @@ CARD_OR_ECARD = validate.Regexp(
     error="A card number (letters, digits and '-', max 32) or an e-card code.")
 
 
+OVERRIDE_REASON = fields.String(
+    load_default=None, allow_none=True, validate=validate.Length(min=1, max=500),
+    metadata={"description": "A librarian passing soft refusals (loan limit, fines block, "
+              "renewal limit, copy held for another reader), and why; recorded in the event. "
+              "Hard refusals (copy on loan to someone else, unknown copy) are never passed "
+              "(override_not_allowed); the desk role may not (override_forbidden)."})
+
+
 class CheckOutSchema(Schema):
     card_number = fields.String(required=True, validate=CARD_OR_ECARD)
     barcode = fields.String(required=True, validate=BARCODE)
     branch = fields.String(load_default=None, allow_none=True, validate=BRANCH)
+    override_reason = OVERRIDE_REASON
 
     @post_load
     def command(self, data: dict[str, Any], **_: Any) -> CheckOut:
@@ -43,6 +52,10 @@ class CheckOutSchema(Schema):
 class CheckInSchema(Schema):
     barcode = fields.String(required=True, validate=BARCODE)
     branch = fields.String(load_default=None, allow_none=True, validate=BRANCH)
+    returned_at = fields.AwareDateTime(
+        load_default=None, allow_none=True,
+        metadata={"description": "Book drop: when the copy was dropped (at most 14 days ago); "
+                  "the loan closes and the fine runs to then."})
 
     @post_load
     def command(self, data: dict[str, Any], **_: Any) -> CheckIn:
@@ -51,6 +64,7 @@ class CheckInSchema(Schema):
 
 class RenewSchema(Schema):
     barcode = fields.String(required=True, validate=BARCODE)
+    override_reason = OVERRIDE_REASON
 
 
 class LostSchema(Schema):
@@ -91,7 +105,10 @@ class CheckOutResultSchema(CommandResultSchema):
 class CheckInResultSchema(CommandResultSchema):
     barcode = fields.String()
     title = fields.String()
-    route = fields.String(metadata={"description": "shelf or hold_shelf"})
+    route = fields.String(metadata={"description": "shelf, hold_shelf or transit"})
+    transit_to = fields.String(metadata={"description": "The branch to send the copy to"})
+    hold_reader_name = fields.String(allow_none=True)
+    hold_reader_card = fields.String(allow_none=True)
     message_en = fields.String()
     message_zh = fields.String()
     loan_closed = fields.String(allow_none=True)
@@ -338,3 +355,53 @@ class TimelineEntrySchema(Schema):
 
 class TimelineSchema(Schema):
     items = fields.List(fields.Nested(TimelineEntrySchema))
+
+
+class TransitSchema(Schema):
+    barcode = fields.String()
+    title_id = fields.String()
+    title = fields.String(allow_none=True)
+    from_branch = fields.String()
+    to_branch = fields.String()
+    reason = fields.String(metadata={"description": "home or hold"})
+    hold_id = fields.String(allow_none=True)
+    sent_at = fields.AwareDateTime()
+
+
+class BranchArgsSchema(MinPositionArgsSchema):
+    branch = fields.String(load_default=None, validate=BRANCH)
+
+
+class TransitArgsSchema(MinPositionArgsSchema):
+    to_branch = fields.String(load_default=None, validate=BRANCH)
+    from_branch = fields.String(load_default=None, validate=BRANCH)
+
+
+class PullItemSchema(Schema):
+    barcode = fields.String()
+    title_id = fields.String()
+    title = fields.String(allow_none=True)
+    branch = fields.String()
+    shelf_mark = fields.String(allow_none=True)
+    enumeration = fields.String(allow_none=True)
+    hold_id = fields.String()
+    reader_id = fields.String()
+    pickup_branch = fields.String()
+
+
+class HoldShelfArgsSchema(MinPositionArgsSchema):
+    branch = fields.String(load_default=None, validate=BRANCH)
+    on = fields.Date(load_default=None, metadata={"description": "Default: today"})
+
+
+class HoldShelfItemSchema(Schema):
+    hold_id = fields.String()
+    barcode = fields.String(allow_none=True)
+    title_id = fields.String()
+    title = fields.String(allow_none=True)
+    reader_id = fields.String()
+    reader_name = fields.String(allow_none=True)
+    card_number = fields.String(allow_none=True)
+    pickup_branch = fields.String()
+    pickup_by = fields.Date()
+    expired = fields.Boolean(metadata={"description": "The deadline passed before that day"})

@@ -234,7 +234,7 @@ function drawCalendar() {
     const date = iso(y, m, d); const wd = (first + d - 1) % 7;
     const closed = cal.weekdays.has(wd) || cal.dates.has(date);
     row.push(h("td", {}, h("button", { type: "button", class: closed ? "closed" : "", "data-date": date,
-      "aria-pressed": closed ? "true" : "false", "aria-label": `${date} ${closed ? t("closed") : t("open")}`,
+      "aria-pressed": closed ? "true" : "false", "aria-label": `${d} (${date}) ${closed ? t("closed") : t("open")}`,  // visible text first
       disabled: !isAdmin() || cal.weekdays.has(wd), onclick: () => toggleDate(date) }, String(d))));
     if (row.length === 7) { rows.push(h("tr", {}, row)); row = []; }
   }
