@@ -5,6 +5,7 @@ from events import (
     catalogue,
     configuration,
     exports,
+    families,
     feedback,
     fines,
     holds,
@@ -14,5 +15,5 @@ from events import (
     readers,
 )
 
-MODULES = (accounts, catalogue, configuration, exports, feedback, fines, holds, insights, loans,
-           notices, readers)
+MODULES = (accounts, catalogue, configuration, exports, families, feedback, fines, holds,
+           insights, loans, notices, readers)

@@ -20,8 +20,10 @@ LOGIN = "login-"  # audit of lockouts, per account ("staff:<name>", "reader:<id>
 SEGMENTS = "segments-"  # one segment refresh per local day: two schedulers give one result
 EXPORT_SCHEDULE = "export-schedule-"
 EXPORT_DELIVERY = "export-delivery-"  # one per schedule and period: delivered exactly once
+GUARDIANSHIP = "guardianship-"  # per child: who their guardians are
+SCHOOL_CLASS = "class-"  # a teacher's class with its pupils and reading list
 PREFIXES = (READER, CARD, TITLE, COPY, HOLD, FEEDBACK, SUGGESTION, NOTICE, STAFF, LOGIN,
-            SEGMENTS, EXPORT_SCHEDULE, EXPORT_DELIVERY)
+            SEGMENTS, EXPORT_SCHEDULE, EXPORT_DELIVERY, GUARDIANSHIP, SCHOOL_CLASS)
 
 POLICY_STREAM = "config-policy"
 CALENDAR_STREAM = "config-calendar"
@@ -82,3 +84,11 @@ def export_schedule_stream(schedule_id: str) -> str:
 
 def export_delivery_stream(schedule_id: str, period: str) -> str:
     return f"{EXPORT_DELIVERY}{schedule_id}-{period}"
+
+
+def guardianship_stream(child_id: str) -> str:
+    return GUARDIANSHIP + child_id
+
+
+def class_stream(class_id: str) -> str:
+    return SCHOOL_CLASS + class_id

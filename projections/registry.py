@@ -7,6 +7,7 @@ from projections.catalogue import Catalogue
 from projections.collection import Collection
 from projections.current_loans import CurrentLoans
 from projections.export_schedules import ExportSchedules
+from projections.families import Families
 from projections.feedback_inbox import FeedbackInbox
 from projections.fines import Fines
 from projections.hold_queue import HoldQueue
@@ -32,7 +33,7 @@ def all_projections(timezone: str) -> list[Projection]:
         FeedbackInbox(), Trends(timezone), TitleKeys(), NoticeOutbox(), TitleSearch(),
         ReportRollups(timezone),
         ReaderSegments(timezone), ReaderTimeline(), LapseModel(),
-        Payments(), ExportSchedules(), Collection(),
+        Payments(), ExportSchedules(), Collection(), Families(),
     ]
 
 

@@ -11,10 +11,12 @@ from events.store import UnstorableEvent
 from service.adapters.api import (
     auth_routes,
     circulation,
+    classes,
     collection_reports,
     copies,
     export_schedules,
     exports,
+    families,
     feedback,
     holds,
     imports,
@@ -52,6 +54,7 @@ API_BLUEPRINTS = (
     holds.blp, feedback.blp, reports.blp, collection_reports.blp, settings.blp, log_feed.blp,
     notices.blp, imports.blp, export_schedules.blp, exports.blp, kiosks.blp, staff.blp,
     managed_lists.blp, reader_profile.blp, report_filters.blp, portal.blp, portal_notices.blp,
+    families.blp, classes.blp,
 )
 
 

@@ -11,7 +11,7 @@ from typing import Any
 from flask import current_app, g, request
 
 from service.adapters.login_security import token_versions
-from service.application.context import Actor, Principal, has_role
+from service.application.context import TEACHER, Actor, Principal, has_role
 from service.application.execute import ClientKey
 from service.application.token_versions import account_key
 from service.application.tokens import read_token
@@ -78,6 +78,8 @@ def check_access(role: str, reader_self: str | None, view_args: dict[str, Any]) 
             raise _forbidden()
         if reader_self is not None and view_args.get(reader_self) != principal.reader_id:
             raise _forbidden()
+    elif role == "reader" and principal.role == TEACHER:
+        raise _forbidden()  # a teacher reaches class routes only, not what any staff may
     elif role != "reader" and not has_role(principal, role):
         raise _forbidden()
     return principal
