@@ -8,6 +8,7 @@ table is a pure fold of the log in order and a rebuild equals the incremental bu
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -161,10 +162,18 @@ class Families(Projection):
 # --- queries -------------------------------------------------------------------------------
 
 
+def _aware(row: Any, name: str) -> dict[str, Any]:
+    out = dict(row)
+    moment = out.get(name)
+    if isinstance(moment, datetime) and moment.tzinfo is None:
+        out[name] = moment.replace(tzinfo=UTC)  # SQLite keeps naive UTC
+    return out
+
+
 def list_children(conn: Connection, guardian_id: str) -> list[dict[str, Any]]:
     query = (select(guardians).where(guardians.c.guardian_id == guardian_id)
              .order_by(guardians.c.linked_at, guardians.c.child_id))
-    return [dict(r) for r in conn.execute(query).mappings()]
+    return [_aware(r, "linked_at") for r in conn.execute(query).mappings()]
 
 
 def list_classes(conn: Connection, teacher: str | None = None,
@@ -176,7 +185,7 @@ def list_classes(conn: Connection, teacher: str | None = None,
     if pupil is not None:
         query = query.where(classes.c.class_id.in_(
             select(class_pupils.c.class_id).where(class_pupils.c.reader_id == pupil)))
-    return [dict(r) for r in conn.execute(query).mappings()]
+    return [_aware(r, "created_at") for r in conn.execute(query).mappings()]
 
 
 def get_class(conn: Connection, class_id: str) -> dict[str, Any] | None:
@@ -187,7 +196,7 @@ def get_class(conn: Connection, class_id: str) -> dict[str, Any] | None:
         class_pupils.c.class_id == class_id).order_by(class_pupils.c.place)).scalars().all()
     titles = conn.execute(select(class_titles.c.title_id).where(
         class_titles.c.class_id == class_id).order_by(class_titles.c.place)).scalars().all()
-    return {**dict(row), "pupils": list(pupils), "title_ids": list(titles)}
+    return {**_aware(row, "created_at"), "pupils": list(pupils), "title_ids": list(titles)}
 
 
 def class_progress_rows(conn: Connection, class_id: str) -> list[dict[str, Any]]:

@@ -17,7 +17,7 @@ from projections.families import class_progress_rows, get_class, list_classes
 from projections.reader_profiles import get_reader
 from service.adapters.api.auth import current_actor, require
 from service.adapters.api.common import perform, perform_answer, ports
-from service.adapters.api.consistency import read_model
+from service.adapters.api.consistency import read_model, wait_for
 from service.adapters.api.families import ListTitleSchema, titles_with_availability
 from service.adapters.api.schemas.circulation import CommandResultSchema
 from service.adapters.api.schemas.common import MinPositionArgsSchema
@@ -181,6 +181,7 @@ class SchoolClass(MethodView):
     @require("teacher")
     def get(self, _args: dict[str, Any], class_id: str) -> dict[str, Any]:
         """A class with its pupils and its reading list with availability."""
+        wait_for(("families",))
         classes.managed_class(ports(), current_actor(), class_id)
         with read_model("families", "catalogue", "reader_profiles") as conn:
             row = get_class(conn, class_id)
@@ -219,6 +220,7 @@ class ClassProgress(MethodView):
     @require("teacher")
     def get(self, _args: dict[str, Any], class_id: str) -> dict[str, Any]:
         """Each pupil's progress on the list: borrowed (on loan now), returned, not started."""
+        wait_for(("families",))
         classes.managed_class(ports(), current_actor(), class_id)
         with read_model("families", "catalogue", "reader_profiles") as conn:
             row = get_class(conn, class_id) or {"pupils": [], "title_ids": []}

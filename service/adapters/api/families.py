@@ -17,7 +17,7 @@ from projections.reader_profiles import get_reader
 from service.adapters.api.auth import current_actor, current_principal, idempotency_key, require
 from service.adapters.api.circulation import loans_query
 from service.adapters.api.common import answer, lector, perform_answer, ports
-from service.adapters.api.consistency import read_model
+from service.adapters.api.consistency import read_model, wait_for
 from service.adapters.api.schemas.circulation import (
     BARCODE,
     CommandResultSchema,
@@ -155,6 +155,7 @@ class ChildLoans(MethodView):
     @require("desk", **SELF)
     def get(self, _args: dict[str, Any], reader_id: str, child_id: str) -> list[dict[str, Any]]:
         """A linked child's open loans, soonest due first (child_not_linked otherwise)."""
+        wait_for(("current_loans",))
         guardians.check_guardian(ports(), reader_id, child_id)
         return loans_query(reader=child_id)
 
@@ -166,6 +167,7 @@ class ChildHolds(MethodView):
     @require("desk", **SELF)
     def get(self, _args: dict[str, Any], reader_id: str, child_id: str) -> list[dict[str, Any]]:
         """A linked child's open holds with queue place, pickup branch and deadline."""
+        wait_for(("hold_queue",))
         guardians.check_guardian(ports(), reader_id, child_id)
         with read_model("hold_queue") as conn:
             return [h for h in list_holds(conn, reader_id=child_id)
