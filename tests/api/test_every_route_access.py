@@ -13,7 +13,7 @@ PUBLIC = {("/health", "GET"), ("/metrics", "GET"), ("/api/v1/openapi.json", "GET
           ("/api/v1/auth/token", "POST"), ("/desk", "GET"), ("/portal", "GET"),
           ("/mailbox", "GET"), ("/admin", "GET"), ("/admin/<section>", "GET"),
           ("/readers/<reader_id>", "GET"), ("/portal/offline", "GET"), ("/portal-sw.js", "GET"),
-          ("/reports", "GET"),
+          ("/reports", "GET"), ("/classes", "GET"),
           ("/web/static/<path:filename>", "GET")}
 STAFF_ROLES = ("desk", "librarian", "admin", "teacher")
 # Logging out revokes the caller's token, so the walk visits it after every other route.

@@ -24,6 +24,12 @@ def portal() -> str:
 def reports() -> str:
     """The reports dashboard (librarian, admin): KPI tiles and charts over the report API."""
     return render_template("web/reports.html")
+@blp.get("/classes")
+def classes_page() -> str:
+    """Teachers' page: their classes, each pupil's progress on the list, batch reserve."""
+    return render_template("web/classes.html")
+
+
 @blp.get("/portal/offline")
 def portal_offline() -> str:
     """What the portal's service worker shows when there is no network."""
