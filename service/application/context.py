@@ -40,6 +40,7 @@ ROLE_RANK = {"teacher": 0, "desk": 1, "librarian": 2, "admin": 3, "system": 4}
 # A teacher is staff outside the ladder: class routes only (which librarians and admins also
 # reach), nothing of the desk, reports or administration.
 TEACHER = "teacher"
+SIGNED_IN = "signed_in"  # routes about the caller's own account (who am I, sign out)
 
 
 def has_role(principal: Principal, role: str) -> bool:

@@ -100,6 +100,9 @@ def test_a_teacher_reaches_only_their_own_classes_and_no_staff_routes(
         "card_number": "S1", "title_id": school["titles"][0], "pickup_branch": "main"})
     assert checkout.status_code == 403
     assert [c["class_id"] for c in lib.get("/api/v1/classes", "librarian").get_json()] == ["3-2"]
+    me = lib.client.get("/api/v1/auth/me", headers=school["teacher"])
+    assert (me.status_code, me.get_json()["role"]) == (200, "teacher")
+    assert lib.client.post("/api/v1/auth/logout", headers=school["teacher"]).status_code == 204
 
 
 def test_class_refusals_are_problems_in_both_languages(

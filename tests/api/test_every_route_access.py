@@ -23,6 +23,8 @@ DECLARED = {
     ("/api/v1/readers/<reader_id>/erase", "POST"): ("admin", None),
     ("/api/v1/readers/<reader_id>/export", "GET"): ("librarian", "reader_id"),
     ("/api/v1/readers/me/export", "GET"): ("reader", None),  # staff get 404 not_a_reader
+    ("/api/v1/auth/me", "GET"): ("signed_in", None),  # a teacher too
+    ("/api/v1/auth/logout", "POST"): ("signed_in", None),
 }
 
 
@@ -81,7 +83,10 @@ def test_without_a_token_every_guarded_route_answers_401(app: Any, client: Any) 
 
 def allowed_for(who: str, role: str, reader_self: str | None) -> bool:
     """The rule the walk checks: readers reach reader routes and their own; a teacher only
-    class routes; other staff by rank (class routes from librarian up)."""
+    class routes; other staff by rank (class routes from librarian up); everyone their own
+    identity and sign-out."""
+    if role == "signed_in":
+        return True
     if who == "reader":
         return role == "reader" or reader_self is not None
     if who == "teacher":
