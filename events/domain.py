@@ -7,6 +7,7 @@ from events import (
     configuration,
     engagement,
     exports,
+    families,
     feedback,
     fines,
     holds,
@@ -17,5 +18,5 @@ from events import (
     transit,
 )
 
-MODULES = (accounts, campaigns, catalogue, configuration, engagement, exports, feedback, fines,
-           holds, insights, loans, notices, readers, transit)
+MODULES = (accounts, campaigns, catalogue, configuration, engagement, exports, families,
+           feedback, fines, holds, insights, loans, notices, readers, transit)

@@ -65,7 +65,7 @@ class MemoryEventStore:
                 for stream_id, _version in mine:
                     self._streams.setdefault(stream_id, []).append(position)
                 positions.append(position)
-            done = AppendResult(tuple(positions), {s: versions[s] for s in names}, result,
+            done = AppendResult(tuple(positions), {s: versions.get(s, 0) for s in names}, result,
                                 fingerprint=fingerprint)
             if idempotency_key is not None:
                 self._idempotency[idempotency_key] = done

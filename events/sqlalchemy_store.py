@@ -149,7 +149,7 @@ class SqlEventStore:
                 for s, v in mine
             ]
             conn.execute(insert(event_streams), links)
-        touched = {s: versions[s] for s in names}
+        touched = {s: versions.get(s, 0) for s in names}  # a stream only read may be empty
         if key is not None:
             conn.execute(
                 insert(idempotency_keys).values(

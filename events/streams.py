@@ -24,9 +24,11 @@ ACTIVITY = "activity-"  # a library activity: its sign-ups, waiting list and att
 SURVEY = "survey-"
 SURVEY_ANSWER = "answer-"  # one per survey and reader: its "must not exist" refuses a 2nd answer
 CAMPAIGN = "campaign-"
+GUARDIANSHIP = "guardianship-"  # per child: who their guardians are
+SCHOOL_CLASS = "class-"  # a teacher's class with its pupils and reading list
 PREFIXES = (READER, CARD, TITLE, COPY, HOLD, FEEDBACK, SUGGESTION, NOTICE, STAFF, LOGIN,
             SEGMENTS, EXPORT_SCHEDULE, EXPORT_DELIVERY, ACTIVITY, SURVEY, SURVEY_ANSWER,
-            CAMPAIGN)
+            CAMPAIGN, GUARDIANSHIP, SCHOOL_CLASS)
 
 POLICY_STREAM = "config-policy"
 CALENDAR_STREAM = "config-calendar"
@@ -102,3 +104,10 @@ def survey_answer_stream(survey_id: str, respondent: str) -> str:
 
 def campaign_stream(campaign_id: str) -> str:
     return CAMPAIGN + campaign_id
+
+def guardianship_stream(child_id: str) -> str:
+    return GUARDIANSHIP + child_id
+
+
+def class_stream(class_id: str) -> str:
+    return SCHOOL_CLASS + class_id

@@ -154,7 +154,10 @@ class NoticeOutbox(Projection):
         row = _row(conn, e.notice_key)
         if row is None:
             return
-        channels = sorted({*filter(None, row["channel"].split(",")), e.channel})
+        # A guardian's copy (channel "g-<guardian>-<channel>") marks the notice sent but is not
+        # one of the reader's own channels (workers/notices/guardian_copies.py).
+        own = () if e.channel.startswith("g-") else (e.channel,)
+        channels = sorted({*filter(None, row["channel"].split(",")), *own})
         values = {"status": NoticeStatus.SENT, "channel": ",".join(channels), "sent_at": e.sent_at,
                   "subject": (e.subject or "")[:400] or row["subject"], "updated_at": s.recorded_at}
         if e.channel == "email":

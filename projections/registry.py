@@ -9,6 +9,7 @@ from projections.catalogue import Catalogue
 from projections.collection import Collection
 from projections.current_loans import CurrentLoans
 from projections.export_schedules import ExportSchedules
+from projections.families import Families
 from projections.feedback_inbox import FeedbackInbox
 from projections.fines import Fines
 from projections.hold_queue import HoldQueue
@@ -37,7 +38,7 @@ def all_projections(timezone: str) -> list[Projection]:
         ReportRollups(timezone),
         ReaderSegments(timezone), ReaderTimeline(), LapseModel(),
         Payments(), ExportSchedules(), Collection(), Activities(), Surveys(), Campaigns(),
-        Transits(),
+        Transits(), Families(),
     ]
 
 

@@ -13,11 +13,13 @@ from service.adapters.api import (
     auth_routes,
     campaigns,
     circulation,
+    classes,
     collection_reports,
     copies,
     desk_lists,
     export_schedules,
     exports,
+    families,
     feedback,
     holds,
     imports,
@@ -56,7 +58,7 @@ API_BLUEPRINTS = (
     holds.blp, feedback.blp, reports.blp, collection_reports.blp, settings.blp, log_feed.blp,
     notices.blp, imports.blp, export_schedules.blp, exports.blp, kiosks.blp, staff.blp,
     managed_lists.blp, reader_profile.blp, report_filters.blp, portal.blp, portal_notices.blp,
-    activities.blp, surveys.blp, campaigns.blp, desk_lists.blp,
+    activities.blp, surveys.blp, campaigns.blp, desk_lists.blp, families.blp, classes.blp,
 )
 
 

@@ -43,7 +43,7 @@ reader_credentials = Table(
     Column("updated_at", DateTime(timezone=True), nullable=False),
 )
 
-ROLES = ("admin", "librarian", "desk")
+ROLES = ("admin", "librarian", "desk", "teacher")  # teacher: class routes only
 # Argon2id with a moderate cost: a desk login should not take a noticeable pause.
 ARGON2_PARAMETERS = {"time_cost": 2, "memory_cost": 19 * 1024, "parallelism": 1}
 _hasher = PasswordHasher(**ARGON2_PARAMETERS)

@@ -567,3 +567,51 @@ class LaunchCampaign:
     # The audience resolved by the caller: only the demo, whose read models are folded once
     # at the end of its year; None (the API) resolves the campaign's filter from them.
     readers: tuple[str, ...] | None = None
+
+# --- families and schools ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LinkGuardian:
+    """Make ``guardian_id`` a guardian of ``child_id`` (the adapter checked the child's PIN,
+    or staff link at the desk: ``via`` says which)."""
+
+    child_id: str
+    guardian_id: str
+    via: str = "desk"
+
+
+@dataclass(frozen=True)
+class UnlinkGuardian:
+    child_id: str
+    guardian_id: str
+
+
+@dataclass(frozen=True)
+class CreateClass:
+    class_id: str
+    name: str
+    school: str = ""
+    card_number: str | None = None  # the class card batch holds go to
+    teacher: str | None = None  # default: the acting staff member
+
+
+@dataclass(frozen=True)
+class SetClassPupils:
+    class_id: str
+    card_numbers: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class SetReadingList:
+    class_id: str
+    title_ids: tuple[str, ...]
+    name: str = ""
+
+
+@dataclass(frozen=True)
+class ReserveReadingList:
+    """One hold per title of the class's reading list, for the class card, at a branch."""
+
+    class_id: str
+    pickup_branch: str

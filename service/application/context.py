@@ -36,13 +36,23 @@ class Principal:
 
 
 SYSTEM = Principal("system", "lector", "system")
-ROLE_RANK = {"desk": 1, "librarian": 2, "admin": 3, "system": 4}
+ROLE_RANK = {"teacher": 0, "desk": 1, "librarian": 2, "admin": 3, "system": 4}
+# A teacher is staff outside the ladder: class routes only (which librarians and admins also
+# reach), nothing of the desk, reports or administration.
+TEACHER = "teacher"
+SIGNED_IN = "signed_in"  # routes about the caller's own account (who am I, sign out)
 
 
 def has_role(principal: Principal, role: str) -> bool:
-    """Staff roles nest: admin may do what a librarian may, a librarian what the desk may."""
+    """Staff roles nest: admin may do what a librarian may, a librarian what the desk may;
+    class routes (``teacher``) admit teachers, librarians and admins; teachers nothing else."""
     if role == "reader":
         return principal.kind == "reader"
+    if role == TEACHER:
+        return principal.role == TEACHER or ROLE_RANK.get(principal.role, 0) >= ROLE_RANK[
+            "librarian"]
+    if principal.role == TEACHER:
+        return False
     return ROLE_RANK.get(principal.role, 0) >= ROLE_RANK[role]
 
 
@@ -90,10 +100,14 @@ class Actor:
     principal: Principal
     channel: str = "api"
     correlation_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    on_behalf_of: str | None = None  # a guardian acting for a linked child: the child's id
 
     def meta(self, command: str) -> dict[str, Any]:
-        return {
+        meta = {
             "actor": self.principal.actor, "role": self.principal.role,
             "channel": self.channel, "command": command,
             "correlation_id": self.correlation_id,
         }
+        if self.on_behalf_of is not None:
+            meta["on_behalf_of"] = self.on_behalf_of
+        return meta

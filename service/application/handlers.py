@@ -16,9 +16,11 @@ from service.application import (
     campaigns,
     catalogue,
     circulation,
+    classes,
     engagement,
     erasure,
     feedback,
+    guardians,
     hold_expiry,
     kiosks,
     managed_lists,
@@ -51,6 +53,11 @@ def _renew_all(p: Ports, a: Actor, cmd: c.RenewAll, key: str | None) -> Outcome:
 
 def _expire_due(p: Ports, a: Actor, cmd: c.ExpireDueHolds, key: str | None) -> Outcome:
     result = hold_expiry.expire_due_holds(p, a)
+    return Outcome(result, int(result["position"]))
+
+
+def _reserve_list(p: Ports, a: Actor, cmd: c.ReserveReadingList, key: str | None) -> Outcome:
+    result = classes.reserve_reading_list(p, a, cmd.class_id, cmd.pickup_branch, key)
     return Outcome(result, int(result["position"]))
 
 
@@ -157,6 +164,18 @@ HANDLERS: dict[type, Handler] = {
     c.RecordNoticeCancelled: lambda p, a, cmd, key: _recorded(notices.record_cancelled(
         p, a, cmd.key, cmd.reader_id, cmd.kind, cmd.reason, cmd.at)),
     c.ResendNotice: lambda p, a, cmd, key: notices.resend_notice(p, a, dict(cmd.notice), key),
+    # families and schools
+    c.LinkGuardian: lambda p, a, cmd, key: guardians.link_guardian(
+        p, a, cmd.child_id, cmd.guardian_id, cmd.via, key),
+    c.UnlinkGuardian: lambda p, a, cmd, key: guardians.unlink_guardian(
+        p, a, cmd.child_id, cmd.guardian_id, key),
+    c.CreateClass: lambda p, a, cmd, key: classes.create_class(
+        p, a, cmd.class_id, cmd.name, cmd.school, cmd.card_number, cmd.teacher, key),
+    c.SetClassPupils: lambda p, a, cmd, key: classes.set_pupils(
+        p, a, cmd.class_id, tuple(cmd.card_numbers), key),
+    c.SetReadingList: lambda p, a, cmd, key: classes.set_reading_list(
+        p, a, cmd.class_id, tuple(cmd.title_ids), cmd.name, key),
+    c.ReserveReadingList: _reserve_list,
     # staff and kiosk accounts
     c.CreateStaffAccount: lambda p, a, cmd, key: _answer(staff.create_staff_account(
         p, a, cmd.username, cmd.password, cmd.role, cmd.display_name)),

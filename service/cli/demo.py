@@ -62,6 +62,10 @@ def demo(seed: int, start: object, target_loans: int, no_serve: bool, host: str,
         if report.demo_reader:
             card, pin = report.demo_reader
             lines.append(f"  reader portal: card {card}, PIN {pin}")
+        if report.demo_child:
+            card, pin = report.demo_child
+            lines.append(f"  linked child of that reader: card {card}, PIN {pin}")
+            lines.append("  teacher page /classes: teacher / lector-teacher")
     lines = [*(f"  staff {role}: {user} / {password}" for user, role, password in STAFF), *lines]
     banner = ["Demo credentials:", *lines]
     if no_serve:

@@ -10,7 +10,7 @@ import click
 
 from service.config import Config
 
-ROLE = click.Choice(["admin", "librarian", "desk"])
+ROLE = click.Choice(["admin", "librarian", "desk", "teacher"])
 
 
 @contextmanager

@@ -12,7 +12,8 @@ from sqlalchemy import func, select
 from events.sqlalchemy_store import SqlEventStore
 from projections.catalogue import copies, titles
 from projections.current_loans import current_loans
-from projections.reader_profiles import reader_profiles
+from projections.families import get_class, list_children
+from projections.reader_profiles import get_reader_by_card, reader_profiles
 from projections.report_readers import report_readers
 from projections.report_service import report_service
 from projections.report_top import report_top
@@ -22,7 +23,7 @@ from service.application.collection_reports import REPORTS, CollectionQuery, run
 from service.application.report_settings import current_report_settings
 from service.bootstrap import bootstrap
 from service.config import Config
-from service.data.demo.executor import build_demo
+from service.data.demo.executor import DEMO_CLASS, build_demo
 
 
 def test_the_demo_builds_branches_titles_readers_and_a_year_of_loans(database_url: str,
@@ -36,7 +37,13 @@ def test_the_demo_builds_branches_titles_readers_and_a_year_of_loans(database_ur
     with lector.engine.connect() as conn:
         assert conn.scalar(select(func.count()).select_from(titles)) == 1000
         assert conn.scalar(select(func.count()).select_from(copies)) == 3000
-        assert conn.scalar(select(func.count()).select_from(reader_profiles)) == 500
+        # The 500 generated readers plus the demo class's class card.
+        assert conn.scalar(select(func.count()).select_from(reader_profiles)) == 501
+        assert built.demo_reader and built.demo_child
+        guardian = get_reader_by_card(conn, built.demo_reader[0])
+        assert guardian and len(list_children(conn, guardian["reader_id"])) == 1  # family link
+        demo_class = get_class(conn, DEMO_CLASS)
+        assert demo_class and demo_class["pupils"] and len(demo_class["title_ids"]) == 6
         branches = conn.scalars(select(copies.c.branch).distinct()).all()
         assert len(branches) >= 2
         classes = {c[0] for c in conn.scalars(select(titles.c.clc_class)).all()}

@@ -101,6 +101,15 @@ def test_read_all_pages_through_the_log_in_position_order(store: Any) -> None:
     assert [e.position for e in store.read_all(after=5)] == [6, 7]
 
 
+def test_an_append_may_expect_a_stream_it_only_read_to_be_still_empty(store: Any) -> None:
+    """Linking a guardian reads the guardian's own (maybe empty) stream and expects it."""
+    done = store.append([title(1)], expected={"title-t1": NO_STREAM, "other-x": NO_STREAM},
+                        meta={}, idempotency_key="k-empty", result={"ok": True})
+    assert done.stream_versions["other-x"] == 0
+    store.append([reader("r1", "C1")], expected={"other-x": NO_STREAM}, meta={})
+    assert store.load(["title-t1"]).version("title-t1") == 1
+
+
 def test_an_expected_version_of_any_skips_the_check(store: Any) -> None:
     store.append([title(1)], expected={}, meta={})
     store.append([title(1)], expected={"title-t1": ANY}, meta={})

@@ -34,6 +34,7 @@ from service.domain.readers.reader_state import fold_reader
 from workers.notices.assemble import build_context, stale_reason
 from workers.notices.channels import send_on
 from workers.notices.delivery import FailureReason, PermanentDeliveryError, TransientDeliveryError
+from workers.notices.guardian_copies import pending_copies, send_copies
 from workers.notices.leases import claim, extend_queued, forget, release
 from workers.notices.mailbox import CHANNEL as MAILBOX
 from workers.notices.mailbox import IN_APP, deliver_to_mailbox, uses_mailbox
@@ -97,7 +98,9 @@ def _deliver_claimed(lector: Lector, row: dict[str, Any], now: datetime) -> Send
     if wanted and uses_mailbox(lector.config):
         wanted = [MAILBOX]  # no relay, no gateway: the local mailbox shows it to staff
     todo = [c for c in wanted if c not in done.sent and c not in done.failed]
-    if done.sent and not todo:
+    # A linked child's notices also go to each guardian's channels (guardian_copies.py).
+    copies = pending_copies(lector, row, done) if profile and not profile["erased"] else []
+    if done.sent and not todo and not copies:
         return SendResult("already_sent")
     if profile is not None and kind in MARKETING_KINDS and not profile.get("marketing"):
         # Outreach needs the reader's consent (PIPL); checked at send time, so consent
@@ -105,11 +108,11 @@ def _deliver_claimed(lector: Lector, row: dict[str, Any], now: datetime) -> Send
         handle(ports, WORKER, RecordNoticeCancelled(key, reader_id, kind,
                                                     "reader_no_marketing_consent", now))
         return SendResult("cancelled", "reader_no_marketing_consent")
-    if profile is None or profile["erased"] or not wanted:
+    if profile is None or profile["erased"] or (not wanted and not copies):
         reason = "reader_erased" if profile and profile["erased"] else "reader_opted_out"
         handle(ports, WORKER, RecordNoticeCancelled(key, reader_id, kind, reason, now))
         return SendResult("cancelled", reason)
-    if not todo:
+    if not todo and not copies:
         return SendResult("failed", "every chosen channel failed for good")
     loaded = ports.store.load([reader_stream(reader_id)])
     reader = fold_reader(loaded.events, reader_id)
@@ -120,7 +123,7 @@ def _deliver_claimed(lector: Lector, row: dict[str, Any], now: datetime) -> Send
     local_now = now.astimezone(ZoneInfo(lector.config.timezone))
     todo, later, quiet_end = split_channels(fold_notice_settings(loaded.events), kind, todo,
                                             local_now)
-    if not todo and not later:  # a kind the reader keeps to the portal, and no portal channel
+    if not todo and not later and not copies:  # a kind kept to the portal, no portal channel
         if done.sent:
             return SendResult("already_sent")
         core.record_cancelled(ports, WORKER, key, reader_id, kind, "reader_muted_kind", now)
@@ -133,7 +136,15 @@ def _deliver_claimed(lector: Lector, row: dict[str, Any], now: datetime) -> Send
             handle(ports, WORKER, RecordNoticeFailed(key, reader_id, kind, channel,
                                                      FailureReason.template_error, now, True))
         return SendResult("failed", str(exc))
-    result = _send_all(lector, row, profile, lang, rendered, todo, now)
+    result = (_send_all(lector, row, profile, lang, rendered, todo, now) if todo
+              else SendResult("sent", ""))
+    if copies:
+        copied = send_copies(lector, row, copies,
+                             lambda lg: render_row(lector, row, profile, reader, lg, now), now)
+        detail = ",".join(filter(None, [result.detail if result.status == "sent" else "",
+                                        *copied]))
+        if copied or result.status == "sent":
+            result = SendResult("sent", detail)
     if later and quiet_end is not None:
         return _after_quiet_hours(lector, key, result, (quiet_end - local_now).total_seconds())
     return result

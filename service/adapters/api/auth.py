@@ -11,7 +11,7 @@ from typing import Any
 from flask import current_app, g, request
 
 from service.adapters.login_security import token_versions
-from service.application.context import Actor, Principal, has_role
+from service.application.context import SIGNED_IN, TEACHER, Actor, Principal, has_role
 from service.application.execute import ClientKey
 from service.application.token_versions import account_key
 from service.application.tokens import read_token
@@ -73,11 +73,15 @@ def channel_of(principal: Principal) -> str:
 def check_access(role: str, reader_self: str | None, view_args: dict[str, Any]) -> Principal:
     """Raise 401/403 unless the caller may use a view needing ``role`` (see ``require``)."""
     principal = current_principal()
+    if role == SIGNED_IN:
+        return principal  # one's own identity and sign-out: every account, the teacher too
     if principal.kind == "reader":
         if reader_self is None and role != "reader":
             raise _forbidden()
         if reader_self is not None and view_args.get(reader_self) != principal.reader_id:
             raise _forbidden()
+    elif role == "reader" and principal.role == TEACHER:
+        raise _forbidden()  # a teacher reaches class routes only, not what any staff may
     elif role != "reader" and not has_role(principal, role):
         raise _forbidden()
     return principal

@@ -14,6 +14,7 @@ from service.adapters.api.openapi import PROBLEM_BODY
 from service.adapters.api.rate_limits import login_address_limit
 from service.adapters.login_security import login_guard, token_versions
 from service.application.accounts import revoke_tokens
+from service.application.context import SIGNED_IN
 from service.application.login import log_in
 from service.application.token_versions import account_key
 from service.application.tokens import issue_token
@@ -103,7 +104,7 @@ class Token(MethodView):
 @blp.route("/logout")
 class Logout(MethodView):
     @blp.response(204)
-    @require("reader")
+    @require(SIGNED_IN)
     def post(self) -> None:
         """Revoke every token of the calling account (on all devices)."""
         app = lector()
@@ -115,7 +116,7 @@ class Logout(MethodView):
 @blp.route("/me")
 class Me(MethodView):
     @blp.response(200, WhoAmISchema)
-    @require("reader")
+    @require(SIGNED_IN)
     def get(self) -> dict[str, Any]:
         """Who the token belongs to."""
         p = current_principal()

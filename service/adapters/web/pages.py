@@ -80,6 +80,10 @@ def activities() -> str:
     """Activities and surveys (staff): publish, sign-ups, attendance at the door, report,
     survey building and results; all data from the token-guarded API."""
     return render_template("web/activities.html")
+@blp.get("/classes")
+def classes_page() -> str:
+    """Teachers' page: their classes, each pupil's progress on the list, batch reserve."""
+    return render_template("web/classes.html")
 
 
 @blp.get("/portal/offline")

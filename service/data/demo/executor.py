@@ -45,7 +45,8 @@ from service.domain.errors import DomainError
 from service.domain.library.policy import PolicyMatrix, PolicyRule
 
 STAFF = (("admin", "admin", "lector-admin"), ("librarian", "librarian", "lector-librarian"),
-         ("desk", "desk", "lector-desk"))
+         ("desk", "desk", "lector-desk"), ("teacher", "teacher", "lector-teacher"))
+DEMO_CLASS = "demo-3-2"
 FEEDBACK_CATEGORY = {"facilities": "facility", "digital": "other"}
 Progress = Callable[[str, int, int], None]
 
@@ -64,6 +65,7 @@ class DemoReport:
     seconds: float = 0.0
     plan: Any = None
     demo_reader: tuple[str, str] | None = None
+    demo_child: tuple[str, str] | None = None  # linked to the demo reader: card, PIN
     mailbox: int = 0
     engagement: dict[str, int] = field(default_factory=dict)
     people: Any = None
@@ -171,6 +173,31 @@ def _setup(lector: Lector, ports: Ports, report: DemoReport, seed: int, start: d
             report.demo_reader = (r.card_number, r.pin)
     report.titles, report.copies, report.readers = len(cat.titles), len(cat.copies), len(people)
     report.people, report.branches = people, tuple(cat.branches)
+
+    _family_and_class(lector, ports, report, people, cat)
+
+
+def _family_and_class(lector: Lector, ports: Ports, report: DemoReport, people: Any,
+                      cat: Any) -> None:
+    """The demo reader is a guardian of one child (linked at the desk, the child can sign in
+    too); the demo teacher has a class of children with a reading list and a class card."""
+    children = [r for r in people[1:] if r.category == "child"]
+    if not children:
+        return
+    child = children[0]
+    with lector.engine.begin() as conn:
+        set_reader_pin(conn, child.reader_id, child.pin)
+    desk = Actor(Principal("staff", "desk", "desk"), "desk")
+    handle(ports, desk, c.LinkGuardian(child.reader_id, people[0].reader_id, "desk"))
+    report.demo_child = (child.card_number, child.pin)
+    handle(ports, desk, c.RegisterReader(card_number="CLASS-3-2", name="实验小学三年级二班",
+                                         category="child", reader_id="demo-class-card"))
+    teacher = Actor(Principal("staff", "teacher", "teacher"), "api")
+    handle(ports, teacher, c.CreateClass(DEMO_CLASS, "三年级二班", "实验小学", "CLASS-3-2"))
+    handle(ports, teacher, c.SetClassPupils(DEMO_CLASS, tuple(r.card_number
+                                                              for r in children[:12])))
+    listed = [t.title_id for t in cat.titles if (t.clc_class or "").startswith("I")][:6]
+    handle(ports, teacher, c.SetReadingList(DEMO_CLASS, tuple(listed), "寒假阅读书单"))
 
 
 def _run_year(ports: Ports, report: DemoReport, clock: _Clock,

@@ -269,7 +269,7 @@ async function staffPage() {
     const rows = await get("/staff");
     $("staff-rows").replaceChildren(...rows.map((s) => {
       const role = h("select", { "aria-label": `${t("change_role")} ${s.username}` },
-        ...["desk", "librarian", "admin"].map((r) => h("option", { value: r, selected: r === s.role }, r)));
+        ...["desk", "librarian", "admin", "teacher"].map((r) => h("option", { value: r, selected: r === s.role }, r)));
       role.addEventListener("change", () => run(() => post(`/staff/${encodeURIComponent(s.username)}/role`, { role: role.value }), t("saved")).then(staffPage));
       const pw = h("input", { type: "password", autocomplete: "new-password", "aria-label": `${t("new_password")} ${s.username}` });
       return h("tr", {}, h("td", {}, s.username), h("td", {}, s.display_name), h("td", {}, role),

@@ -5,6 +5,7 @@
 const CACHE = "lector-portal-v1";
 const SHELL = ["/portal", "/portal/offline", "/web/static/lector.css", "/web/static/portal.css",
   "/web/static/portal.js", "/web/static/portal-words.js", "/web/static/api.js", "/web/static/i18n.js",
+  "/web/static/portal-family.js", "/web/static/portal-family-words.js",
   "/web/static/icons/portal.svg", "/web/static/icons/portal-192.png"];
 
 self.addEventListener("install", (event) => {

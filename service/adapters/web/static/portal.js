@@ -5,11 +5,13 @@ import { languageSwitch, lang, money, t } from "./i18n.js";
 import "./portal-words.js";
 import { activityViews } from "./portal-activities.js";
 
+import { showFamily } from "./portal-family.js";
+
 const api = new Api("portal", "portal");
 const $ = (id) => document.getElementById(id);
 const me = () => encodeURIComponent(api.session.reader_id);
 const state = { view: "home", history: { page: 1, q: "" }, note: null };
-const MORE = ["ecard", "holds", "scan", "fines", "history", "feedback", "settings"];
+const MORE = ["ecard", "holds", "scan", "fines", "history", "feedback", "family", "settings"];
 const HOME = ["ecard", "loans", "holds", "scan", "search", "fines", "history", "notices", "feedback", "settings"];
 const KINDS = ["reservation_ready", "pickup_reminder", "due_soon", "overdue", "hold_expired",
                "hold_cancelled", "fine_assessed", "feedback_answered", "suggestion_decided", "digest",
@@ -22,7 +24,7 @@ const ICON = {
   scan: "M3 8V3h5 M16 3h5v5 M21 16v5h-5 M8 21H3v-5 M7 8v8 M10 8v8 M13 8v8 M17 8v8",
   search: "M10 3a7 7 0 1 0 .01 0z M15 15l6 6", fines: "M6 3l6 8 6-8 M12 11v10 M7 13h10 M7 17h10",
   history: "M4 12a8 8 0 1 0 2.3-5.7 M4 4v5h5 M12 8v4l3 2", notices: "M3 5h18v14H3z M3 5l9 8 9-8",
-  feedback: "M4 4h16v12H9l-5 4z",
+  feedback: "M4 4h16v12H9l-5 4z", family: "M8 7a3 3 0 1 0 .01 0z M17 9a2.5 2.5 0 1 0 .01 0z M2 20a6 6 0 0 1 12 0 M13 20a4.5 4.5 0 0 1 9 0",
   settings: "M12 8a4 4 0 1 0 .01 0z M12 2v3 M12 19v3 M2 12h3 M19 12h3 M4.9 4.9L7 7 M17 17l2.1 2.1 M4.9 19.1L7 17 M17 7l2.1-2.1",
   more: "M4 6h16 M4 12h16 M4 18h16",
 };
@@ -171,6 +173,7 @@ const VIEWS = {
     $("quiet-end").value = prefs.quiet_end || "";
   },
   async more() { $("more-grid").replaceChildren(...MORE.map(tile)); },
+  family: () => showFamily($("family"), { api, readerId: api.session.reader_id, act }),
 };
 
 // Activities and surveys (portal-activities.js): their views, icons and tiles.

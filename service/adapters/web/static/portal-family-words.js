@@ -1,0 +1,28 @@
+// The portal's family and class-list words in zh-CN and en (added to i18n.js's dictionary).
+import { addWords } from "./i18n.js";
+addWords({
+  "view.family": ["家庭与班级", "Family and class"],
+  "family.children": ["我关联的孩子", "My children"],
+  "family.none": ["还没有关联孩子。", "No child linked yet."],
+  "family.link": ["关联孩子的读者证", "Link a child's card"],
+  "family.link_about": ["输入孩子的读者证号和密码。也可以带上孩子的读者证到服务台办理。",
+                        "Enter the child's card number and PIN, or ask at the desk with the child's card."],
+  "family.card": ["孩子的读者证号", "Child's card number"],
+  "family.pin": ["孩子的密码", "Child's PIN"],
+  "family.link_go": ["关联", "Link"],
+  "family.linked": ["已关联孩子的读者证。", "The child's card is linked."],
+  "family.unlink": ["取消关联", "Unlink"],
+  "family.unlinked": ["已取消关联。", "Unlinked."],
+  "family.loans": ["借阅 {n} 册", "{n} on loan"],
+  "family.holds": ["预约", "Holds"],
+  "family.no_loans": ["没有在借的书。", "Nothing on loan."],
+  "family.renew_for": ["为孩子续借", "Renew for the child"],
+  "family.notices": ["孩子的到期、逾期和预约到书通知也会发给您。",
+                     "You also get the child's due, overdue and hold-ready notices."],
+  "family.hold_ready": ["已到书，请于 {d} 前到 {b} 取书", "Ready at {b} until {d}"],
+  "family.hold_place": ["排队第 {n} 位", "Place {n} in the queue"],
+  "class.lists": ["班级阅读书单", "Class reading lists"],
+  "class.none": ["您不在任何班级的书单中。", "You are not in a class with a reading list."],
+  "class.available": ["在架 {a} / 共 {n} 册", "{a} of {n} on the shelf"],
+  "class.out": ["暂无在架", "None on the shelf"],
+});

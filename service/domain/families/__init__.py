@@ -1,0 +1,1 @@
+"""Families (guardians of children's cards) and schools (classes with reading lists)."""
