@@ -18,10 +18,11 @@ NOTICE = "notice-"
 STAFF = "staff-"
 LOGIN = "login-"  # audit of lockouts, per account ("staff:<name>", "reader:<id>", ...)
 SEGMENTS = "segments-"  # one segment refresh per local day: two schedulers give one result
+RECOMMENDATIONS = "recommendations-"  # one item-kNN refresh per local day, like segments
 EXPORT_SCHEDULE = "export-schedule-"
 EXPORT_DELIVERY = "export-delivery-"  # one per schedule and period: delivered exactly once
 PREFIXES = (READER, CARD, TITLE, COPY, HOLD, FEEDBACK, SUGGESTION, NOTICE, STAFF, LOGIN,
-            SEGMENTS, EXPORT_SCHEDULE, EXPORT_DELIVERY)
+            SEGMENTS, RECOMMENDATIONS, EXPORT_SCHEDULE, EXPORT_DELIVERY)
 
 POLICY_STREAM = "config-policy"
 CALENDAR_STREAM = "config-calendar"
@@ -74,6 +75,10 @@ def login_stream(account: str) -> str:
 
 def segments_stream(day: str) -> str:
     return SEGMENTS + day
+
+
+def recommendations_stream(day: str) -> str:
+    return RECOMMENDATIONS + day
 
 
 def export_schedule_stream(schedule_id: str) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from projections.base import Projection
 from projections.catalogue import Catalogue
+from projections.co_borrowing import CoBorrowing
 from projections.collection import Collection
 from projections.current_loans import CurrentLoans
 from projections.export_schedules import ExportSchedules
@@ -32,7 +33,7 @@ def all_projections(timezone: str) -> list[Projection]:
         FeedbackInbox(), Trends(timezone), TitleKeys(), NoticeOutbox(), TitleSearch(),
         ReportRollups(timezone),
         ReaderSegments(timezone), ReaderTimeline(), LapseModel(),
-        Payments(), ExportSchedules(), Collection(),
+        Payments(), ExportSchedules(), Collection(), CoBorrowing(timezone),
     ]
 
 

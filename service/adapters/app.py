@@ -28,6 +28,7 @@ from service.adapters.api import (
     reader_account,
     reader_profile,
     readers,
+    recommendations,
     report_filters,
     reports,
     settings,
@@ -52,6 +53,7 @@ API_BLUEPRINTS = (
     holds.blp, feedback.blp, reports.blp, collection_reports.blp, settings.blp, log_feed.blp,
     notices.blp, imports.blp, export_schedules.blp, exports.blp, kiosks.blp, staff.blp,
     managed_lists.blp, reader_profile.blp, report_filters.blp, portal.blp, portal_notices.blp,
+    recommendations.blp,
 )
 
 
