@@ -122,7 +122,7 @@ class CoBorrowing(Projection):
             reader_id=e.reader_id, title_id=e.title_id, first_on=self._day(e.opened_at)))
         conn.execute(update(cob_titles).where(cob_titles.c.title_id == e.title_id)
                      .values(readers=cob_titles.c.readers + 1))
-        _add_pairs(conn, [tuple(sorted((e.title_id, other))) for other in sorted(had)], 1)
+        _add_pairs(conn, [(min(e.title_id, o), max(e.title_id, o)) for o in sorted(had)], 1)
 
     @handles(RecommendationsRefreshed)
     def refreshed(self, conn: Connection, e: RecommendationsRefreshed, s: StoredEvent) -> None:
@@ -134,10 +134,10 @@ class CoBorrowing(Projection):
                 for r, rank, t, score in rows])
 
 
-def _add_pairs(conn: Connection, pairs: list[tuple[str, ...]], delta: int) -> None:
+def _add_pairs(conn: Connection, pairs: list[tuple[str, str]], delta: int) -> None:
     if not pairs:
         return
-    existing = set()
+    existing: set[tuple[str, str]] = set()
     for a in sorted({p[0] for p in pairs}):
         existing |= {(a, b) for b in conn.scalars(select(cob_pairs.c.title_b)
                                                   .where(cob_pairs.c.title_a == a))}

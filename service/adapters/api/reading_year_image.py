@@ -24,14 +24,14 @@ WORDS = {
     "en": {"title": "My {year} in reading", "books": "books", "pages": "pages",
            "classes": "Favourite classes", "authors": "Favourite authors",
            "month": "Busiest month", "streak": "Longest streak", "weeks": "weeks in a row",
-           "first": "First book", "last": "Last book", "favourite": "Favourite book",
+           "first": "First", "last": "last book", "favourite": "Favourite book",
            "others": "{n} other readers also read it", "none": "No loans this year",
            "months": ["", "January", "February", "March", "April", "May", "June", "July",
                       "August", "September", "October", "November", "December"]},
     "zh-CN": {"title": "我的{year}阅读年度", "books": "本书", "pages": "页",
               "classes": "最爱的分类", "authors": "最爱的作者", "month": "最忙的月份",
-              "streak": "最长连续借阅", "weeks": "周", "first": "年度第一本",
-              "last": "年度最后一本", "favourite": "年度最爱",
+              "streak": "最长连续借阅", "weeks": "周", "first": "第一本",
+              "last": "最后一本", "favourite": "年度最爱",
               "others": "还有 {n} 位读者也读过", "none": "今年还没有借阅",
               "months": ["", *[f"{m}月" for m in range(1, 13)]]},
 }
@@ -71,7 +71,7 @@ def render(year: dict[str, Any], lang: str, font_path: Path | None = None) -> by
     if year.get("pages"):
         draw.text((540, y + 250), f"{year['pages']:,} {w['pages']}", font=font(52),
                   fill=(60, 60, 60), anchor="mm")
-    y = 780
+    y = 760
     lines: list[tuple[str, str]] = []
     if not year["books"]:
         lines.append((w["none"], ""))
@@ -83,20 +83,23 @@ def render(year: dict[str, Any], lang: str, font_path: Path | None = None) -> by
         lines.append((w["month"], w["months"][year["busiest_month"]]))
     if year.get("longest_streak_weeks"):
         lines.append((w["streak"], f"{year['longest_streak_weeks']} {w['weeks']}"))
-    for key, label in (("first_book", "first"), ("last_book", "last"),
-                       ("favourite_book", "favourite")):
-        if year.get(key):
-            lines.append((w[label], _fit(year[key]["title"] or year[key]["title_id"])))
+    if year.get("first_book"):
+        first, last = (_fit(year[k]["title"] or year[k]["title_id"], 12)
+                       for k in ("first_book", "last_book"))
+        lines.append((w["first"] + " → " + w["last"], f"{first} → {last}"))
+    if year.get("favourite_book"):
+        lines.append((w["favourite"], _fit(year["favourite_book"]["title"]
+                                           or year["favourite_book"]["title_id"])))
     if year.get("favourite_book") and year.get("others_read_favourite"):
         lines.append(("", w["others"].format(n=year["others_read_favourite"])))
     for label, value in lines:
         if label:
             draw.text((120, y), label, font=font(40), fill=(110, 110, 110))
-            y += 60
+            y += 58
         if value:
             draw.text((120, y), value, font=font(54, True), fill=(30, 30, 30))
-            y += 100
-        y += 20
+            y += 84
+        y += 18
     draw.text((540, 1850), "Lector", font=font(36), fill=(46, 94, 78), anchor="mm")
     out = io.BytesIO()
     image.save(out, format="PNG", optimize=True)
