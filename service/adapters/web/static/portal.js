@@ -3,6 +3,7 @@
 import { Api, ApiError, h, notice, volume } from "./api.js";
 import { languageSwitch, lang, money, t } from "./i18n.js";
 import "./portal-words.js";
+import { views as forYou } from "./portal-foryou.js";
 
 const api = new Api("portal", "portal");
 const $ = (id) => document.getElementById(id);
@@ -58,6 +59,7 @@ async function act(command, success) {
 const tile = (name) => h("a", { href: `#${name}`, class: "tile" }, icon(name), h("span", {}, t(`view.${name}`)));
 
 const VIEWS = {
+  ...forYou,
   async home() {
     const s = await api.get(`/readers/${me()}/summary`);
     $("summary").replaceChildren(...[h("p", { class: "reader-name" }, api.session.name),
