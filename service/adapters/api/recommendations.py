@@ -78,11 +78,10 @@ class ReadingYearImage(MethodView):
     @blp.arguments(ReadingYearArgsSchema, location="query")
     @blp.response(200, description="A 1080 x 1920 portrait PNG in zh-CN or en.",
                   content_type="image/png")
-    @blp.alt_response(503, description="The CJK font is not installed "
-                      "(code reading_year_font_missing).")
     @require(ONLY_SELF[0], **ONLY_SELF[1])
     def get(self, args: dict[str, Any], reader_id: str, year: str) -> Any:
-        """The reading year as a shareable image (``?lang=`` or Accept-Language)."""
+        """The reading year as a shareable image (``?lang=`` or Accept-Language). Without the
+        server's CJK font: 503, code ``reading_year_font_missing``."""
         lang = args["lang"] or request_lang(EN)
         png = reading_year_image.render(_year(reader_id, year), lang)
         response = Response(png, mimetype="image/png")

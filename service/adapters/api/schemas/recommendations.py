@@ -50,7 +50,9 @@ class AlsoBorrowedSchema(Schema):
     items = fields.List(fields.Nested(AlsoBorrowedTitleSchema), required=True)
 
 
-class ReadingYearArgsSchema(MinPositionArgsSchema):
+class ReadingYearArgsSchema(Schema):
+    """No min_position: the year is replayed from the reader's own stream of the log."""
+
     lang = fields.String(load_default=None, validate=validate.OneOf(["zh-CN", "en"]))
 
 
