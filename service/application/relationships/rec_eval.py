@@ -9,6 +9,10 @@ over the truth's size, NDCG@10 is binary-gain DCG over the ideal DCG of min(|tru
 Intervals: 95 % percentile bootstrap over readers (1000 resamples, seed fixed). Coverage:
 distinct titles in anyone's top 10 over the catalogue's size.
 
+With ``per_reader`` the split is each reader's last 20 % of loans instead (for logs whose
+time is only a row order grouped by reader, like goodbooks-10k's ratings); 30-day
+popularity then counts the 30 time units before the last training loan.
+
 Methods: item-kNN (the service's scorer, projections/item_knn.py, with the service's
 fallback to all-time popularity below 3 titles), all-time popularity and 30-day popularity
 (loans in the 30 days before the cut-off).
@@ -67,16 +71,31 @@ def metrics(ranked: Sequence[int], truth: set[int]) -> tuple[float, float]:
     return sum(hits) / len(truth), (dcg / ideal if ideal else 0.0)
 
 
-def evaluate(loans: Iterable[Loan], catalogue: Iterable[str] = (), split: float = 0.8
-             ) -> tuple[list[Scored], dict[str, Any]]:
+def _split(log: list[Loan], split: float, per_reader: bool) -> tuple[list[Loan], list[Loan], float]:
+    start, end = log[0].time, log[-1].time
+    if not per_reader:
+        cut = start + split * (end - start)
+        return [x for x in log if x.time <= cut], [x for x in log if x.time > cut], cut
+    # Per reader: each reader's last 20 % of loans (at least one, if they have two or more).
+    mine: dict[str, list[Loan]] = {}
+    for x in log:
+        mine.setdefault(x.reader, []).append(x)
+    train, test = [], []
+    for loans in mine.values():
+        n = len(loans) - max(1, round(len(loans) * (1 - split))) if len(loans) > 1 else 1
+        train += loans[:n]
+        test += loans[n:]
+    train.sort(key=lambda x: (x.time, x.reader, x.title))
+    return train, test, train[-1].time
+
+
+def evaluate(loans: Iterable[Loan], catalogue: Iterable[str] = (), split: float = 0.8,
+             per_reader: bool = False) -> tuple[list[Scored], dict[str, Any]]:
     """Score every method on the log; also the split's facts (cut-off, readers, titles)."""
     log = sorted(loans, key=lambda x: (x.time, x.reader, x.title))
     if len(log) < 2:
         raise ValueError("too few loans to evaluate (need at least 2)")
-    start, end = log[0].time, log[-1].time
-    cut = start + split * (end - start)
-    train = [x for x in log if x.time <= cut]
-    test = [x for x in log if x.time > cut]
+    train, test, cut = _split(log, split, per_reader)
     titles = sorted({x.title for x in log} | set(catalogue))
     index = {t: i for i, t in enumerate(titles)}
     readers = sorted({x.reader for x in train})
@@ -89,7 +108,7 @@ def evaluate(loans: Iterable[Loan], catalogue: Iterable[str] = (), split: float 
         if x.reader in rindex and index[x.title] not in seen[x.reader]:
             truth.setdefault(x.reader, set()).add(index[x.title])
     evaluated = sorted(truth)
-    facts = {"loans": len(log), "train_loans": len(train), "test_loans": len(test),
+    facts = {"split": "per reader" if per_reader else "time", "loans": len(log), "train_loans": len(train), "test_loans": len(test),
              "cut_off": cut, "titles": len(titles), "readers": len(evaluated)}
     if not evaluated:
         raise ValueError("no reader borrows a new title after the cut-off")
@@ -139,8 +158,10 @@ def table(scored: list[Scored], facts: dict[str, Any], source: str) -> list[str]
     lines = [f"Recommendations, offline: {source}",
              f"loans {facts['loans']} (train {facts['train_loans']}, test {facts['test_loans']}),"
              f" titles {facts['titles']}, readers evaluated {facts['readers']}",
-             "time split: the last 20 % of the log's time span is the test period; "
-             f"bootstrap 95 % over readers ({RESAMPLES} resamples, seed {SEED})",
+             ("time split: the last 20 % of the log's time span is the test period; "
+              if facts["split"] == "time" else
+              "per-reader split: each reader's last 20 % of loans (at least one) are the test; ")
+             + f"bootstrap 95 % over readers ({RESAMPLES} resamples, seed {SEED})",
              f"{'method':<22} {'Recall@10':<24} {'NDCG@10':<24} {'coverage':>8}"]
     for s in scored:
         lines.append(f"{s.method:<22} {_ci(s.recall):<24} {_ci(s.ndcg):<24} "
