@@ -6,7 +6,6 @@ import "./portal-foryou-words.js";
 
 const api = new Api("portal", "portal");
 const me = () => encodeURIComponent(api.session.reader_id);
-let imageUrl = null;
 
 function section() {
   let el = document.querySelector("[data-view=foryou]");
@@ -55,8 +54,12 @@ async function showYear() {
                               { headers: { Authorization: `Bearer ${api.session.token}` } });
     if (!reply.ok) throw new ApiError(reply.status, await reply.json().catch(() => ({})));
     const blob = await reply.blob();
-    if (imageUrl) URL.revokeObjectURL(imageUrl);
-    imageUrl = URL.createObjectURL(blob);
+    // A data: URL, not a blob: one: the page's CSP allows images from 'self' and data: only.
+    const imageUrl = await new Promise((done) => {
+      const reader = new FileReader();
+      reader.onload = () => done(reader.result);
+      reader.readAsDataURL(blob);
+    });
     const name = `reading-year-${year}.png`;
     const file = new File([blob], name, { type: "image/png" });
     out.append(h("img", { src: imageUrl, alt: t("year.image"), class: "year-image", width: 270, height: 480 }),
