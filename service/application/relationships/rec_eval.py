@@ -108,7 +108,8 @@ def evaluate(loans: Iterable[Loan], catalogue: Iterable[str] = (), split: float 
         if x.reader in rindex and index[x.title] not in seen[x.reader]:
             truth.setdefault(x.reader, set()).add(index[x.title])
     evaluated = sorted(truth)
-    facts = {"split": "per reader" if per_reader else "time", "loans": len(log), "train_loans": len(train), "test_loans": len(test),
+    facts = {"split": "per reader" if per_reader else "time", "loans": len(log),
+             "train_loans": len(train), "test_loans": len(test),
              "cut_off": cut, "titles": len(titles), "readers": len(evaluated)}
     if not evaluated:
         raise ValueError("no reader borrows a new title after the cut-off")
