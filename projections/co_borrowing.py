@@ -122,7 +122,7 @@ class CoBorrowing(Projection):
             reader_id=e.reader_id, title_id=e.title_id, first_on=self._day(e.opened_at)))
         conn.execute(update(cob_titles).where(cob_titles.c.title_id == e.title_id)
                      .values(readers=cob_titles.c.readers + 1))
-        _add_pairs(conn, [(min(e.title_id, o), max(e.title_id, o)) for o in sorted(had)], 1)
+        _add_pairs(conn, e.title_id, sorted(had))
 
     @handles(RecommendationsRefreshed)
     def refreshed(self, conn: Connection, e: RecommendationsRefreshed, s: StoredEvent) -> None:
@@ -134,28 +134,30 @@ class CoBorrowing(Projection):
                 for r, rank, t, score in rows])
 
 
-def _add_pairs(conn: Connection, pairs: list[tuple[str, str]], delta: int) -> None:
-    if not pairs:
+def _add_pairs(conn: Connection, title_id: str, others: list[str]) -> None:
+    """One more reader had ``title_id`` and each of ``others``."""
+    if not others:
         return
-    existing: set[tuple[str, str]] = set()
-    for a in sorted({p[0] for p in pairs}):
-        existing |= {(a, b) for b in conn.scalars(select(cob_pairs.c.title_b)
-                                                  .where(cob_pairs.c.title_a == a))}
-    known = [dict(a=a, b=b, d=delta) for a, b in pairs if (a, b) in existing]
-    new = [dict(title_a=a, title_b=b, readers=delta) for a, b in pairs if (a, b) not in existing]
+    existing = {(a, b) for a, b in conn.execute(
+        select(cob_pairs.c.title_a, cob_pairs.c.title_b).where(
+            (cob_pairs.c.title_a == title_id) | (cob_pairs.c.title_b == title_id)))}
+    pairs = [(min(title_id, o), max(title_id, o)) for o in others]
+    known = [dict(a=a, b=b, d=1) for a, b in pairs if (a, b) in existing]
+    new = [dict(title_a=a, title_b=b, readers=1) for a, b in pairs if (a, b) not in existing]
     if known:
         conn.execute(_PAIR_ADD, known)
     if new:
         conn.execute(cob_pairs.insert(), new)
-    conn.execute(cob_pairs.delete().where(cob_pairs.c.readers <= 0))
 
 
 def forget_reader(conn: Connection, reader_id: str) -> None:
     """Take a reader out of every count and drop their recommendations."""
     had = sorted(conn.scalars(select(cob_reader_titles.c.title_id)
                               .where(cob_reader_titles.c.reader_id == reader_id)))
-    pairs = [(a, b) for i, a in enumerate(had) for b in had[i + 1:]]
-    _add_pairs(conn, pairs, -1)  # every pair of theirs exists, so only updates happen
+    pairs = [dict(a=a, b=b, d=-1) for i, a in enumerate(had) for b in had[i + 1:]]
+    if pairs:  # every pair of theirs exists, so only updates happen
+        conn.execute(_PAIR_ADD, pairs)
+        conn.execute(cob_pairs.delete().where(cob_pairs.c.readers <= 0))
     if had:
         conn.execute(update(cob_titles).where(cob_titles.c.title_id == bindparam("t"))
                      .values(readers=cob_titles.c.readers - 1), [{"t": t} for t in had])
