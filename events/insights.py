@@ -34,3 +34,17 @@ class LapseModelChosen(Event, type_name="lapse_model.chosen", version=1):
     model: dict[str, Any]
     metrics: dict[str, Any]
     chosen_at: datetime
+
+
+@dataclass(frozen=True)
+class RecommendationsRefreshed(Event, type_name="recommendations.refreshed", version=1):
+    """Item-kNN recommendations were recomputed from the co-borrowing counts as they stood at
+    this event (so a rebuild computes the same lists). One per library date: the stream
+    ``recommendations-<as_of>`` holds exactly one event, so two schedulers racing append it
+    once. ``neighbours`` is k (similar titles kept per title), ``keep`` the list length kept
+    per reader."""
+
+    as_of: date
+    neighbours: int
+    keep: int
+    refreshed_at: datetime

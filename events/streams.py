@@ -18,6 +18,7 @@ NOTICE = "notice-"
 STAFF = "staff-"
 LOGIN = "login-"  # audit of lockouts, per account ("staff:<name>", "reader:<id>", ...)
 SEGMENTS = "segments-"  # one segment refresh per local day: two schedulers give one result
+RECOMMENDATIONS = "recommendations-"  # one item-kNN refresh per local day, like segments
 EXPORT_SCHEDULE = "export-schedule-"
 EXPORT_DELIVERY = "export-delivery-"  # one per schedule and period: delivered exactly once
 ACTIVITY = "activity-"  # a library activity: its sign-ups, waiting list and attendance
@@ -27,8 +28,8 @@ CAMPAIGN = "campaign-"
 GUARDIANSHIP = "guardianship-"  # per child: who their guardians are
 SCHOOL_CLASS = "class-"  # a teacher's class with its pupils and reading list
 PREFIXES = (READER, CARD, TITLE, COPY, HOLD, FEEDBACK, SUGGESTION, NOTICE, STAFF, LOGIN,
-            SEGMENTS, EXPORT_SCHEDULE, EXPORT_DELIVERY, ACTIVITY, SURVEY, SURVEY_ANSWER,
-            CAMPAIGN, GUARDIANSHIP, SCHOOL_CLASS)
+            SEGMENTS, RECOMMENDATIONS, EXPORT_SCHEDULE, EXPORT_DELIVERY, ACTIVITY, SURVEY,
+            SURVEY_ANSWER, CAMPAIGN, GUARDIANSHIP, SCHOOL_CLASS)
 
 POLICY_STREAM = "config-policy"
 CALENDAR_STREAM = "config-calendar"
@@ -81,6 +82,10 @@ def login_stream(account: str) -> str:
 
 def segments_stream(day: str) -> str:
     return SEGMENTS + day
+
+
+def recommendations_stream(day: str) -> str:
+    return RECOMMENDATIONS + day
 
 
 def export_schedule_stream(schedule_id: str) -> str:

@@ -6,6 +6,7 @@ from projections.activities import Activities
 from projections.base import Projection
 from projections.campaigns import Campaigns
 from projections.catalogue import Catalogue
+from projections.co_borrowing import CoBorrowing
 from projections.collection import Collection
 from projections.current_loans import CurrentLoans
 from projections.export_schedules import ExportSchedules
@@ -38,7 +39,7 @@ def all_projections(timezone: str) -> list[Projection]:
         ReportRollups(timezone),
         ReaderSegments(timezone), ReaderTimeline(), LapseModel(),
         Payments(), ExportSchedules(), Collection(), Activities(), Surveys(), Campaigns(),
-        Transits(), Families(),
+        Transits(), Families(), CoBorrowing(timezone),
     ]
 
 

@@ -116,7 +116,9 @@ EVENTS = Rule("events", lambda n: _top(n) not in STDLIB | {"sqlalchemy", "crypto
 # Pure text libraries (no I/O, no framework) that search normalisation needs on both the
 # index and the query side: pinyin and traditional/simplified conversion.
 TEXT_FOLDING = {"pypinyin", "opencc_purepy"}
-PROJECTIONS = Rule("projections", lambda n: _top(n) not in STDLIB | TEXT_FOLDING
+# Pure numerics (no I/O): the nightly item-kNN fold of the co-borrowing counts.
+NUMERICS = {"numpy", "scipy"}
+PROJECTIONS = Rule("projections", lambda n: _top(n) not in STDLIB | TEXT_FOLDING | NUMERICS
                    | {"sqlalchemy", "events", "projections"})
 # The domain is pure: no web framework, no Celery, no SQL, no Redis, and nothing above it.
 DOMAIN_RULE = Rule(DOMAIN, lambda n: _top(n) in WEB | {"celery", "sqlalchemy", "redis"}

@@ -1,4 +1,5 @@
-"""The nightly refresh of reader segments and of the lapse-risk scorer served."""
+"""The nightly refresh of reader segments, of the lapse-risk scorer served and of the
+item-kNN recommendations."""
 
 from __future__ import annotations
 
@@ -35,4 +36,7 @@ def refresh(self: LectorTask, as_of: str | None = None, window_days: int = WINDO
                 horizon_days)).result["served"]
         except ValueError as exc:  # a library too young to evaluate keeps the rule
             log.info("lapse risk not re-evaluated: %s", exc)
+    # Once per date as well: a second beat racing this one appends nothing.
+    result["recommendations"] = handle(lector.ports, WORKER, c.RefreshRecommendations(day)
+                                       ).result["refreshed"]
     return result

@@ -33,6 +33,7 @@ from service.adapters.api import (
     reader_account,
     reader_profile,
     readers,
+    recommendations,
     report_filters,
     reports,
     settings,
@@ -59,6 +60,7 @@ API_BLUEPRINTS = (
     notices.blp, imports.blp, export_schedules.blp, exports.blp, kiosks.blp, staff.blp,
     managed_lists.blp, reader_profile.blp, report_filters.blp, portal.blp, portal_notices.blp,
     activities.blp, surveys.blp, campaigns.blp, desk_lists.blp, families.blp, classes.blp,
+    recommendations.blp,
 )
 
 

@@ -482,6 +482,13 @@ class RefreshSegments:
 
 
 @dataclass(frozen=True)
+class RefreshRecommendations:
+    """Recompute every reader's recommendations as of a date (None: yesterday); once per date."""
+
+    as_of: date | None = None
+
+
+@dataclass(frozen=True)
 class ChooseLapseModel:
     """Evaluate lapse risk on the log and record whether the model or the rule is served."""
 

@@ -36,7 +36,7 @@ from service.application import (
 from service.application import commands as c
 from service.application.context import Actor, Ports
 from service.application.execute import Outcome
-from service.application.relationships import lapse_data, segments
+from service.application.relationships import lapse_data, recommendations, segments
 
 C = TypeVar("C")
 Handler = Callable[[Ports, Actor, Any, "str | None"], Outcome]
@@ -207,6 +207,8 @@ HANDLERS: dict[type, Handler] = {
         p, a, cmd.as_of, cmd.window_days or segments.WINDOW_DAYS),
     c.ChooseLapseModel: lambda p, a, cmd, key: lapse_data.choose_lapse_model(
         p, a, cmd.horizon_days),
+    c.RefreshRecommendations: lambda p, a, cmd, key: recommendations.refresh_recommendations(
+        p, a, cmd.as_of),
 }
 
 

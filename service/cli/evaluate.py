@@ -79,3 +79,36 @@ def refresh(as_of: datetime | None, months: int) -> None:
             click.echo(f"{outcome.result['as_of']}: {state}")
     finally:
         lector.dispose()
+
+
+@evaluate.command("recommendations")
+@click.option("--loans", "loans_file", type=click.Path(exists=True, dir_okay=False),
+              default=None, help="A CSV with columns reader, title, date (default: the "
+              "library's own log, readers who keep a history only).")
+@click.option("--per-reader", is_flag=True, help="Split each reader's last 20 % of loans "
+              "off as the test (for logs whose time is only the row order).")
+def recommendations(loans_file: str | None, per_reader: bool) -> None:
+    """Item-kNN against all-time and 30-day popularity: Recall@10, NDCG@10 (bootstrap 95 %
+    intervals) and catalogue coverage, on a time split."""
+    from pathlib import Path
+
+    from service.application.relationships import rec_eval
+    from service.application.relationships.rec_data import loans_from_csv, loans_from_library
+
+    try:
+        if loans_file:
+            loans, catalogue, source = loans_from_csv(Path(loans_file)), [], loans_file
+        else:
+            from service.bootstrap import bootstrap
+
+            lector = bootstrap(Config.from_env())
+            try:
+                loans, catalogue = loans_from_library(lector.engine)
+            finally:
+                lector.dispose()
+            source = "the library's own log"
+        scored, facts = rec_eval.evaluate(loans, catalogue, per_reader=per_reader)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from None
+    for line in rec_eval.table(scored, facts, source):
+        click.echo(line)

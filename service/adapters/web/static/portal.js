@@ -7,6 +7,8 @@ import { activityViews } from "./portal-activities.js";
 
 import { showFamily } from "./portal-family.js";
 
+import { views as forYou } from "./portal-foryou.js";
+
 const api = new Api("portal", "portal");
 const $ = (id) => document.getElementById(id);
 const me = () => encodeURIComponent(api.session.reader_id);
@@ -62,6 +64,7 @@ async function act(command, success) {
 const tile = (name) => h("a", { href: `#${name}`, class: "tile" }, icon(name), h("span", {}, t(`view.${name}`)));
 
 const VIEWS = {
+  ...forYou,
   async home() {
     const s = await api.get(`/readers/${me()}/summary`);
     $("summary").replaceChildren(...[h("p", { class: "reader-name" }, api.session.name),
