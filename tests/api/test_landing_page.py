@@ -6,7 +6,8 @@ from typing import Any
 
 import pytest
 
-DOORS = ("/portal", "/desk", "/reports", "/admin", "/mailbox", "/api/v1/docs")
+DOORS = ("/portal", "/desk", "/reports", "/activities", "/campaigns", "/classes", "/admin",
+         "/mailbox", "/api/v1/docs")
 
 
 @pytest.mark.parametrize(("lang", "words"), [("zh-CN", ("读者入口", "前台借还", "接口文档")),

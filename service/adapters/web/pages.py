@@ -29,6 +29,11 @@ def staff_doors() -> list[Door]:
         Door("/desk", _("Front desk"), _("Lend, return, renew and reserve with a scanner.")),
         Door("/reports", _("Reports"),
              _("Collection, readers and service: what to buy, what to weed, who is lapsing.")),
+        Door("/activities", _("Activities"),
+             _("Reading clubs, lectures and storytimes: sign-ups, attendance; reader surveys.")),
+        Door("/campaigns", _("Campaigns"),
+             _("Reach a segment of readers and measure the effect against a hold-out group.")),
+        Door("/classes", _("Classes"), _("Teachers: class reading lists and each pupil's progress.")),
         Door("/admin", _("Administration"),
              _("Branches, categories, circulation policy, calendars, staff, kiosks, notices.")),
         Door("/mailbox", _("Mailbox"), _("Notices delivered here while no mail server is set.")),
@@ -66,7 +71,7 @@ def portal() -> str:
 @blp.get("/campaigns")
 def campaigns() -> str:
     """Campaigns (librarian, admin): create with an audience preview, launch, uplift report."""
-    return render_template("web/campaigns.html")
+    return render_template("web/campaigns.html", staff_page="campaigns")
 
 
 @blp.get("/reports")
@@ -79,11 +84,11 @@ def reports() -> str:
 def activities() -> str:
     """Activities and surveys (staff): publish, sign-ups, attendance at the door, report,
     survey building and results; all data from the token-guarded API."""
-    return render_template("web/activities.html")
+    return render_template("web/activities.html", staff_page="activities")
 @blp.get("/classes")
 def classes_page() -> str:
     """Teachers' page: their classes, each pupil's progress on the list, batch reserve."""
-    return render_template("web/classes.html")
+    return render_template("web/classes.html", staff_page="classes")
 
 
 @blp.get("/portal/offline")

@@ -4,6 +4,9 @@ import { addWords } from "./i18n.js";
 addWords({
   "nav.desk": ["前台借还", "Front desk"],
   "nav.reports": ["报表", "Reports"],
+  "nav.activities": ["活动与调查", "Activities"],
+  "nav.campaigns": ["推广", "Campaigns"],
+  "nav.classes": ["班级书单", "Classes"],
   "nav.readers": ["读者", "Readers"],
   "nav.admin": ["系统管理", "Administration"],
   "nav.mailbox": ["本地信箱", "Mailbox"],

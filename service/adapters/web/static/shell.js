@@ -1,5 +1,5 @@
 // The staff shell on every staff page: navigation words, the administration link in the
-// page's language, and Alt+1..7 to jump between staff pages from the keyboard.
+// page's language, and Alt+1..9 to jump to the first nine staff pages from the keyboard.
 import "./shell-words.js";
 import { lang } from "./i18n.js";
 
