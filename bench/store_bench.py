@@ -188,6 +188,8 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=50_000)
     parser.add_argument("--writers", type=int, default=8)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--only", choices=("all", "rebuild"), default="all",
+                        help="rebuild: only case (b), rebuild vs read")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args, extra = parser.parse_known_args()
     if args.child:
@@ -229,12 +231,13 @@ def report(url: str, args: argparse.Namespace) -> None:
         cases["rebuild"].append(rebuilt["events"] / rebuilt["seconds"])
         cases["read"].append(read["events"] / read["seconds"])
         rss.append(rebuilt["peak_rss_mib"])
-        for writers in (1, args.writers):
+        for writers in (1, args.writers) if args.only == "all" else ():
             for mode in ("store", "raw"):
                 rate = append_rate(f"append-{mode}", url, writers, args.appends, r)
                 cases[f"{mode} {writers}"].append(rate)
-        say(f"round {r + 1}: " + ", ".join(f"{k} {v[-1]:,.0f}/s" for k, v in cases.items()))
-    med = {k: statistics.median(v) for k, v in cases.items()}
+        say(f"round {r + 1}: " + ", ".join(f"{k} {v[-1]:,.0f}/s" for k, v in cases.items()
+                                            if v))
+    med = {k: statistics.median(v) for k, v in cases.items() if v}
     say(f"\nmedians of {args.rounds} interleaved rounds (events/s), ratio against the baseline:")
     for label, mine, base in (
         ("(a) store append, 1 writer", "store 1", "raw 1"),
@@ -242,6 +245,8 @@ def report(url: str, args: argparse.Namespace) -> None:
          f"raw {args.writers}"),
         (f"(b) rebuild --all, {args.events:,} events", "rebuild", "read"),
     ):
+        if mine not in med:
+            continue
         say(f"  {label:44} {med[mine]:>9,.0f}  vs {med[base]:>9,.0f}  = {med[mine] / med[base]:.3f}")
     say(f"  rebuild peak RSS (VmHWM), median: {statistics.median(rss):.0f} MiB")
 
