@@ -354,10 +354,11 @@ class BufferedConnection:
                 or stmt._offset_clause is not None or stmt._distinct or stmt._from_obj
                 or getattr(stmt, "_for_update_arg", None) is not None):
             raise Unsupported
-        froms = stmt.get_final_froms()
+        # The one table named by the columns (get_final_froms would compile the statement).
+        froms = {id(t): t for t in map(_table_of, stmt._raw_columns) if t is not None}
         if len(froms) != 1:
             raise Unsupported
-        mirror = self._mirror(froms[0])
+        mirror = self._mirror(next(iter(froms.values())))
         params = _param_sets(parameters)
         if len(params) != 1:
             raise Unsupported
@@ -500,6 +501,15 @@ def _param_sets(parameters: Any) -> list[dict[str, Any]]:
 
 def _name(key: Any) -> str:
     return key if isinstance(key, str) else str(getattr(key, "name", key))
+
+
+def _table_of(column: Any) -> Any:
+    if isinstance(column, Table):
+        return column
+    if isinstance(column, Function):
+        tables = [_table_of(c) for c in column.clauses]
+        return tables[0] if len(tables) == 1 else None
+    return getattr(column, "table", None)
 
 
 def _own_column(expr: Any, mirror: TableMirror) -> bool:
