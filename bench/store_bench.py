@@ -12,7 +12,9 @@ as ratios against the raw baseline of the same shape:
     scratch table from as many processes;
 (b) `lector rebuild --all` (every projection, rebuilt beside and swapped) vs a server-side
     cursor read of the whole events table with its JSON decoded; with the peak RSS
-    (VmHWM) of the rebuild process, its own since each child is a fresh process.
+    (VmHWM) of the rebuild process, its own since each child is a fresh process; and the
+    same rebuild folded row by row (projections.rebuilding.BUFFERED = False, the code path
+    before set-based writes) in the same rounds. `--only rebuild` skips case (a).
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ from events.codec import to_data
 from events.engine import make_engine
 from events.readers import ReaderPreferencesChanged, ReaderRegistered
 from events.sqlalchemy_store import SqlEventStore
+from projections import rebuilding
 from projections.registry import all_projections
 from projections.runner import rebuild_all
 from service.adapters.database import upgrade
@@ -96,7 +99,9 @@ def child(mode: str, url: str, *extra: str) -> None:
     engine = make_engine(url)
     before = peak_rss_mib()
     started = time.perf_counter()
-    if mode == "rebuild":  # what `lector rebuild --all` does: one pass over the log
+    if mode in ("rebuild", "rowwise"):  # what `lector rebuild --all` does: one pass
+        if mode == "rowwise":  # the fold before set-based writes: a statement per event
+            rebuilding.BUFFERED = False
         store = SqlEventStore(engine)
         _reached, failed = rebuild_all(engine, store, all_projections(DEFAULT_TIMEZONE))
         assert not failed, failed
@@ -188,6 +193,11 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=50_000)
     parser.add_argument("--writers", type=int, default=8)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--only", choices=("all", "rebuild"), default="all",
+                        help="rebuild: only case (b), rebuild vs read")
+    parser.add_argument("--rowwise-rounds", type=int, default=None,
+                        help="rounds of the row-by-row rebuild (the 'before' side; default"
+                             " --rounds, 0 to skip: it is slow)")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args, extra = parser.parse_known_args()
     if args.child:
@@ -222,26 +232,34 @@ def report(url: str, args: argparse.Namespace) -> None:
         raw.execute(RAW_TABLE)
     engine.dispose()
     cases = {"store 1": [], "raw 1": [], f"store {args.writers}": [], f"raw {args.writers}": [],
-             "rebuild": [], "read": []}
+             "rebuild": [], "rowwise": [], "read": []}
     rss: list[float] = []
+    rowwise_rounds = args.rounds if args.rowwise_rounds is None else args.rowwise_rounds
     for r in range(args.rounds):
+        if r < rowwise_rounds:
+            before = run_child("rowwise", url)
+            cases["rowwise"].append(before["events"] / before["seconds"])
         rebuilt, read = run_child("rebuild", url), run_child("read", url)
         cases["rebuild"].append(rebuilt["events"] / rebuilt["seconds"])
         cases["read"].append(read["events"] / read["seconds"])
         rss.append(rebuilt["peak_rss_mib"])
-        for writers in (1, args.writers):
+        for writers in (1, args.writers) if args.only == "all" else ():
             for mode in ("store", "raw"):
                 rate = append_rate(f"append-{mode}", url, writers, args.appends, r)
                 cases[f"{mode} {writers}"].append(rate)
-        say(f"round {r + 1}: " + ", ".join(f"{k} {v[-1]:,.0f}/s" for k, v in cases.items()))
-    med = {k: statistics.median(v) for k, v in cases.items()}
+        say(f"round {r + 1}: " + ", ".join(f"{k} {v[-1]:,.0f}/s" for k, v in cases.items()
+                                            if v))
+    med = {k: statistics.median(v) for k, v in cases.items() if v}
     say(f"\nmedians of {args.rounds} interleaved rounds (events/s), ratio against the baseline:")
     for label, mine, base in (
         ("(a) store append, 1 writer", "store 1", "raw 1"),
         (f"(a) store append, {args.writers} writer processes", f"store {args.writers}",
          f"raw {args.writers}"),
         (f"(b) rebuild --all, {args.events:,} events", "rebuild", "read"),
+        ("(b) same, row by row (before set-based writes)", "rowwise", "read"),
     ):
+        if mine not in med:
+            continue
         say(f"  {label:44} {med[mine]:>9,.0f}  vs {med[base]:>9,.0f}  = {med[mine] / med[base]:.3f}")
     say(f"  rebuild peak RSS (VmHWM), median: {statistics.median(rss):.0f} MiB")
 

@@ -68,3 +68,16 @@ pii_keys = Table(
     Column("key", LargeBinary, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
 )
+
+# Per-stream snapshots of a decision's folded state (events/snapshots.py): a cache beside the
+# log, never a source of truth; a missing or stale-schema row means "fold from the log".
+stream_snapshots = Table(
+    "stream_snapshots",
+    metadata,
+    Column("stream_id", String(200), primary_key=True),
+    Column("version", Integer, nullable=False),  # the stream version the state includes
+    Column("position", BigInteger, nullable=False),  # the log position of that version
+    Column("schema", Integer, nullable=False),  # the state's shape; another one is ignored
+    Column("state", JSON, nullable=False),
+    Column("taken_at", DateTime(timezone=True), nullable=False),
+)

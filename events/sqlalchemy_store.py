@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection, Engine, func, insert, select
+from sqlalchemy import ColumnElement, Connection, Engine, and_, func, insert, or_, select
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from events import pii
@@ -25,6 +25,7 @@ from events.engine import is_postgres, write_connection
 from events.pg_append import APPEND_LOCK_ID, insert_all
 from events.pg_log import mark_in_flight, read_bound
 from events.schema import event_streams, events, idempotency_keys, pii_keys
+from events.snapshots import SnapshotPolicy, read_snapshots, take_snapshots
 from events.store import (
     ANY,
     AppendResult,
@@ -49,6 +50,8 @@ class SqlEventStore:
         self._pg = is_postgres(engine)
         # Decisions reload the same streams over and over; decoding dominated their cost.
         self._decoded = DecodedEvents()
+        # Streams whose decision state is snapshotted (events/snapshots.py); set at bootstrap.
+        self.snapshot_policies: list[SnapshotPolicy] = []
 
     def append(
         self,
@@ -226,15 +229,33 @@ class SqlEventStore:
         if self._pg:
             conn.execute(select(func.pg_advisory_xact_lock(APPEND_LOCK_ID)))
 
-    def load(self, stream_ids: Sequence[str], conn: Connection | None = None) -> LoadedStreams:
-        """Read several streams' events, merged in position order, with their versions."""
-        if conn is None:
-            return self._read(lambda c: self.load(stream_ids, c))
+    def load(self, stream_ids: Sequence[str], conn: Connection | None = None,
+             snapshots: bool = False) -> LoadedStreams:
+        """Read several streams' events, merged in position order, with their versions.
+
+        With ``snapshots`` (a decision that folds snapshot + tail), a stream a snapshot
+        policy covers comes as its snapshot and its later events only; inside the caller's
+        transaction a long enough tail is folded into a new snapshot (events/snapshots.py).
+        """
+        if conn is None:  # a read on its own: use snapshots, but take none
+            return self._read(lambda c: self._load(stream_ids, c, snapshots, take=False))
+        return self._load(stream_ids, conn, snapshots, take=True)
+
+    def _load(self, stream_ids: Sequence[str], conn: Connection, snapshots: bool,
+              take: bool) -> LoadedStreams:
+        covered = {s: p for s in stream_ids for p in self.snapshot_policies
+                   if snapshots and p.covers(s)}
+        found = read_snapshots(conn, covered) if covered else {}
+        wanted: ColumnElement[bool] = event_streams.c.stream_id.in_(list(stream_ids))
+        if found:  # only the tail of a snapshotted stream
+            wanted = or_(event_streams.c.stream_id.in_([s for s in stream_ids if s not in found]),
+                         *(and_(event_streams.c.stream_id == s, event_streams.c.version > n.version)
+                           for s, n in found.items()))
         entries = conn.execute(
             select(event_streams.c.stream_id, event_streams.c.version, event_streams.c.position)
-            .where(event_streams.c.stream_id.in_(list(stream_ids)))
+            .where(wanted)
         ).all()
-        versions: dict[str, int] = {}
+        versions: dict[str, int] = {s: n.version for s, n in found.items()}
         for stream_id, version, _position in entries:
             versions[stream_id] = max(version, versions.get(stream_id, 0))
         positions = sorted({position for _s, _v, position in entries})
@@ -248,7 +269,10 @@ class SqlEventStore:
                 fresh.extend(_decode_rows(conn, rows))
             return fresh
 
-        return LoadedStreams(versions, self._decoded.lookup(positions, decode))
+        loaded = self._decoded.lookup(positions, decode)
+        if covered and take:
+            found = take_snapshots(conn, covered, found, entries, loaded)
+        return LoadedStreams(versions, loaded, found)
 
     def read_all(
         self, after: int = 0, limit: int = 1000, *, types: Sequence[str] | None = None,

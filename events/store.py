@@ -64,6 +64,9 @@ class LoadedStreams:
 
     versions: Mapping[str, int]
     events: Sequence[StoredEvent] = field(default_factory=tuple)
+    # stream id -> events.snapshots.Snapshot, for streams a snapshot policy covers: their
+    # events up to the snapshot's position may be missing from ``events`` (fold the tail).
+    snapshots: Mapping[str, Any] = field(default_factory=dict)
 
     def version(self, stream_id: str) -> int:
         return self.versions.get(stream_id, 0)

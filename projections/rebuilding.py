@@ -19,13 +19,16 @@ import logging
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import Connection, Engine, Table, delete, insert, update
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import InterfaceError, OperationalError
 
 from events.engine import write_connection
 from events.sqlalchemy_store import SqlEventStore
+from events.store import StoredEvent
 from projections.base import Projection
+from projections.buffered import BufferedConnection, TableMirror
 from projections.failures import FoldFailed
 from projections.generations import (
     build_tables,
@@ -39,6 +42,9 @@ from projections.runner import Progress, _apply, _lock_all
 from projections.schema import checkpoints, failures, generations
 
 log = logging.getLogger(__name__)
+# Fold rebuilds into in-memory copies flushed in bulk (projections/buffered.py); False folds
+# row by row as before (the benchmark's "before" side, and a way out if ever needed).
+BUFFERED = True
 SWAP_LOCK_WAIT = "1s"  # the longest a query may queue behind the swap
 SWAP_ATTEMPTS = 180  # about four minutes of readers holding the live tables
 LOCK_NOT_AVAILABLE = "55P03"
@@ -64,6 +70,41 @@ class _Build:
     tables: tuple[Table, ...]
     position: int = 0
     names: dict[str, str] = field(default_factory=dict)
+    # In-memory copies of the (new, empty) build tables: set-based writes (buffered.py)
+    mirrors: list[TableMirror] = field(default_factory=list)
+    last: StoredEvent | None = None  # the last event folded, to blame a failed flush on
+
+    def __post_init__(self) -> None:
+        if not self.mirrors:
+            self.mirrors = [TableMirror(t) for t in self.projection.tables]
+
+
+# How the last rebuild in this process wrote each projection (diagnostics and tests only):
+# name -> {"in_memory": statements done on the copies, "flushed": rows written in bulk,
+# "direct": tables written directly after a statement the copies could not carry out}.
+last_rebuild: dict[str, dict[str, Any]] = {}
+
+
+def _note(build: _Build) -> None:
+    last_rebuild[build.projection.name] = {
+        "in_memory": sum(m.in_memory for m in build.mirrors),
+        "flushed": sum(m.flushed for m in build.mirrors),
+        "direct": sorted(m.table.name for m in build.mirrors if not m.enabled),
+    }
+
+
+def _flush(buffered: BufferedConnection, builds: list[_Build]) -> None:
+    """Write what the batch changed, build by build; a write the database refuses is that
+    build's fold failing (its last event is blamed)."""
+    for build in builds:
+        try:
+            buffered.flush(build.mirrors)
+        except (OperationalError, InterfaceError):
+            raise
+        except Exception as exc:
+            if build.last is None:
+                raise
+            raise FoldFailed(build.projection.name, build.last, exc) from exc
 
 
 def rebuild_beside(
@@ -129,10 +170,18 @@ def _fold_in(conn: Connection, store: SqlEventStore, build: _Build, batch: int) 
     if build.position >= head:
         return True
     types = sorted(build.projection.handled_types)
-    with redirected(conn, build.names):
-        events = store.read_all(build.position, batch, types=types, until=head, conn=conn)
-        for stored in events:
-            _apply(conn, build.projection, stored)
+    buffered = BufferedConnection(conn, build.mirrors)
+    target: Any = buffered if BUFFERED else conn
+    try:
+        with redirected(conn, build.names):
+            events = store.read_all(build.position, batch, types=types, until=head, conn=conn)
+            for stored in events:
+                _apply(target, build.projection, stored)
+                build.last = stored
+            _flush(buffered, [build])
+    except BaseException:
+        buffered.give_up()  # the transaction rolls back: the copies no longer match
+        raise
     # A short batch means nothing else up to ``head`` concerns this projection (positions
     # are given out in commit order, see the store).
     build.position = events[-1].position if len(events) == batch else head
@@ -157,6 +206,16 @@ def _swap_when_free(engine: Engine, store: SqlEventStore, build: _Build, batch: 
 
 
 def _swap(engine: Engine, store: SqlEventStore, build: _Build, batch: int) -> int:
+    try:
+        reached = _swap_once(engine, store, build, batch)
+        _note(build)
+        return reached
+    except BaseException:
+        BufferedConnection(None, build.mirrors).give_up()  # type: ignore[arg-type]
+        raise
+
+
+def _swap_once(engine: Engine, store: SqlEventStore, build: _Build, batch: int) -> int:
     name = build.projection.name
     with write_connection(engine) as conn, conn.begin():
         _lock_all(conn, [name])  # no runner folds the live generation from here to commit
@@ -247,12 +306,20 @@ def _fold_together(engine: Engine, store: SqlEventStore, builds: list[_Build],
             return True
         types = sorted(set().union(*(b.projection.handled_types for b in builds)))
         names = {live: new for b in builds for live, new in b.names.items()}
-        with redirected(conn, names):
-            events = store.read_all(low, batch, types=types, until=head, conn=conn)
-            for stored in events:
-                for build in builds:
-                    if stored.position > build.position:
-                        _apply(conn, build.projection, stored)
+        buffered = BufferedConnection(conn, [m for b in builds for m in b.mirrors])
+        target: Any = buffered if BUFFERED else conn
+        try:
+            with redirected(conn, names):
+                events = store.read_all(low, batch, types=types, until=head, conn=conn)
+                for stored in events:
+                    for build in builds:
+                        if stored.position > build.position:
+                            _apply(target, build.projection, stored)
+                            build.last = stored
+                _flush(buffered, builds)
+        except BaseException:
+            buffered.give_up()  # the transaction rolls back: the copies no longer match
+            raise
         # A short batch means nothing else up to ``head`` concerns these projections.
         reached = events[-1].position if len(events) == batch else head
         for build in builds:

@@ -14,6 +14,7 @@ from projections.base import Projection
 from projections.registry import all_projections
 from service.adapters.dispatch import CeleryCatchUp, InProcessCatchUp
 from service.application.context import AfterCommit, Ports, utc_now
+from service.application.snapshots import reader_snapshots
 from service.application.unit_of_work import sql_units
 from service.config import Config
 
@@ -53,6 +54,7 @@ def bootstrap(config: Config | None = None, *, after_commit: AfterCommit | None 
     config = config or Config.from_env()
     engine = make_engine(config.database_url)
     store = SqlEventStore(engine)
+    store.snapshot_policies.append(reader_snapshots())
     projections = all_projections(config.timezone)
     redis = celery = None
     if after_commit is None:

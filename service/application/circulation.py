@@ -13,7 +13,16 @@ from events.streams import CONFIG_STREAMS, copy_stream, hold_stream, reader_stre
 from events.vocabulary import CopyStatus
 from service.application.catalogue import copy_title_id
 from service.application.context import Actor, Ports
-from service.application.execute import Decide, Decision, Load, Outcome, derived_key, execute, run
+from service.application.execute import (
+    Decide,
+    Decision,
+    Load,
+    Outcome,
+    derived_key,
+    execute,
+    run,
+    uses_snapshots,
+)
 from service.application.managed_lists import require_known
 from service.application.readers import load_account, load_reader, reader_id_for_card
 from service.application.settings import rules_from
@@ -81,6 +90,7 @@ def check_out(ports: Ports, actor: Actor, card_number: str, barcode: str,
             raise refusals.copy_not_found()
         reader_s, copy_s = reader_stream(reader_id), copy_stream(barcode)
 
+        @uses_snapshots
         def decide(loaded: LoadedStreams) -> Decision:
             rules = rules_from(loaded.events, ports.clock(), ports.timezone)
             reader, copy = load_reader(loaded, reader_id), fold_copy(loaded.events, barcode)
@@ -113,6 +123,7 @@ def check_in(ports: Ports, actor: Actor, barcode: str, branch: str | None,
             streams.append(reader_stream(reader_id))
         fine_id = _new_id()
 
+        @uses_snapshots
         def decide(loaded: LoadedStreams) -> Decision:
             copy = fold_copy(loaded.events, barcode)
             now_reader = copy.reader_id if copy.status == CopyStatus.ON_LOAN else None
@@ -145,6 +156,7 @@ def renew(ports: Ports, actor: Actor, barcode: str, key: str | None,
         reader_id, title_id = located.reader_id, located.title_id or ""
         streams = [copy_stream(barcode), reader_stream(reader_id), title_stream(title_id)]
 
+        @uses_snapshots
         def decide(loaded: LoadedStreams) -> Decision:
             copy = fold_copy(loaded.events, barcode)
             if copy.reader_id != reader_id:

@@ -25,6 +25,14 @@ __all__ = ["MAX_ATTEMPTS", "ClientKey", "Decision", "Outcome", "Relocate", "deri
 MAX_ATTEMPTS = 8
 
 Decide = Callable[[LoadedStreams], Decision]
+
+
+def uses_snapshots(decide: Decide) -> Decide:
+    """Mark a decision that folds its reader with readers.reader_from: its streams may then
+    be loaded as snapshot + tail (events/snapshots.py), so its cost does not grow with the
+    reader's history. A decision that scans a reader stream's events itself must not be."""
+    decide.uses_snapshots = True  # type: ignore[attr-defined]
+    return decide
 Load = Callable[[Sequence[str]], LoadedStreams]
 # Finds the streams a command needs (reading through the unit of work when it must look
 # first, e.g. which reader has this copy) and the decision to take on them.
@@ -138,7 +146,7 @@ def _attempt(uow: UnitOfWork, actor: Actor, command: str, locate: Locate, key: s
         return first, False
     try:
         streams, decide = locate(uow.load)
-        loaded = uow.load(streams)
+        loaded = uow.load(streams, snapshots=getattr(decide, "uses_snapshots", False))
         decision = decide(loaded)
     except DomainError:
         # A concurrent twin with the same key may have just won: answer as it did.

@@ -57,9 +57,19 @@ def register_reader(ports: Ports, actor: Actor, cmd: RegisterReader, key: str | 
     return execute(ports, actor, "register_reader", streams, decide, key)
 
 
+def reader_from(loaded: LoadedStreams, reader_id: str) -> ReaderState:
+    """Fold a reader from loaded streams: from its snapshot and the events after it when
+    the store gave one (events/snapshots.py), else from the whole stream."""
+    snapshot = loaded.snapshots.get(reader_stream(reader_id))
+    if snapshot is None:
+        return fold_reader(loaded.events, reader_id)
+    return fold_reader([e for e in loaded.events if e.position > snapshot.position],
+                       reader_id, start=snapshot.state)
+
+
 def load_reader(loaded: LoadedStreams, reader_id: str) -> ReaderState:
     """Fold a reader from loaded streams; refuse unknown or erased readers."""
-    state = fold_reader(loaded.events, reader_id)
+    state = reader_from(loaded, reader_id)
     if not state.exists:
         raise NotFound("reader_not_found", "Reader not found.", "未找到该读者。")
     if state.erased:
@@ -70,7 +80,7 @@ def load_reader(loaded: LoadedStreams, reader_id: str) -> ReaderState:
 def load_account(loaded: LoadedStreams, reader_id: str) -> ReaderState:
     """Fold a reader whose open business the library may still settle: returns, lost books,
     payments and waivers go on after an erase (forced with loans or fines open)."""
-    state = fold_reader(loaded.events, reader_id)
+    state = reader_from(loaded, reader_id)
     if not state.exists:
         raise NotFound("reader_not_found", "Reader not found.", "未找到该读者。")
     return state

@@ -34,7 +34,10 @@ class UnitOfWork(Protocol):
         """What the command with this scoped idempotency key answered, if it already ran."""
         ...
 
-    def load(self, stream_ids: Sequence[str]) -> LoadedStreams: ...
+    def load(self, stream_ids: Sequence[str], snapshots: bool = False) -> LoadedStreams:
+        """The streams' events; with ``snapshots``, a covered stream may come as snapshot +
+        tail (events/snapshots.py), for decisions that fold it with reader_from."""
+        ...
 
     def append(self, events: Sequence[PendingEvent], *, expected: Mapping[str, int],
                meta: Mapping[str, Any], idempotency_key: str | None,
@@ -93,8 +96,8 @@ class SqlUnitOfWork:
     def first_result(self, key: str) -> AppendResult | None:
         return self.store.idempotent_result(key, conn=self._connection())
 
-    def load(self, stream_ids: Sequence[str]) -> LoadedStreams:
-        return self.store.load(list(stream_ids), self._connection())
+    def load(self, stream_ids: Sequence[str], snapshots: bool = False) -> LoadedStreams:
+        return self.store.load(list(stream_ids), self._connection(), snapshots=snapshots)
 
     def append(self, events: Sequence[PendingEvent], *, expected: Mapping[str, int],
                meta: Mapping[str, Any], idempotency_key: str | None,
@@ -152,8 +155,8 @@ class InMemoryUnitOfWork:
     def first_result(self, key: str) -> AppendResult | None:
         return self.store.idempotent_result(key)
 
-    def load(self, stream_ids: Sequence[str]) -> LoadedStreams:
-        return self.store.load(list(stream_ids))
+    def load(self, stream_ids: Sequence[str], snapshots: bool = False) -> LoadedStreams:
+        return self.store.load(list(stream_ids))  # the in-memory twin keeps no snapshots
 
     def append(self, events: Sequence[PendingEvent], *, expected: Mapping[str, int],
                meta: Mapping[str, Any], idempotency_key: str | None,

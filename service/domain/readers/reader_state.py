@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
+from typing import Any
 
 from events.catalogue import CopyMarkedLost
 from events.fines import FineAssessed, FinePaid, FineWaived
@@ -75,9 +76,11 @@ class ReaderState:
         return next((ln for ln in self.loans.values() if ln.barcode == barcode), None)
 
 
-def fold_reader(events: Iterable[StoredEvent], reader_id: str | None = None) -> ReaderState:
-    """Fold the events that concern one reader (others in the iterable are ignored)."""
-    state = ReaderState()
+def fold_reader(events: Iterable[StoredEvent], reader_id: str | None = None,
+                start: ReaderState | None = None) -> ReaderState:
+    """Fold the events that concern one reader (others in the iterable are ignored), from
+    nothing or from a snapshot's state (which is not changed)."""
+    state = ReaderState() if start is None else state_from_data(state_to_data(start))
     for stored in events:
         e = stored.event
         if reader_id is not None and getattr(e, "reader_id", reader_id) != reader_id:
@@ -145,3 +148,45 @@ def _reduce(s: ReaderState, fine_id: str, amount: int) -> None:
         s.fines[fine_id] = left
     else:
         s.fines.pop(fine_id, None)
+
+
+# The snapshot of a reader's decision state (events/snapshots.py). It holds what decisions
+# need and no personal data (no name, phone, address: a decision never needs them). Bump the
+# schema when ReaderState or its fold changes: older snapshots are then ignored and retaken.
+STATE_SCHEMA = 1
+
+
+def state_to_data(s: ReaderState) -> dict[str, Any]:
+    return {
+        "reader_id": s.reader_id, "card_number": s.card_number, "category": s.category,
+        "language": s.language, "expires_on": _day(s.expires_on),
+        "manual_block": s.manual_block, "erased": s.erased, "keep_history": s.keep_history,
+        "notice_channels": list(s.notice_channels), "digest": s.digest,
+        "loans": [[ln.loan_id, ln.barcode, ln.title_id, ln.due_on.isoformat(), ln.item_type,
+                   ln.branch, ln.renewals_used] for ln in s.loans.values()],
+        "holds": [[h.hold_id, h.title_id, h.pickup_branch, h.barcode, _day(h.pickup_by)]
+                  for h in s.holds.values()],
+        "fines": [[fine_id, owed] for fine_id, owed in s.fines.items()],
+    }
+
+
+def state_from_data(d: Mapping[str, Any]) -> ReaderState:
+    loans = [LoanInfo(a, b, t, date.fromisoformat(due), it, br, int(n))
+             for a, b, t, due, it, br, n in d["loans"]]
+    holds = [HoldInfo(h, t, p, b, _undate(by)) for h, t, p, b, by in d["holds"]]
+    return ReaderState(
+        reader_id=d["reader_id"], card_number=d["card_number"], category=d["category"],
+        language=d["language"], expires_on=_undate(d["expires_on"]),
+        manual_block=d["manual_block"], erased=d["erased"], keep_history=d["keep_history"],
+        notice_channels=tuple(d["notice_channels"]), digest=d["digest"],
+        loans={ln.loan_id: ln for ln in loans}, holds={h.hold_id: h for h in holds},
+        fines={f: int(o) for f, o in d["fines"]},
+    )
+
+
+def _day(value: date | None) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+def _undate(value: str | None) -> date | None:
+    return None if value is None else date.fromisoformat(value)
