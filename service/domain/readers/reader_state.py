@@ -153,7 +153,7 @@ def _reduce(s: ReaderState, fine_id: str, amount: int) -> None:
 # The snapshot of a reader's decision state (events/snapshots.py). It holds what decisions
 # need and no personal data (no name, phone, address: a decision never needs them). Bump the
 # schema when ReaderState or its fold changes: older snapshots are then ignored and retaken.
-STATE_SCHEMA = 1
+STATE_SCHEMA = 2  # 2: marketing consent (campaigns)
 
 
 def state_to_data(s: ReaderState) -> dict[str, Any]:
@@ -162,6 +162,7 @@ def state_to_data(s: ReaderState) -> dict[str, Any]:
         "language": s.language, "expires_on": _day(s.expires_on),
         "manual_block": s.manual_block, "erased": s.erased, "keep_history": s.keep_history,
         "notice_channels": list(s.notice_channels), "digest": s.digest,
+        "marketing": s.marketing,
         "loans": [[ln.loan_id, ln.barcode, ln.title_id, ln.due_on.isoformat(), ln.item_type,
                    ln.branch, ln.renewals_used] for ln in s.loans.values()],
         "holds": [[h.hold_id, h.title_id, h.pickup_branch, h.barcode, _day(h.pickup_by)]
@@ -179,6 +180,7 @@ def state_from_data(d: Mapping[str, Any]) -> ReaderState:
         language=d["language"], expires_on=_undate(d["expires_on"]),
         manual_block=d["manual_block"], erased=d["erased"], keep_history=d["keep_history"],
         notice_channels=tuple(d["notice_channels"]), digest=d["digest"],
+        marketing=d["marketing"],
         loans={ln.loan_id: ln for ln in loans}, holds={h.hold_id: h for h in holds},
         fines={f: int(o) for f, o in d["fines"]},
     )

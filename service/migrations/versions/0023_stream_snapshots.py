@@ -1,7 +1,7 @@
 """per-stream snapshots of decision state (issue 17)
 
 Revision ID: 0023_stream_snapshots
-Revises: 0017_collection_reports
+Revises: 0022_recommendations
 Create Date: 2026-12-02
 """
 from __future__ import annotations
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0023_stream_snapshots'
-down_revision = '0017_collection_reports'
+down_revision = '0022_recommendations'
 branch_labels = None
 depends_on = None
 

@@ -32,6 +32,23 @@ function bars(rows, label, series, horizontal = false) {
            series: series.map(([key, name]) => ({ type: "bar", name: t(name), data: rows.map((r) => r[key]) })) };
 }
 
+// The named segments in the order of docs/segments (best first).
+const SEGMENTS = ["champions", "loyal", "new", "promising", "at_risk", "hibernating", "lost"];
+
+/** Month-to-month movement (from, to, readers) as one row per month end: readers in each
+ *  segment at that month's refresh and how many of them came from another segment. */
+function segmentMonths(items) {
+  const months = new Map();
+  for (const m of items) {
+    const month = m.to_as_of.slice(0, 7);
+    const row = months.get(month) || { month, moved: 0, ...Object.fromEntries(SEGMENTS.map((s) => [s, 0])) };
+    if (m.to_segment in row) row[m.to_segment] += m.readers;
+    if (m.from_segment !== m.to_segment) row.moved += m.readers;
+    months.set(month, row);
+  }
+  return [...months.values()].sort((a, b) => a.month.localeCompare(b.month));
+}
+
 function trendPath(f, from, to, interval = "month") {
   return `/reports/trends${query({ from, to, interval, ...(f.branch ? {} : {}) })}`;
 }
@@ -199,6 +216,17 @@ export const CHARTS = [
     option: (rows) => ({ ...base(), tooltip: { trigger: "item" },
       series: [{ type: "pie", radius: ["35%", "65%"], name: t("rep.col.channel"),
                  data: rows.map((r) => ({ name: r.name, value: r.total })) }] }) },
+
+  { id: "segments", title: "rep.segments", definition: "rep.def.segments", wide: true,
+    fetch: () => "/segments/movement?months=12",
+    columns: () => [{ key: "month", label: "rep.col.month" },
+      ...SEGMENTS.map((s) => ({ key: s, label: `seg.${s}` })), { key: "moved", label: "rep.col.moved" }],
+    rows: (data) => segmentMonths(data.items),
+    option: (rows) => ({ ...base(), xAxis: { type: "category", data: rows.map((r) => r.month) },
+      yAxis: { type: "value" },
+      series: [...SEGMENTS.map((s) => ({ type: "bar", stack: "readers", name: t(`seg.${s}`),
+                                        data: rows.map((r) => r[s]) })),
+               { type: "line", name: t("rep.col.moved"), data: rows.map((r) => r.moved) }] }) },
 
   { id: "dead_stock", title: "rep.dead_stock", definition: "rep.def.dead_stock", chart: false,
     exportKind: "collection-dead-stock",
