@@ -21,8 +21,8 @@ chromium_path, browser = pages.chromium_path, pages.browser  # the same fixtures
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-CHART_CARDS = ("loans", "classes", "segments", "heatmap", "top", "readers", "overdue", "branches",
-               "channels")
+CHART_CARDS = ("loans", "classes", "segments", "survey", "heatmap", "top", "readers", "overdue",
+               "branches", "channels")
 # The demo ends with three titles whose every copy is out and 14 readers wait: a buy list.
 TABLE_CARDS = ("dead_stock", "buy_list")
 KPIS = ("loans_week", "active_readers", "overdue", "holds_waiting", "turnover")

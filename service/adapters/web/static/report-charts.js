@@ -1,6 +1,6 @@
 // What the dashboard shows: each KPI and chart names its API call, its table columns, its
 // ECharts option and its export. Definitions are stated on the page (rep.def.*) as in the API.
-import { lang, money, t } from "./i18n.js";
+import { lang, money, pick, t } from "./i18n.js";
 
 const PALETTE = ["#1f5f8b", "#e07b39", "#3a9d5d", "#b3261e", "#7a5195", "#8c8c8c", "#c9a227"];
 
@@ -47,6 +47,37 @@ function segmentMonths(items) {
     months.set(month, row);
   }
   return [...months.values()].sort((a, b) => a.month.localeCompare(b.month));
+}
+
+/** One row per question of a survey's results: its answers and what they say (mean, NPS,
+ *  the most chosen option, or the latest free texts), plus the distribution for the chart. */
+function surveyRows(data) {
+  const rate = data.response_rate === null ? "—" : `${(data.response_rate * 100).toFixed(1)} %`;
+  const head = { question: `${pick(data.survey.title_zh, data.survey.title_en)} · ${t("rep.col.rate")} ${rate}`,
+                 short: t("rep.col.rate"), answered: data.responses, summary: `${data.responses} / ${data.sent_to}`,
+                 distribution: {} };
+  return [head, ...data.questions.map((q, i) => {
+    const text = pick(q.text_zh, q.text_en);
+    let summary = "";
+    if (q.type === "nps") summary = `NPS ${q.nps ?? "—"} · ${t("rep.col.mean")} ${q.mean ?? "—"}`;
+    else if (q.type === "rating") summary = `${t("rep.col.mean")} ${q.mean ?? "—"} / 5`;
+    else if (q.type === "text") summary = q.texts.slice(-3).map((x) => `“${x.text}”`).join(" ");
+    else {
+      const top = Object.entries(q.distribution).sort((a, b) => b[1] - a[1])[0];
+      summary = top ? `${t("rep.col.most_chosen")} #${Number(top[0]) + 1} (${top[1]})` : "";
+    }
+    return { question: text, short: `Q${i + 1}`, answered: q.answered, summary,
+             distribution: q.type === "text" ? {} : q.distribution };
+  })];
+}
+
+/** Stacked bars, one bar per question, one series per option or score. */
+function surveySeries(rows) {
+  const keys = [...new Set(rows.flatMap((r) => Object.keys(r.distribution)))]
+    .sort((a, b) => Number(a) - Number(b));
+  if (!keys.length) return [{ type: "bar", name: t("rep.col.answers"), data: rows.map((r) => r.answered) }];
+  return keys.map((k) => ({ type: "bar", stack: "answers", name: String(k),
+                            data: rows.map((r) => r.distribution[k] ?? 0) }));
 }
 
 function trendPath(f, from, to, interval = "month") {
@@ -227,6 +258,22 @@ export const CHARTS = [
       series: [...SEGMENTS.map((s) => ({ type: "bar", stack: "readers", name: t(`seg.${s}`),
                                         data: rows.map((r) => r[s]) })),
                { type: "line", name: t("rep.col.moved"), data: rows.map((r) => r.moved) }] }) },
+
+  { id: "survey", title: "rep.survey", definition: "rep.def.survey", wide: true,
+    // The latest survey that readers could answer (open, else the last closed one).
+    fetch: async (f, get) => {
+      const open = await get("/surveys?status=open&page_size=1");
+      const latest = open.length ? open : await get("/surveys?status=closed&page_size=1");
+      return latest.map((s) => `/surveys/${encodeURIComponent(s.survey_id)}/results`);
+    },
+    columns: () => [{ key: "question", label: "rep.col.question" },
+      { key: "answered", label: "rep.col.answers" }, { key: "summary", label: "rep.col.result" }],
+    rows: (data) => (Array.isArray(data) ? [] : surveyRows(data)),
+    option: (rows) => ({ ...base(), tooltip: { trigger: "axis" },
+      grid: { left: 8, right: 16, top: 36, bottom: 24, containLabel: true },
+      xAxis: { type: "value" },
+      yAxis: { type: "category", inverse: true, data: rows.map((r) => r.short) },
+      series: surveySeries(rows) }) },
 
   { id: "dead_stock", title: "rep.dead_stock", definition: "rep.def.dead_stock", chart: false,
     exportKind: "collection-dead-stock",

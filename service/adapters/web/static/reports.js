@@ -147,7 +147,8 @@ async function loadChart(spec, f) {
   const entry = charts.get(spec.id) || { spec };
   charts.set(spec.id, entry);
   try {
-    const paths = [].concat(spec.fetch(f));
+    // A card may look something up first (the latest survey), so fetch may be async.
+    const paths = [].concat(await spec.fetch(f, get));
     const replies = await Promise.all(paths.map(get));
     entry.data = replies.length === 1 ? replies[0] : replies;
     $(`msg-${spec.id}`).replaceChildren();
