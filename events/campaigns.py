@@ -7,12 +7,14 @@ from datetime import datetime
 from typing import Any
 
 from events.base import Event
+from events.codec import upcaster
 
 
 @dataclass(frozen=True)
-class CampaignCreated(Event, type_name="campaign.created", version=1):
+class CampaignCreated(Event, type_name="campaign.created", version=2):
     """Staff defined a campaign. ``audience`` is {"segment": ...} or a saved reader filter
-    {"category", "branch", "segment", "lapse_band"} (absent keys match everyone)."""
+    {"category", "branch", "segment", "lapse_band"} (absent keys match everyone).
+    ``survey_id`` (v2): the survey a ``campaign_survey`` invites its readers to answer."""
 
     campaign_id: str
     name: str
@@ -22,6 +24,12 @@ class CampaignCreated(Event, type_name="campaign.created", version=1):
     holdout_pct: int
     send_at: datetime
     created_at: datetime
+    survey_id: str | None = None
+
+
+@upcaster("campaign.created", 1)
+def _created_v1_to_v2(data: dict[str, Any]) -> dict[str, Any]:
+    return {**data, "survey_id": None}  # before survey invitations
 
 
 @dataclass(frozen=True)

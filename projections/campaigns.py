@@ -46,6 +46,7 @@ campaigns = Table(
     Column("audience", JSON, nullable=False),
     Column("template", String(32), nullable=False),
     Column("message", Text, nullable=False),
+    Column("survey_id", String(64)),  # campaign_survey: the survey readers are invited to
     Column("holdout_pct", Integer, nullable=False),
     Column("send_at", DateTime(timezone=True), nullable=False),
     Column("status", String(16), nullable=False),  # draft launched
@@ -90,7 +91,8 @@ class Campaigns(Projection):
     def created(self, conn: Connection, e: CampaignCreated, s: StoredEvent) -> None:
         conn.execute(campaigns.insert(), dict(
             campaign_id=e.campaign_id, name=e.name, audience=e.audience, template=e.template,
-            message=e.message, holdout_pct=e.holdout_pct, send_at=e.send_at, status="draft",
+            message=e.message, survey_id=e.survey_id, holdout_pct=e.holdout_pct,
+            send_at=e.send_at, status="draft",
             sent_count=0, holdout_count=0, notices_scheduled=0, created_at=e.created_at))
 
     @handles(CampaignLaunched)

@@ -18,6 +18,7 @@ from projections.campaigns import due_campaigns, member_ids
 from projections.catalogue import titles
 from projections.notice_outbox import known_keys
 from projections.reader_segment_queries import favourite_classes, loans_until
+from projections.surveys import get_survey
 from service.application.commands import ScheduleNotice
 from service.application.handlers import handle
 from service.application.settings import library_today
@@ -27,8 +28,17 @@ from service.domain.notices.keys import campaign_key
 from workers.notices.scanning import catch_up_inputs
 from workers.notices.sending import WORKER
 
-INPUTS = ("reader_profiles", "catalogue", "reader_segments", "notice_outbox", "campaigns")
+INPUTS = ("reader_profiles", "catalogue", "reader_segments", "notice_outbox", "campaigns",
+          "surveys")
 NEW_TITLES = 5
+
+
+def _survey(lector: Lector, survey_id: str) -> dict[str, Any]:
+    """What a survey invitation names: the survey and its title in both languages."""
+    with lector.engine.connect() as conn:
+        survey = get_survey(conn, survey_id) or {}
+    return {"survey_id": survey_id, "survey_title_zh": survey.get("title_zh") or survey_id,
+            "survey_title_en": survey.get("title_en") or survey_id}
 
 
 def _new_arrivals(conn: Connection, reader_id: str, today: Any) -> dict[str, Any]:
@@ -64,6 +74,8 @@ def send_due_campaigns(lector: Lector, now: datetime) -> dict[str, int]:
             if kind == "campaign_new_arrivals":
                 with lector.engine.connect() as conn:
                     data.update(_new_arrivals(conn, reader_id, today))
+            if kind == "campaign_survey":
+                data.update(_survey(lector, campaign["survey_id"]))
             outcome = handle(lector.ports, WORKER, ScheduleNotice(key, reader_id, kind, data,
                                                                   today))
             if outcome.result["recorded"]:

@@ -17,8 +17,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 from events.campaigns import CampaignCreated, CampaignLaunched
+from events.engagement import SurveyClosed, SurveyPublished
 from events.store import LoadedStreams, PendingEvent
-from events.streams import campaign_stream
+from events.streams import campaign_stream, survey_stream
 from projections.campaigns import WINDOWS, get_campaign, group_figures
 from service.application.campaign_audience import audience_readers
 from service.application.context import Actor, Ports
@@ -33,6 +34,7 @@ from service.domain.campaigns.stats import (
     welch_difference,
 )
 from service.domain.errors import Conflict, Invalid, not_found
+from service.domain.i18n import Message
 
 
 def _not_found() -> Exception:
@@ -41,21 +43,34 @@ def _not_found() -> Exception:
 
 def create_campaign(ports: Ports, actor: Actor, key: str | None, *, name: str,
                     audience: Mapping[str, Any], template: str, message: str,
-                    holdout_pct: int, send_at: datetime) -> Outcome:
-    """Record a new campaign (a draft until launched)."""
-    check_campaign(name, template, message, holdout_pct)
+                    holdout_pct: int, send_at: datetime,
+                    survey_id: str | None = None) -> Outcome:
+    """Record a new campaign (a draft until launched); a survey invitation names an open
+    survey (survey_not_open otherwise)."""
+    check_campaign(name, template, message, holdout_pct, survey_id)
+    if survey_id is not None:
+        _require_open_survey(ports, survey_id)
     cleaned = clean_audience(audience)
     campaign_id = uuid.uuid4().hex[:16]
     stream = campaign_stream(campaign_id)
     # Instants are stored in UTC (SQLite would keep a +08:00 wall time as if it were UTC).
     event = CampaignCreated(campaign_id, name.strip(), cleaned, template, message.strip(),
-                            holdout_pct, send_at.astimezone(UTC), ports.clock())
+                            holdout_pct, send_at.astimezone(UTC), ports.clock(), survey_id)
 
     def decide(loaded: LoadedStreams) -> Decision:
         return Decision([PendingEvent(event, (stream,))], {"campaign_id": campaign_id},
                         expected={stream: 0})
 
     return execute(ports, actor, "create_campaign", [stream], decide, key)
+
+
+def _require_open_survey(ports: Ports, survey_id: str) -> None:
+    """The survey, from its own stream: published and not closed."""
+    kinds = [type(s.event) for s in ports.store.load([survey_stream(survey_id)]).events]
+    if SurveyPublished not in kinds or SurveyClosed in kinds:
+        raise Conflict("survey_not_open", f"Survey {survey_id} is not open for answers.",
+                       f"调查 {survey_id} 不在开放作答状态。", fields={"survey_id": [Message(
+                           en="an open (published, not closed) survey", zh="须为已发布且未结束的调查")]})
 
 
 def _created(loaded: LoadedStreams) -> tuple[CampaignCreated | None, bool]:

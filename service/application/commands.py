@@ -563,6 +563,7 @@ class CreateCampaign:
     send_at: datetime
     message: str = ""
     holdout_pct: int = 10
+    survey_id: str | None = None  # campaign_survey: the open survey readers are invited to
 
 
 @dataclass(frozen=True)

@@ -147,7 +147,8 @@ HANDLERS: dict[type, Handler] = {
     # campaigns
     c.CreateCampaign: lambda p, a, cmd, key: campaigns.create_campaign(
         p, a, key, name=cmd.name, audience=cmd.audience, template=cmd.template,
-        message=cmd.message, holdout_pct=cmd.holdout_pct, send_at=cmd.send_at),
+        message=cmd.message, holdout_pct=cmd.holdout_pct, send_at=cmd.send_at,
+        survey_id=cmd.survey_id),
     c.LaunchCampaign: lambda p, a, cmd, key: campaigns.launch_campaign(
         p, a, cmd.campaign_id, key, cmd.seed, cmd.readers),
     # notices

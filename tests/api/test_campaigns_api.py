@@ -220,3 +220,36 @@ def test_a_reader_who_keeps_to_the_portal_gets_no_campaign_mail(config: Any) -> 
         assert [(e.reader_id, e.channel) for e in sent] == [(portal, "in_app")]
     finally:
         lector.dispose()
+
+
+def test_a_survey_invitation_goes_to_the_sent_group_naming_the_open_survey(
+        lector: Lector, client: Any, auth: Any) -> None:
+    from tests.api.test_activities_and_surveys_api import QUESTIONS
+
+    _library(lector)
+    draft = client.post("/api/v1/surveys", json={
+        "title_zh": "读者满意度", "title_en": "Reader satisfaction", "questions": QUESTIONS,
+        "anonymous": False}, headers=auth("librarian")).get_json()["survey_id"]
+    body = {"name": "满意度调查邀请", "audience": {"category": "adult"}, "holdout_pct": 20,
+            "template": "campaign_survey", "survey_id": draft,
+            "send_at": lector.ports.clock().isoformat()}
+    refused = client.post(URL, json=body, headers=auth("librarian"))  # still a draft
+    assert (refused.status_code, refused.get_json()["code"]) == (409, "survey_not_open")
+    assert "survey_id" in refused.get_json()["errors"]
+    nameless = client.post(URL, json={**body, "survey_id": None}, headers=auth("librarian"))
+    assert (nameless.status_code, nameless.get_json()["code"]) == (422, "campaign_invalid")
+    client.post(f"/api/v1/surveys/{draft}/publish", headers=auth("librarian"))
+    made = client.post(URL, json=body, headers=auth("librarian"))
+    assert made.status_code == 201, made.get_json()
+    cid = made.get_json()["campaign_id"]
+    client.post(f"{URL}/{cid}/launch", json={"seed": 5}, headers=auth("librarian"))
+    _send_all(lector)
+    notices = _notices(lector)
+    from projections.campaigns import member_ids
+    with lector.engine.connect() as conn:
+        held, sent = member_ids(conn, cid, "holdout"), member_ids(conn, cid, "sent")
+    assert (len(sent), len(held)) == (16, 4)
+    assert set(notices) == set(sent) and not set(held) & set(notices)
+    assert {n["kind"] for n in notices.values()} == {"campaign_survey"}
+    delivered = [n for n in notices.values() if n["status"] == "sent"]
+    assert delivered and all("Reader satisfaction" in (n["subject"] or "") for n in delivered)

@@ -14,6 +14,7 @@ import pytest
 import events.domain  # noqa: F401  (fills the type registry)
 from events import codec
 from events.base import Event, registered_types
+from events.campaigns import CampaignCreated
 from events.catalogue import (
     CopyAdded,
     CopyFound,
@@ -68,6 +69,14 @@ STEPS: list[tuple[str, int, dict[str, Any], Event]] = [
     ("loan.closed", 1, {**CLOSED, "reader_category": "adult", "clc_class": "K",
                         "item_type": "periodical"},
      closed(reader_category="adult", clc_class="K", item_type="periodical")),
+    # Before survey invitations: a campaign named no survey.
+    ("campaign.created", 1,
+     {"campaign_id": "C1", "name": "We miss you", "audience": {"segment": "lost"},
+      "template": "campaign_we_miss_you", "message": "", "holdout_pct": 10,
+      "send_at": "2026-11-01T02:00:00+00:00", "created_at": "2026-10-31T02:00:00+00:00"},
+     CampaignCreated("C1", "We miss you", {"segment": "lost"}, "campaign_we_miss_you", "", 10,
+                     datetime(2026, 11, 1, 2, tzinfo=UTC), datetime(2026, 10, 31, 2, tzinfo=UTC),
+                     survey_id=None)),
     # Before campaigns: nobody had consented to marketing (PIPL: consent, so off).
     ("reader.preferences_changed", 1,
      {"reader_id": "R1", "language": "zh-CN", "notice_channels": ["email"],

@@ -25,7 +25,8 @@ _FINE_REASON = {
 }
 _LOAN_KINDS = ("due_soon", "overdue")
 _HOLD_KINDS = ("reservation_ready", "pickup_reminder")
-_CAMPAIGN_KINDS = ("campaign_new_arrivals", "campaign_we_miss_you", "campaign_activity")
+_CAMPAIGN_KINDS = ("campaign_new_arrivals", "campaign_we_miss_you", "campaign_activity",
+                   "campaign_survey")
 
 
 def stale_reason(kind: str, data: Mapping[str, Any], reader: ReaderState) -> str | None:
@@ -124,5 +125,7 @@ def build_context(conn: Connection, config: Config, kind: str, data: Mapping[str
         if kind == "campaign_new_arrivals":
             ctx.update(items=[_title(conn, t) for t in data.get("title_ids", [])],
                        class_name=class_name(data.get("main_class"), lang))
+        if kind == "campaign_survey":
+            ctx["survey_title"] = data["survey_title_zh"] if zh else data["survey_title_en"]
     ctx.update(extra or {})
     return ctx

@@ -42,7 +42,8 @@ def clean_audience(audience: Mapping[str, Any]) -> dict[str, str]:
     return out
 
 
-def check_campaign(name: str, template: str, message: str, holdout_pct: int) -> None:
+def check_campaign(name: str, template: str, message: str, holdout_pct: int,
+                   survey_id: str | None = None) -> None:
     """Refuse a campaign that cannot be sent as defined."""
     problems: dict[str, list[str]] = {}
     if not name.strip():
@@ -51,6 +52,10 @@ def check_campaign(name: str, template: str, message: str, holdout_pct: int) -> 
         problems["template"] = [f"one of {', '.join(TEMPLATES)}"]
     if template == "campaign_activity" and not message.strip():
         problems["message"] = ["an activity invitation needs its message"]
+    if template == "campaign_survey" and not survey_id:
+        problems["survey_id"] = ["a survey invitation names its survey"]
+    if template != "campaign_survey" and survey_id:
+        problems["survey_id"] = ["only a survey invitation names a survey"]
     if not 0 <= holdout_pct <= 50:
         problems["holdout_pct"] = ["between 0 and 50"]
     if problems:

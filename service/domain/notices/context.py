@@ -74,6 +74,7 @@ VARIABLES: Mapping[NoticeKind, KindVariables] = MappingProxyType({
         ("items",), {"class_name": None, "message": None}, {"items": _TITLE}),
     NoticeKind.campaign_we_miss_you: KindVariables((), {"message": None}),
     NoticeKind.campaign_activity: KindVariables(("message",)),
+    NoticeKind.campaign_survey: KindVariables(("survey_title",), {"message": None}),
 })
 
 

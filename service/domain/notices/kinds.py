@@ -24,8 +24,9 @@ class NoticeKind(StrEnum):
     campaign_new_arrivals = "campaign_new_arrivals"
     campaign_we_miss_you = "campaign_we_miss_you"
     campaign_activity = "campaign_activity"
+    campaign_survey = "campaign_survey"  # an invitation to answer a reader survey
 
 
 # Kinds that need the reader's marketing consent (PIPL), beyond their channel choice.
 MARKETING_KINDS = frozenset({NoticeKind.campaign_new_arrivals, NoticeKind.campaign_we_miss_you,
-                             NoticeKind.campaign_activity})
+                             NoticeKind.campaign_activity, NoticeKind.campaign_survey})

@@ -23,6 +23,7 @@ _TEXT: dict[str, dict[str, Any]] = {
         "suggestion_title": "置身事内：中国政府与经济发展",
         "decision_reason": "已列入下季度采购计划",
         "activity_title": "周末亲子故事会",
+        "survey_title": "2026 年读者满意度调查",
         "activity_description": "适合 4-8 岁的小读者，家长陪同。",
 
         "class_name": "I 文学",
@@ -42,6 +43,7 @@ _TEXT: dict[str, dict[str, Any]] = {
         "suggestion_title": "Invisible China",
         "decision_reason": "It is in next quarter's purchasing plan",
         "activity_title": "Weekend storytime for families",
+        "survey_title": "Reader satisfaction survey 2026",
         "activity_description": "For readers aged 4 to 8, with a parent.",
 
         "class_name": "I Literature",
@@ -97,5 +99,6 @@ def sample_context(
         NoticeKind.campaign_new_arrivals: {"items": books, "class_name": t["class_name"]},
         NoticeKind.campaign_we_miss_you: {"message": None},
         NoticeKind.campaign_activity: {"message": t["activity"]},
+        NoticeKind.campaign_survey: {"survey_title": t["survey_title"], "message": None},
     }
     return {**base, **by_kind[kind]}

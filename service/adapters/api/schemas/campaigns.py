@@ -29,6 +29,10 @@ class CreateCampaignSchema(Schema):
     template = fields.String(required=True, validate=validate.OneOf(TEMPLATES))
     message = fields.String(load_default="", validate=validate.Length(max=2000), metadata={
         "description": "Free text; required for campaign_activity."})
+    survey_id = fields.String(load_default=None, allow_none=True,
+                              validate=validate.Length(min=1, max=64), metadata={
+        "description": "campaign_survey only: the open survey its readers are invited to "
+                       "answer in the portal (survey_not_open otherwise)."})
     holdout_pct = fields.Integer(load_default=DEFAULT_HOLDOUT_PCT,
                                  validate=validate.Range(min=0, max=50))
     send_at = fields.AwareDateTime(required=True, metadata={
@@ -55,6 +59,7 @@ class CampaignSchema(Schema):
     audience = fields.Nested(CampaignAudienceSchema)
     template = fields.String()
     message = fields.String()
+    survey_id = fields.String(allow_none=True)
     holdout_pct = fields.Integer()
     send_at = fields.DateTime()
     status = fields.String(metadata={"description": "draft or launched"})

@@ -9,7 +9,7 @@ from service.adapters.api.schemas.common import PageArgsSchema, PageSchema, Posi
 KINDS = ("reservation_ready", "pickup_reminder", "due_soon", "overdue", "hold_expired",
          "hold_cancelled", "fine_assessed", "feedback_answered", "suggestion_decided", "digest",
          "activity_reminder", "campaign_new_arrivals", "campaign_we_miss_you",
-         "campaign_activity")
+         "campaign_activity", "campaign_survey")
 STATUSES = ("pending", "sent", "failed", "cancelled", "gave_up")
 SOURCE = validate.Length(min=1, max=20000)
 

@@ -7,6 +7,8 @@ export const CAMPAIGN_WORDS = {
   "camp.t.campaign_new_arrivals": ["常借类别新书到馆", "New arrivals in a favourite class"],
   "camp.t.campaign_we_miss_you": ["好久不见", "We miss you"],
   "camp.t.campaign_activity": ["活动邀请", "Activity invitation"],
+  "camp.t.campaign_survey": ["读者调查邀请", "Survey invitation"],
+  "camp.survey": ["邀请作答的调查（开放中）", "Survey to answer (open)"],
   "camp.holdout": ["对照组比例（%）", "Hold-out (%)"],
   "camp.send_at": ["发送时间", "Send time"],
   "camp.audience": ["受众：读者分群或保存的筛选条件", "Audience: a segment or a saved reader filter"],

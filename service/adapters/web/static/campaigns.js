@@ -64,7 +64,15 @@ async function fillOptions() {
   };
   fill("a-category", options.categories || []);
   fill("a-branch", options.branches || []);
+  const surveys = await api.get("/surveys?status=open").catch(() => []);
+  $("c-survey").replaceChildren(...surveys.map((s) =>
+    h("option", { value: s.survey_id }, lang() === "en" ? s.title_en : s.title_zh)));
 }
+
+// A survey invitation names its survey; the other templates name none.
+$("c-template").addEventListener("change", () => {
+  $("survey-field").hidden = $("c-template").value !== "campaign_survey";
+});
 
 async function preview() {
   try {
@@ -154,6 +162,7 @@ $("create").addEventListener("submit", async (event) => {
   const body = { name: $("c-name").value, template: $("c-template").value,
                  message: $("c-message").value, holdout_pct: Number($("c-holdout").value || 10),
                  send_at: new Date($("c-send").value).toISOString(), audience: audience() };
+  if (body.template === "campaign_survey") body.survey_id = $("c-survey").value || null;
   try {
     const answer = await api.post("/campaigns", body);
     notice($("create-msg"), "ok", t("camp.created"));
