@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import itertools
 from collections import Counter
-from datetime import date
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, Select, func, select
 
+from projections.activities import signups
 from projections.reader_segments import (
     main_class,
     rfv_holds,
@@ -40,6 +41,25 @@ def segment_counts(conn: Connection, as_of: date | None = None) -> dict[str, int
         return {}
     rows = conn.execute(select(segment_history.c.segment, func.count())
                         .where(segment_history.c.as_of == as_of)
+                        .group_by(segment_history.c.segment))
+    return {segment: int(n) for segment, n in rows}
+
+
+def attended_by_segment(conn: Connection, as_of: date | None = None,
+                        window_days: int = 365) -> dict[str, int]:
+    """Readers per segment (at one refresh, default the latest) who attended at least one
+    library activity in the window before it: which segments the activities reach."""
+    as_of = as_of or latest_as_of(conn)
+    if as_of is None:
+        return {}
+    since = datetime.combine(as_of - timedelta(days=window_days), time.min, UTC)
+    until = datetime.combine(as_of + timedelta(days=1), time.min, UTC)
+    attended = (select(signups.c.reader_id).where(
+        signups.c.status == "attended", signups.c.attended_at >= since,
+        signups.c.attended_at < until).distinct().subquery())
+    rows = conn.execute(select(segment_history.c.segment, func.count())
+                        .where(segment_history.c.as_of == as_of,
+                               segment_history.c.reader_id.in_(select(attended.c.reader_id)))
                         .group_by(segment_history.c.segment))
     return {segment: int(n) for segment, n in rows}
 

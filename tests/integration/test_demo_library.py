@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -87,6 +87,18 @@ def assert_activities_and_a_survey(lector: Any, built: Any) -> None:
         assert [a["status"] for a in reader_activities(conn, demo_reader)] == ["seated"]
         [survey] = list_surveys(conn)
         assert survey["status"] == "open" and survey["answers"] == 40
+        # Attendance shows by segment: each attendee the latest refresh segmented, once.
+        from projections.activities import signups
+        from projections.reader_segment_queries import attended_by_segment, latest_as_of
+        by_segment = attended_by_segment(conn)
+        as_of = latest_as_of(conn)
+        until = datetime.combine(as_of + timedelta(days=1), datetime.min.time(), UTC)
+        attendees = set(conn.scalars(select(signups.c.reader_id).where(
+            signups.c.status == "attended", signups.c.attended_at < until)))
+        from projections.reader_segments import segment_history
+        segmented = set(conn.scalars(select(segment_history.c.reader_id).where(
+            segment_history.c.as_of == as_of)))
+        assert sum(by_segment.values()) == len(attendees & segmented) > 0
 
 def assert_past_campaign_has_its_report(lector: Any) -> None:
     """The demo's past campaign: launched with its hold-out, notices delivered to the mailbox

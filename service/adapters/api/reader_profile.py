@@ -7,7 +7,12 @@ from typing import Any
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from projections.reader_segment_queries import latest_as_of, segment_counts, segment_movement
+from projections.reader_segment_queries import (
+    attended_by_segment,
+    latest_as_of,
+    segment_counts,
+    segment_movement,
+)
 from service.adapters.api.auth import require
 from service.adapters.api.common import ports
 from service.adapters.api.consistency import read_model
@@ -48,10 +53,12 @@ class Segments(MethodView):
     @blp.response(200, SegmentCountsSchema)
     @require("librarian")
     def get(self, _args: dict[str, Any]) -> dict[str, Any]:
-        """Readers per segment at the latest nightly refresh."""
-        with read_model("reader_segments") as conn:
+        """Readers per segment at the latest nightly refresh, and of them those who attended
+        a library activity in the year up to it."""
+        with read_model("reader_segments", "activities") as conn:
             as_of = latest_as_of(conn)
-            return {"as_of": as_of, "counts": segment_counts(conn, as_of)}
+            return {"as_of": as_of, "counts": segment_counts(conn, as_of),
+                    "attended": attended_by_segment(conn, as_of)}
 
 
 @blp.route("/segments/movement")

@@ -115,6 +115,9 @@ class ReaderProfileSchema(Schema):
 class SegmentCountsSchema(Schema):
     as_of = fields.Date(allow_none=True)
     counts = fields.Dict(keys=fields.String(), values=fields.Integer())
+    attended = fields.Dict(keys=fields.String(), values=fields.Integer(), metadata={
+        "description": "Readers of each segment who attended a library activity in the year "
+                       "up to the refresh: which segments the activities reach."})
 
 
 class MovementArgsSchema(MinPositionArgsSchema):
