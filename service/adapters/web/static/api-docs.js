@@ -12,5 +12,8 @@
     validatorUrl: null,
     presets: [window.SwaggerUIBundle.presets.apis],
     layout: "BaseLayout",
+    // Tags start folded: with every operation unfolded at once (160+) this Swagger UI stops
+    // rendering part-way through the list; a librarian opens the tag they need.
+    docExpansion: "none",
   });
 })();
