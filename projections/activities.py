@@ -3,7 +3,7 @@ to tell new readers (registration time, first loan)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import (
@@ -27,6 +27,7 @@ from events.engagement import (
     ActivitySignUpCancelled,
     ActivityWaiterPromoted,
 )
+from events.engine import as_utc
 from events.loans import LoanOpened
 from events.readers import ReaderRegistered
 from events.store import StoredEvent
@@ -227,10 +228,10 @@ def activity_report(conn: Connection, *, since: datetime | None = None,
             select(r.registered_at, r.first_loan_at).select_from(signups)
             .join(activity_readers, r.reader_id == s.reader_id)
             .where(s.activity_id == row["activity_id"], s.status == "attended")).all()
-        start, end = _aware(row["starts_at"]), _aware(row["ends_at"])
+        start, end = as_utc(row["starts_at"]), as_utc(row["ends_at"])
         gained = sum(1 for registered, first in attendees
-                     if start - NEW_READER_WINDOW <= _aware(registered) <= start
-                     or (first is not None and start <= _aware(first) <= end + NEW_READER_WINDOW))
+                     if start - NEW_READER_WINDOW <= as_utc(registered) <= start
+                     or (first is not None and start <= as_utc(first) <= end + NEW_READER_WINDOW))
         seats = row["seated"] + row["attended"]
         out.append({**{k: row[k] for k in ("activity_id", "kind", "title_zh", "title_en",
                                            "branch", "starts_at", "ends_at", "capacity")},
@@ -239,11 +240,6 @@ def activity_report(conn: Connection, *, since: datetime | None = None,
                     "attendance_rate": round(row["attended"] / seats, 4) if seats else None,
                     "new_readers": gained})
     return out
-
-
-def _aware(value: datetime) -> datetime:
-    # SQLite hands back naive datetimes for timezone-aware columns; they are stored in UTC.
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 

@@ -8,7 +8,7 @@ report is a few sums over these tables, never a scan of the log.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -29,6 +29,7 @@ from sqlalchemy import (
 )
 
 from events.campaigns import CampaignCreated, CampaignLaunched
+from events.engine import as_utc
 from events.holds import HoldPlaced
 from events.loans import LoanClosed, LoanOpened, LoanRenewed
 from events.notices import NoticeScheduled
@@ -77,10 +78,6 @@ visits = Table(
     Column("reader_id", String(64), primary_key=True),
     Column("day", Integer, primary_key=True),  # days since the campaign started, 0-59
 )
-
-
-def _utc(value: datetime) -> datetime:
-    return value if value.tzinfo else value.replace(tzinfo=UTC)  # SQLite drops the zone
 
 
 class Campaigns(Projection):
@@ -134,7 +131,7 @@ def _activity(conn: Connection, reader_id: str, at: datetime, loan: bool = False
     rows = conn.execute(select(members.c.campaign_id, members.c.starts_at)
                         .where(members.c.reader_id == reader_id)).all()
     for campaign_id, starts_at in rows:
-        offset = _utc(at) - _utc(starts_at)
+        offset = as_utc(at) - as_utc(starts_at)
         day = offset.days
         if offset.total_seconds() < 0 or day >= WINDOWS[-1]:
             continue

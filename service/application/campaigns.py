@@ -18,6 +18,7 @@ from typing import Any
 
 from events.campaigns import CampaignCreated, CampaignLaunched
 from events.engagement import SurveyClosed, SurveyPublished
+from events.engine import as_utc
 from events.store import LoadedStreams, PendingEvent
 from events.streams import campaign_stream, survey_stream
 from projections.campaigns import WINDOWS, get_campaign, group_figures
@@ -148,7 +149,7 @@ def campaign_report(ports: Ports, campaign_id: str) -> dict[str, Any]:
     windows = []
     for w in WINDOWS:
         start = campaign.get("starts_at")
-        elapsed = None if start is None else (now - _aware(start)).days
+        elapsed = None if start is None else (now - as_utc(start)).days
         row: dict[str, Any] = {"days": w, "complete": elapsed is not None and elapsed >= w}
         for name in ("borrowed", "visited"):
             row[name] = {
@@ -171,7 +172,3 @@ def campaign_report(ports: Ports, campaign_id: str) -> dict[str, Any]:
 
 def _share(count: int, readers: int) -> dict[str, Any]:
     return {"count": count, "share": round(count / readers, 6) if readers else None}
-
-
-def _aware(value: datetime) -> datetime:
-    return value if value.tzinfo else value.replace(tzinfo=UTC)

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, select
 
+from events.engine import as_utc
 from events.vocabulary import HoldStatus
 from projections.activities import seated_between
 from projections.current_loans import current_loans
@@ -104,12 +105,8 @@ def _activity_candidates(conn: Connection, lector: Lector, today: date) -> list[
         data = {k: row[k] for k in ("activity_id", "title_zh", "title_en", "description_zh",
                                     "description_en", "branch")}
         out.append((key, row["reader_id"], "activity_reminder",
-                    {**data, "starts_at": _utc(row["starts_at"]).isoformat()}))
+                    {**data, "starts_at": as_utc(row["starts_at"]).isoformat()}))
     return out
-
-
-def _utc(value: datetime) -> datetime:
-    return value if value.tzinfo else value.replace(tzinfo=UTC)  # SQLite hands back naive
 
 
 def scan_notices(lector: Lector, now: datetime) -> dict[str, int]:
