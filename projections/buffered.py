@@ -9,7 +9,8 @@ copies when their shape allows it:
 - INSERT of rows (one, a list, or ``.values([...])``), with ``ON CONFLICT DO NOTHING`` or
   ``DO UPDATE SET col = col + excluded.col`` on the primary key, with RETURNING;
 - UPDATE and DELETE whose WHERE is a conjunction of ``col = value`` / ``!=`` / ``IS [NOT]
-  NULL`` / ``IN``, with SET values that are literals, parameters, or ``col +/- value``;
+  NULL`` / ``IS true`` / ``= true`` (or false) / ``IN``, with SET values that are literals,
+  parameters, or ``col +/- value``;
 - SELECT of columns (or count/max/min/sum of them) of one table under such a WHERE.
 
 So the thousand updates of one reader's row in a batch become one row written once: keyed
@@ -591,10 +592,16 @@ def _condition(expr: Any, mirror: TableMirror, params: dict[str, Any],
         raise Unsupported
     op = expr.operator
     right = expr.right
-    if op in (operators.is_, operators.is_not):
+    constant = _BOOLEAN_CONSTANTS.get(type(right))
+    if op is operators.is_ and constant is not None:
+        # "col IS true" holds exactly where "col = true" does (both are false on NULL).
+        out.append((expr.left.name, operators.eq, constant))
+    elif op in (operators.is_, operators.is_not):
         if not isinstance(right, elements.Null):
             raise Unsupported
         out.append((expr.left.name, op, None))
+    elif op in (operators.eq, operators.ne) and constant is not None:
+        out.append((expr.left.name, op, constant))
     elif op in (operators.eq, operators.ne) or op in _ORDER:
         if not isinstance(right, elements.BindParameter):
             raise Unsupported
@@ -605,6 +612,10 @@ def _condition(expr: Any, mirror: TableMirror, params: dict[str, Any],
         out.append((expr.left.name, op, frozenset(map(_hashable, _bound(right, params)))))
     else:
         raise Unsupported
+
+
+# The SQL constants true and false (``.is_(True)``, ``== True``) compare like bound values.
+_BOOLEAN_CONSTANTS: dict[type, bool] = {elements.True_: True, elements.False_: False}
 
 
 def _holds(value: Any, op: Any, wanted: Any) -> bool:

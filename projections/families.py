@@ -21,7 +21,6 @@ from sqlalchemy import (
     Table,
     and_,
     delete,
-    literal,
     select,
     update,
 )
@@ -156,9 +155,7 @@ class Families(Projection):
         conn.execute(update(class_progress)
                      .where(class_progress.c.reader_id == e.reader_id,
                             class_progress.c.title_id == e.title_id,
-                            # a bound value (not the SQL constant true), which the
-                            # rebuild's buffered tables evaluate in memory
-                            class_progress.c.on_loan == literal(True))
+                            class_progress.c.on_loan.is_(True))
                      .values(on_loan=False, returned=True, last_returned_at=e.closed_at))
 
 
