@@ -1,12 +1,11 @@
 // Campaigns: create one (with a live audience count), launch it, read its uplift report.
 import { Api, ApiError, h, notice } from "./api.js";
-import { addWords, lang, languageSwitch, t } from "./i18n.js";
+import { SEGMENTS, addWords, lang, languageSwitch, t } from "./i18n.js";
 import { CAMPAIGN_WORDS } from "./campaigns-words.js";
 
 addWords(CAMPAIGN_WORDS);
 const api = new Api("campaigns", "desk");
 const $ = (id) => document.getElementById(id);
-const SEGMENTS = ["champions", "loyal", "new", "promising", "at_risk", "hibernating", "lost"];
 let shown = null;  // the campaign whose report is open
 
 function showSignIn() {

@@ -144,6 +144,9 @@ const WORDS = {
 
 const KEY = "lector.lang";
 
+/** The named reader segments, best first (docs/readers.md); their words are seg.<name>. */
+export const SEGMENTS = ["champions", "loyal", "new", "promising", "at_risk", "hibernating", "lost"];
+
 /** Add a page's own words (e.g. portal-words.js) to the shared dictionary. */
 export function addWords(words) {
   Object.assign(WORDS, words);

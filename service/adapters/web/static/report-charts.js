@@ -1,6 +1,6 @@
 // What the dashboard shows: each KPI and chart names its API call, its table columns, its
 // ECharts option and its export. Definitions are stated on the page (rep.def.*) as in the API.
-import { lang, money, pick, t } from "./i18n.js";
+import { SEGMENTS, lang, money, pick, t } from "./i18n.js";
 
 const PALETTE = ["#1f5f8b", "#e07b39", "#3a9d5d", "#b3261e", "#7a5195", "#8c8c8c", "#c9a227"];
 
@@ -32,8 +32,6 @@ function bars(rows, label, series, horizontal = false) {
            series: series.map(([key, name]) => ({ type: "bar", name: t(name), data: rows.map((r) => r[key]) })) };
 }
 
-// The named segments in the order of docs/segments (best first).
-const SEGMENTS = ["champions", "loyal", "new", "promising", "at_risk", "hibernating", "lost"];
 
 /** Month-to-month movement (from, to, readers) as one row per month end: readers in each
  *  segment at that month's refresh and how many of them came from another segment. */
