@@ -3,32 +3,20 @@
 import { Api, ApiError, h, notice } from "./api.js";
 import { addWords, languageSwitch, lang, pick, t } from "./i18n.js";
 import { ACTIVITY_WORDS } from "./activities-words.js";
+import { staffSession } from "./shell.js";
 
 addWords(ACTIVITY_WORDS);
 const api = new Api("staff", "desk");
 const $ = (id) => document.getElementById(id);
 const state = { activities: [], current: null, surveys: [] };
+const session = staffSession(api, { onWork: () => loadAll() });
 
 function fail(where, error) {
   if (!(error instanceof ApiError)) throw error;
   notice($(where), "bad", error.text(), error.body.code);
-  if (!api.session) showSignIn();
+  if (!api.session) session.showSignIn();
 }
 
-function showSignIn() {
-  $("signin-form").hidden = false;
-  $("work").hidden = true;
-  $("signout").hidden = true;
-  $("who").textContent = "";
-}
-
-function showWork() {
-  $("signin-form").hidden = true;
-  $("work").hidden = false;
-  $("signout").hidden = false;
-  $("who").textContent = `${api.session.name} · ${api.session.role}`;
-  loadAll();
-}
 
 const when = (iso) => new Date(iso).toLocaleString(lang());
 const title = (x) => pick(x.title_zh, x.title_en);
@@ -204,20 +192,6 @@ $("survey-form").addEventListener("submit", async (ev) => {
 
 $("report-csv").addEventListener("click", () => download("/activities/report.csv", "activities-report.csv"));
 
-$("signin-form").addEventListener("submit", async (ev) => {
-  ev.preventDefault();
-  try {
-    await api.signIn({ username: $("username").value.trim(), password: $("password").value });
-    $("password").value = "";
-    $("signin-msg").replaceChildren();
-    showWork();
-  } catch (e) {
-    if (!(e instanceof ApiError)) throw e;
-    notice($("signin-msg"), "bad", e.text(), e.body.code);
-  }
-});
-
-$("signout").addEventListener("click", () => { api.signOut(); showSignIn(); });
 
 languageSwitch($("lang"), () => {
   if (!api.session) return;
@@ -225,4 +199,4 @@ languageSwitch($("lang"), () => {
   renderSurveys();
   loadReport();
 });
-if (api.session) showWork(); else showSignIn();
+session.start();

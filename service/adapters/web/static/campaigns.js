@@ -2,25 +2,12 @@
 import { Api, ApiError, h, notice } from "./api.js";
 import { SEGMENTS, addWords, lang, languageSwitch, t } from "./i18n.js";
 import { CAMPAIGN_WORDS } from "./campaigns-words.js";
+import { staffSession } from "./shell.js";
 
 addWords(CAMPAIGN_WORDS);
 const api = new Api("campaigns", "desk");
 const $ = (id) => document.getElementById(id);
 let shown = null;  // the campaign whose report is open
-
-function showSignIn() {
-  $("signin-form").hidden = false;
-  $("work").hidden = true;
-  $("signout").hidden = true;
-  $("who").textContent = "";
-}
-
-function showWork() {
-  $("signin-form").hidden = true;
-  $("work").hidden = false;
-  $("signout").hidden = false;
-  $("who").textContent = `${api.session.name} · ${api.session.role}`;
-}
 
 function audience() {
   const out = {};
@@ -135,7 +122,6 @@ async function downloadCsv(id) {
 }
 
 async function start() {
-  showWork();
   const soon = new Date(Date.now() + 3600 * 1000);
   soon.setSeconds(0, 0);
   $("c-send").value = new Date(soon.getTime() - soon.getTimezoneOffset() * 60000).toISOString().slice(0, 16);
@@ -144,17 +130,6 @@ async function start() {
   document.body.dataset.loaded = "true";
 }
 
-$("signin-form").addEventListener("submit", async (event) => {
-  event.preventDefault();
-  try {
-    await api.signIn({ username: $("username").value, password: $("password").value });
-    await start();
-  } catch (e) {
-    if (!(e instanceof ApiError)) throw e;
-    notice($("signin-msg"), "bad", e.text());
-  }
-});
-$("signout").addEventListener("click", () => { api.signOut(); showSignIn(); });
 $("preview").addEventListener("click", preview);
 $("create").addEventListener("submit", async (event) => {
   event.preventDefault();
@@ -188,4 +163,4 @@ $("list").addEventListener("click", async (event) => {
 });
 
 languageSwitch($("lang"), () => { if (api.session) { fillOptions(); loadList(); if (shown) loadReport(shown.id, shown.name); } });
-if (api.session) start(); else showSignIn();
+staffSession(api, { onWork: start }).start();

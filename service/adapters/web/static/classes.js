@@ -3,29 +3,26 @@
 import { Api, ApiError, h, notice } from "./api.js";
 import { languageSwitch, lang, t } from "./i18n.js";
 import "./classes-words.js";
+import { staffSession } from "./shell.js";
 
 const api = new Api("classes", "api");
 const $ = (id) => document.getElementById(id);
 const STAFF = ["teacher", "librarian", "admin"];
 const state = { classes: [], current: null };
 const esc = encodeURIComponent;
+const session = staffSession(api, {
+  onWork: () => showClasses(),
+  onSignOut: () => $("msg").replaceChildren(),
+  accept: (s) => (STAFF.includes(s.role) ? null : t("cls.not_teacher")),
+});
 
 function fail(error) {
   if (!(error instanceof ApiError)) throw error;
   notice($("msg"), "bad", error.text());
-  if (!api.session) showSignIn();
+  if (!api.session) session.showSignIn();
 }
 
-function showSignIn() {
-  $("signin-form").hidden = false;
-  $("work").hidden = $("signout").hidden = true;
-  $("who").textContent = "";
-}
-
-async function showWork() {
-  $("signin-form").hidden = true;
-  $("work").hidden = $("signout").hidden = false;
-  $("who").textContent = `${api.session.name} · ${api.session.role}`;
+async function showClasses() {
   try {
     state.classes = await api.get("/classes");
     $("class-pick").replaceChildren(...state.classes.map((c) =>
@@ -53,24 +50,6 @@ async function showClass() {
   document.body.dataset.ready = "progress";
 }
 
-$("signin-form").addEventListener("submit", async (ev) => {
-  ev.preventDefault();
-  try {
-    await api.signIn({ username: $("username").value.trim(), password: $("password").value });
-    $("password").value = "";
-    $("signin-msg").replaceChildren();
-    if (!STAFF.includes(api.session.role)) {
-      api.signOut();
-      notice($("signin-msg"), "bad", t("cls.not_teacher"));
-      return;
-    }
-    await showWork();
-  } catch (e) {
-    if (!(e instanceof ApiError)) throw e;
-    notice($("signin-msg"), "bad", e.text());
-  }
-});
-$("signout").addEventListener("click", () => { api.signOut(); $("msg").replaceChildren(); showSignIn(); });
 $("class-pick").addEventListener("change", () => {
   state.current = $("class-pick").value;
   showClass().catch(fail);
@@ -91,5 +70,5 @@ $("reserve-form").addEventListener("submit", async (ev) => {
   } catch (e) { fail(e); }
 });
 
-languageSwitch($("lang"), () => { if (api.session) showWork(); });
-if (api.session && STAFF.includes(api.session.role)) showWork(); else showSignIn();
+languageSwitch($("lang"), () => { if (api.session) showClasses(); });
+session.start();

@@ -1,32 +1,23 @@
 // Local mailbox (staff): notices delivered here when no SMTP relay is configured.
 import { Api, ApiError, h, notice } from "./api.js";
 import { languageSwitch, t } from "./i18n.js";
+import { staffSession } from "./shell.js";
 
 const api = new Api("staff", "desk");
 const $ = (id) => document.getElementById(id);
 const PAGE_SIZE = 20;
 const state = { page: 1, total: 0, items: [], reader: "" };
+const session = staffSession(api, {
+  onWork: () => load(),
+  onSignOut: () => Object.assign(state, { page: 1, total: 0, items: [] }),
+});
 
 function fail(error) {
   if (!(error instanceof ApiError)) throw error;
   notice($("mailbox-msg"), "bad", error.text(), error.body.code);
-  if (!api.session) showSignIn();
+  if (!api.session) session.showSignIn();
 }
 
-function showSignIn() {
-  $("signin-form").hidden = false;
-  $("work").hidden = true;
-  $("signout").hidden = true;
-  $("who").textContent = "";
-}
-
-function showWork() {
-  $("signin-form").hidden = true;
-  $("work").hidden = false;
-  $("signout").hidden = false;
-  $("who").textContent = `${api.session.name} · ${api.session.role}`;
-  load();
-}
 
 function when(iso) {
   return new Date(iso).toLocaleString(document.documentElement.lang || "zh-CN");
@@ -59,24 +50,6 @@ async function load() {
   } catch (e) { fail(e); }
 }
 
-$("signin-form").addEventListener("submit", async (ev) => {
-  ev.preventDefault();
-  try {
-    await api.signIn({ username: $("username").value.trim(), password: $("password").value });
-    $("password").value = "";
-    $("signin-msg").replaceChildren();
-    showWork();
-  } catch (e) {
-    if (!(e instanceof ApiError)) throw e;
-    notice($("signin-msg"), "bad", e.text(), e.body.code);
-  }
-});
-
-$("signout").addEventListener("click", () => {
-  api.session = null;
-  Object.assign(state, { page: 1, total: 0, items: [] });
-  showSignIn();
-});
 
 $("filter-form").addEventListener("submit", (ev) => {
   ev.preventDefault();
@@ -88,4 +61,4 @@ $("prev").addEventListener("click", () => { state.page -= 1; load(); });
 $("next").addEventListener("click", () => { state.page += 1; load(); });
 
 languageSwitch($("lang"), () => { if (api.session) render(); });
-if (api.session) showWork(); else showSignIn();
+session.start();

@@ -1,23 +1,20 @@
 // Reader 360 (staff): one reader's contact, circulation, activity, segment, lapse risk, timeline.
 import { Api, ApiError, h, notice } from "./api.js";
 import { languageSwitch, money, t } from "./i18n.js";
+import { staffSession } from "./shell.js";
 
 const api = new Api("staff", "desk");
 const $ = (id) => document.getElementById(id);
 const readerId = document.body.dataset.readerId;
 let view = null;
+// #work is shown once the profile has loaded (load()), not at sign-in.
+const session = staffSession(api, { onWork: () => load(), onSignOut: () => { view = null; },
+                                    reveal: false });
 
 function fail(error) {
   if (!(error instanceof ApiError)) throw error;
   notice($("profile-msg"), "bad", error.text(), error.body.code);
-  if (!api.session) showSignIn();
-}
-
-function showSignIn() {
-  $("signin-form").hidden = false;
-  $("work").hidden = true;
-  $("signout").hidden = true;
-  $("who").textContent = "";
+  if (!api.session) session.showSignIn();
 }
 
 function when(iso) {
@@ -87,26 +84,5 @@ async function load() {
   } catch (e) { fail(e); }
 }
 
-function showWork() {
-  $("signin-form").hidden = true;
-  $("signout").hidden = false;
-  $("who").textContent = `${api.session.name} · ${api.session.role}`;
-  load();
-}
-
-$("signin-form").addEventListener("submit", async (ev) => {
-  ev.preventDefault();
-  try {
-    await api.signIn({ username: $("username").value.trim(), password: $("password").value });
-    $("password").value = "";
-    $("signin-msg").replaceChildren();
-    showWork();
-  } catch (e) {
-    if (!(e instanceof ApiError)) throw e;
-    notice($("signin-msg"), "bad", e.text(), e.body.code);
-  }
-});
-
-$("signout").addEventListener("click", () => { api.session = null; view = null; showSignIn(); });
 languageSwitch($("lang"), render);
-if (api.session) showWork(); else showSignIn();
+session.start();

@@ -5,32 +5,19 @@ import { Api, ApiError, h, notice } from "./api.js";
 import { addWords, lang, languageSwitch, money, t } from "./i18n.js";
 import { REPORT_WORDS } from "./report-words.js";
 import { CHARTS, KPIS, defs, query } from "./report-charts.js";
+import { staffSession } from "./shell.js";
 
 addWords(REPORT_WORDS);
 const api = new Api("reports", "desk");
 const $ = (id) => document.getElementById(id);
 const charts = new Map();  // chart id -> { spec, chart, data }
 let lastFilters = null;
+const session = staffSession(api, { onWork: () => start() });
 let answers = new Map();  // path -> promise of its answer, for one refresh (charts share calls)
 
 function get(path) {
   if (!answers.has(path)) answers.set(path, api.get(path));
   return answers.get(path);
-}
-
-function showSignIn() {
-  $("signin-form").hidden = false;
-  $("work").hidden = true;
-  $("signout").hidden = true;
-  $("who").textContent = "";
-  $("username").focus();
-}
-
-function showWork() {
-  $("signin-form").hidden = true;
-  $("work").hidden = false;
-  $("signout").hidden = false;
-  $("who").textContent = `${api.session.name} · ${api.session.role}`;
 }
 
 function iso(d) { return d.toISOString().slice(0, 10); }
@@ -158,7 +145,7 @@ async function loadChart(spec, f) {
     if (!(e instanceof ApiError)) throw e;
     entry.data = null;
     notice($(`msg-${spec.id}`), "bad", e.text(), e.body.code);
-    if (!api.session) showSignIn();
+    if (!api.session) session.showSignIn();
     return [];
   }
 }
@@ -219,22 +206,10 @@ function relabel() {
 }
 
 async function start() {
-  showWork();
   await fillFilters();
   await refresh();
 }
 
-$("signin-form").addEventListener("submit", async (event) => {
-  event.preventDefault();
-  try {
-    await api.signIn({ username: $("username").value, password: $("password").value });
-    await start();
-  } catch (e) {
-    if (!(e instanceof ApiError)) throw e;
-    notice($("signin-msg"), "bad", e.text());
-  }
-});
-$("signout").addEventListener("click", () => { api.signOut(); showSignIn(); });
 $("filters").addEventListener("submit", (event) => { event.preventDefault(); refresh(); });
 window.addEventListener("resize", () => { for (const e of charts.values()) if (e.chart) e.chart.resize(); });
 
@@ -243,4 +218,4 @@ $("f-from").value = range.from;
 $("f-to").value = range.to;
 layout();
 languageSwitch($("lang"), relabel);
-if (api.session) start(); else showSignIn();
+session.start();
