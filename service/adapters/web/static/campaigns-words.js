@@ -51,11 +51,4 @@ export const CAMPAIGN_WORDS = {
   "camp.col.diff": ["差值（95% 区间）", "Difference (95 % interval)"],
   "camp.csv": ["导出 CSV", "Export CSV"],
   "camp.readers_n": ["发送组 {s} 人，对照组 {h} 人", "Sent {s} readers, hold-out {h}"],
-  "camp.seg.champions": ["核心读者", "Champions"],
-  "camp.seg.loyal": ["忠实读者", "Loyal"],
-  "camp.seg.new": ["新读者", "New"],
-  "camp.seg.promising": ["潜力读者", "Promising"],
-  "camp.seg.at_risk": ["流失风险", "At risk"],
-  "camp.seg.hibernating": ["沉睡读者", "Hibernating"],
-  "camp.seg.lost": ["已流失", "Lost"],
 };

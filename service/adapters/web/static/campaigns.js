@@ -40,7 +40,7 @@ function interval(ci, share) {
 async function fillOptions() {
   const seg = $("a-segment");
   seg.replaceChildren(seg.querySelector('option[value=""]'),
-    ...SEGMENTS.map((s) => h("option", { value: s }, t(`camp.seg.${s}`))));
+    ...SEGMENTS.map((s) => h("option", { value: s }, t(`seg.${s}`))));
   const options = await api.get("/reports/filters").catch(() => null);
   if (!options) return;
   const fill = (id, items) => {
