@@ -16,29 +16,47 @@ blp = Blueprint("web", __name__, template_folder="templates", static_folder="sta
 
 
 @dataclass(frozen=True)
-class Door:
-    """One link of the landing page: where it goes, its name and one line about it."""
+class StaffPage:
+    """One staff page, named once for both the shell's navigation and the landing page:
+    its navigation key, where it goes, its name in the navigation (with the browser-side word
+    key for client-rendered pages) and, if it is a door of the landing page, its name and one
+    line about it there."""
 
+    key: str
     href: str
-    name: str
-    about: str
+    word: str
+    nav: str
+    name: str | None = None
+    about: str | None = None
 
 
-def staff_doors() -> list[Door]:
+def staff_pages() -> list[StaffPage]:
+    """Every staff page in navigation order (built per request: the names are translated)."""
     return [
-        Door("/desk", _("Front desk"), _("Lend, return, renew and reserve with a scanner.")),
-        Door("/reports", _("Reports"),
-             _("Collection, readers and service: what to buy, what to weed, who is lapsing.")),
-        Door("/activities", _("Activities"),
-             _("Reading clubs, lectures and storytimes: sign-ups, attendance; reader surveys.")),
-        Door("/campaigns", _("Campaigns"),
-             _("Reach a segment of readers and measure the effect against a hold-out group.")),
-        Door("/classes", _("Classes"), _("Teachers: class reading lists and each pupil's progress.")),
-        Door("/admin", _("Administration"),
-             _("Branches, categories, circulation policy, calendars, staff, kiosks, notices.")),
-        Door("/mailbox", _("Mailbox"), _("Notices delivered here while no mail server is set.")),
-        Door("/api/v1/docs", _("API documentation"), _("Every command and query of the HTTP API.")),
+        StaffPage("desk", "/desk", "nav.desk", _("Front desk"), _("Front desk"),
+                  _("Lend, return, renew and reserve with a scanner.")),
+        StaffPage("reports", "/reports", "nav.reports", _("Reports"), _("Reports"),
+                  _("Collection, readers and service: what to buy, what to weed, who is lapsing.")),
+        StaffPage("activities", "/activities", "nav.activities", _("Activities"), _("Activities"),
+                  _("Reading clubs, lectures and storytimes: sign-ups, attendance; reader surveys.")),
+        StaffPage("campaigns", "/campaigns", "nav.campaigns", _("Campaigns"), _("Campaigns"),
+                  _("Reach a segment of readers and measure the effect against a hold-out group.")),
+        StaffPage("classes", "/classes", "nav.classes", _("Classes"), _("Classes"),
+                  _("Teachers: class reading lists and each pupil's progress.")),
+        StaffPage("readers", "/desk#readers", "nav.readers", _("Readers")),
+        StaffPage("admin", "/admin", "nav.admin", _("Administration"), _("Administration"),
+                  _("Branches, categories, circulation policy, calendars, staff, kiosks, notices.")),
+        StaffPage("mailbox", "/mailbox", "nav.mailbox", _("Mailbox"), _("Mailbox"),
+                  _("Notices delivered here while no mail server is set.")),
+        StaffPage("api", "/api/v1/docs", "nav.api", _("API docs"), _("API documentation"),
+                  _("Every command and query of the HTTP API.")),
+        StaffPage("portal", "/portal", "nav.portal", _("Reader portal")),
     ]
+
+
+def staff_doors() -> list[StaffPage]:
+    """The staff pages the landing page opens a door to."""
+    return [page for page in staff_pages() if page.about is not None]
 
 
 @blp.get("/")
@@ -51,9 +69,10 @@ def landing() -> str:
 
 @blp.app_context_processor
 def staff_shell() -> dict[str, Any]:
-    """What the staff shell shows on every page: the library's name."""
+    """What the staff shell shows on every page: the library's name and the staff pages."""
     lector = current_app.extensions.get("lector")
-    return {"library_name": lector.config.library_name if lector else "Lector"}
+    return {"library_name": lector.config.library_name if lector else "Lector",
+            "staff_pages": staff_pages()}
 
 
 @blp.get("/desk")
