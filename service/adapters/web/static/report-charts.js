@@ -54,25 +54,33 @@ function surveyRows(data) {
   const head = { question: `${pick(data.survey.title_zh, data.survey.title_en)} · ${t("rep.col.rate")} ${rate}`,
                  short: t("rep.col.rate"), answered: data.responses, summary: `${data.responses} / ${data.sent_to}`,
                  distribution: {} };
+  const asked = new Map((data.survey.questions || []).map((q) => [q.id, q]));
   return [head, ...data.questions.map((q, i) => {
     const text = pick(q.text_zh, q.text_en);
     let summary = "";
+    let distribution = q.type === "text" ? {} : q.distribution;
     if (q.type === "nps") summary = `NPS ${q.nps ?? "—"} · ${t("rep.col.mean")} ${q.mean ?? "—"}`;
     else if (q.type === "rating") summary = `${t("rep.col.mean")} ${q.mean ?? "—"} / 5`;
     else if (q.type === "text") summary = q.texts.slice(-3).map((x) => `“${x.text}”`).join(" ");
     else {
+      // Choices are stored by 0-based index; readers and staff count options from #1.
+      const options = (asked.get(q.id) || {}).options || [];
+      distribution = Object.fromEntries(Object.entries(q.distribution)
+        .map(([k, n]) => [`#${Number(k) + 1}`, n]));
       const top = Object.entries(q.distribution).sort((a, b) => b[1] - a[1])[0];
-      summary = top ? `${t("rep.col.most_chosen")} #${Number(top[0]) + 1} (${top[1]})` : "";
+      const option = top && options[Number(top[0])];
+      summary = top ? `${t("rep.col.most_chosen")} #${Number(top[0]) + 1}`
+        + `${option ? ` “${pick(option.zh, option.en)}”` : ""} (${top[1]})` : "";
     }
-    return { question: text, short: `Q${i + 1}`, answered: q.answered, summary,
-             distribution: q.type === "text" ? {} : q.distribution };
+    return { question: text, short: `Q${i + 1}`, answered: q.answered, summary, distribution };
   })];
 }
 
-/** Stacked bars, one bar per question, one series per option or score. */
+/** Stacked bars, one bar per question, one series per score (0-10) or option (#1, #2, ...). */
 function surveySeries(rows) {
+  const order = (k) => (k.startsWith("#") ? 100 + Number(k.slice(1)) : Number(k));
   const keys = [...new Set(rows.flatMap((r) => Object.keys(r.distribution)))]
-    .sort((a, b) => Number(a) - Number(b));
+    .sort((a, b) => order(a) - order(b));
   if (!keys.length) return [{ type: "bar", name: t("rep.col.answers"), data: rows.map((r) => r.answered) }];
   return keys.map((k) => ({ type: "bar", stack: "answers", name: String(k),
                             data: rows.map((r) => r.distribution[k] ?? 0) }));
