@@ -4,8 +4,11 @@ some who drift away, run through the real command handlers (for segments and lap
 from __future__ import annotations
 
 import random
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 from events.memory_store import MemoryEventStore
 from events.transfer import copy_log
@@ -99,3 +102,24 @@ def build_small_library(config: Config, n_readers: int = 30, days: int = 420,
 def fold(lib: SmallLibrary) -> None:
     """Fold what commands appended since (the library runs with after-commit off)."""
     catch_up_together(lib.lector.engine, lib.lector.store, lib.lector.projections)
+
+
+def race_two_schedulers(lib: SmallLibrary, run: Callable[[Any], Any]) -> list[Any]:
+    """Run the same nightly command from two schedulers at once, each with its own Lector
+    (connections, caches), released together by a barrier; returns both outcomes' results."""
+    barrier, outcomes = threading.Barrier(2), []
+
+    def scheduler() -> None:
+        mine = bootstrap(lib.lector.config, after_commit=lambda position: None, clock=lib.clock)
+        try:
+            barrier.wait()
+            outcomes.append(run(mine.ports).result)
+        finally:
+            mine.dispose()
+
+    threads = [threading.Thread(target=scheduler) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return outcomes

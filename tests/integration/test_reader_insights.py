@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from datetime import date
 from typing import Any
 
@@ -19,10 +18,15 @@ from service.adapters.app import build_app
 from service.application.accounts import create_staff
 from service.application.readers import set_preferences
 from service.application.relationships.segments import refresh_segments
-from service.bootstrap import bootstrap
 from service.cli import main
 from service.config import Config
-from tests.integration.relationships_library import ADMIN, SmallLibrary, build_small_library, fold
+from tests.integration.relationships_library import (
+    ADMIN,
+    SmallLibrary,
+    build_small_library,
+    fold,
+    race_two_schedulers,
+)
 
 MONTH_ENDS = [date(2025, m, 28) for m in (6, 7, 8, 9, 10)]
 
@@ -60,22 +64,7 @@ def test_a_refresh_segments_every_reader_once_and_a_repeat_appends_nothing(
 
 
 def test_two_schedulers_racing_the_same_refresh_give_one_result(library: SmallLibrary) -> None:
-    config = library.lector.config
-    barrier, outcomes = threading.Barrier(2), []
-
-    def scheduler() -> None:
-        mine = bootstrap(config, after_commit=lambda position: None, clock=library.clock)
-        try:
-            barrier.wait()
-            outcomes.append(refresh_segments(mine.ports, ADMIN, date(2025, 8, 31)).result)
-        finally:
-            mine.dispose()
-
-    threads = [threading.Thread(target=scheduler) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    outcomes = race_two_schedulers(library, lambda ports: refresh_segments(ports, ADMIN, date(2025, 8, 31)))
     fold(library)
     assert sorted(o["refreshed"] for o in outcomes) == [False, True]
     assert _refreshed(library) == 1 and len(_snapshot(library)) == 30

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from datetime import date
 from itertools import combinations
 from typing import Any
@@ -22,9 +21,14 @@ from projections.reading_history import history
 from projections.runner import rebuild
 from service.application.readers import set_preferences
 from service.application.relationships.recommendations import refresh_recommendations
-from service.bootstrap import bootstrap
 from service.config import Config
-from tests.integration.relationships_library import ADMIN, SmallLibrary, build_small_library, fold
+from tests.integration.relationships_library import (
+    ADMIN,
+    SmallLibrary,
+    build_small_library,
+    fold,
+    race_two_schedulers,
+)
 
 TABLES = (cob_reader_titles, cob_pairs, cob_titles, recommendations)
 
@@ -73,22 +77,8 @@ def test_co_borrowing_and_lists_built_incrementally_equal_their_rebuild(
 
 
 def test_two_schedulers_racing_the_same_refresh_give_one_result(library: SmallLibrary) -> None:
-    config = library.lector.config
-    barrier, outcomes = threading.Barrier(2), []
-
-    def scheduler() -> None:
-        mine = bootstrap(config, after_commit=lambda position: None, clock=library.clock)
-        try:
-            barrier.wait()
-            outcomes.append(refresh_recommendations(mine.ports, ADMIN, date(2025, 7, 1)).result)
-        finally:
-            mine.dispose()
-
-    threads = [threading.Thread(target=scheduler) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    outcomes = race_two_schedulers(
+        library, lambda ports: refresh_recommendations(ports, ADMIN, date(2025, 7, 1)))
     fold(library)
     assert sorted(o["refreshed"] for o in outcomes) == [False, True]
     with library.lector.engine.connect() as conn:
