@@ -93,10 +93,14 @@ def upgrade() -> None:
     _append_only("events")
     refuse_truncate(bind, "events_default")
 
-    # A month for every month the log already spans, and the next few.
-    first = bind.scalar(text("SELECT min(recorded_at) FROM events_plain"))
-    start = month_of(first) if first is not None else month_of(datetime.now(UTC))
-    last = add_months(month_of(datetime.now(UTC)), MONTHS_AHEAD)
+    # A month for every month the log already spans, and the next few: no row starts out
+    # in the default partition.
+    first, newest = bind.execute(
+        text("SELECT min(recorded_at), max(recorded_at) FROM events_plain")).one()
+    this_month = month_of(datetime.now(UTC))
+    start = month_of(first) if first is not None else this_month
+    last = max(add_months(this_month, MONTHS_AHEAD),
+               month_of(newest) if newest is not None else this_month)
     months = []
     while start <= last:
         months.append(start)
