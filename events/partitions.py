@@ -57,7 +57,7 @@ def is_partitioned(conn: Connection) -> bool:
         return False
     kind = conn.scalar(text("SELECT relkind FROM pg_class WHERE oid = to_regclass(:t)"),
                        {"t": PARENT})
-    return kind == "p"
+    return bool(kind == "p")
 
 
 def ensure_partitions(target: Engine | Connection, months_ahead: int = MONTHS_AHEAD,

@@ -16,7 +16,15 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from events import PendingEvent
 from events.catalogue import TitleCatalogued
 from events.engine import make_engine, write_connection
-from events.partitions import ensure_months, ensure_partitions, is_partitioned, list_partitions
+from events.partitions import (
+    add_months,
+    ensure_months,
+    ensure_partitions,
+    is_partitioned,
+    list_partitions,
+    month_of,
+    partition_name,
+)
 from events.sqlalchemy_store import SqlEventStore
 from service.adapters.database import alembic_config, upgrade
 from service.cli.ops import main
@@ -106,7 +114,7 @@ def test_two_processes_making_the_same_months_at_once_both_succeed_with_one_resu
         try:
             start.wait()
             created.append(ensure_months(own, months))
-        except BaseException as exc:  # noqa: BLE001 (reported by the assertion below)
+        except BaseException as exc:  # reported by the assertion below
             failures.append(exc)
         finally:
             own.dispose()
@@ -190,3 +198,32 @@ def test_sqlite_keeps_its_plain_table_and_making_partitions_is_a_no_op(
             assert list_partitions(conn) == []
     finally:
         engine.dispose()
+
+
+def test_the_nightly_beat_task_makes_the_configured_months_ahead(
+    database_url: str, tmp_path: Path,
+) -> None:
+    from service.bootstrap import bootstrap
+    from service.config import Config
+    from workers.celery_app import create_celery
+    from workers.schedule import beat_schedule
+
+    config = Config(database_url=database_url, secret_key="s", instance_dir=tmp_path,
+                    testing=True, event_partition_months_ahead=5)
+    lector = bootstrap(config)
+    try:
+        entry = beat_schedule(config)["events-partitions-nightly"]
+        celery = create_celery(config, lector)
+        celery.loader.import_default_modules()  # what a worker and the embedded beat do
+        task = celery.tasks[entry["task"]]
+        made = task.apply().get()
+        with lector.engine.connect() as conn:
+            months = [p.month for p in list_partitions(conn) if p.month is not None]
+    finally:
+        lector.dispose()
+    if database_url.startswith("sqlite"):
+        assert (made, months) == ([], [])
+        return
+    this_month = month_of(datetime.now(UTC))  # the template was migrated with 3 ahead
+    assert made == [partition_name(add_months(this_month, n)) for n in (4, 5)]
+    assert months[-6:] == [add_months(this_month, n) for n in range(6)]
