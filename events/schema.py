@@ -22,6 +22,10 @@ metadata = MetaData()
 # SQLite only aliases the rowid (and so auto-increments) for a plain INTEGER PRIMARY KEY.
 PositionType = BigInteger().with_variant(Integer(), "sqlite")
 
+# On PostgreSQL, migration 0025 partitions this table by month of recorded_at
+# (events/partitions.py): there the primary key is (position, recorded_at), the two unique
+# constraints are plain indexes (their guarantees are kept as the migration explains) and the
+# foreign key below is a constraint trigger. SQLite keeps exactly this shape.
 events = Table(
     "events",
     metadata,

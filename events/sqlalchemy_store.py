@@ -52,6 +52,9 @@ class SqlEventStore:
         self._decoded = DecodedEvents()
         # Streams whose decision state is snapshotted (events/snapshots.py); set at bootstrap.
         self.snapshot_policies: list[SnapshotPolicy] = []
+        # The recording time of appends (and so, on PostgreSQL, their monthly partition);
+        # tests pin it to append on either side of a month boundary.
+        self.clock: Callable[[], datetime] = _utc_now
 
     def append(
         self,
@@ -134,7 +137,7 @@ class SqlEventStore:
         current = _versions(conn, names)
         check_expected(expected, current)
         entries, versions = number_entries(events_, current)
-        now = datetime.now(UTC)
+        now = self.clock()
         rows = [self._row(conn, p, e[0], meta, now) for p, e in zip(events_, entries, strict=True)]
         positions: list[int] = []
         if rows:
@@ -170,7 +173,7 @@ class SqlEventStore:
     ) -> AppendResult:
         """Every stream pinned to a version: one statement, no version read (pg_append)."""
         entries, versions = number_entries(events_, expected)
-        now = datetime.now(UTC)
+        now = self.clock()
         rows: list[dict[str, Any]] = []
         links: list[dict[str, Any]] = []
         for pending, mine in zip(events_, entries, strict=True):
@@ -339,6 +342,10 @@ class SqlEventStore:
         conn.execute(insert(pii_keys).values(subject=subject, key=pii.TOMBSTONE,
                                              created_at=datetime.now(UTC)))
         return bool(had)
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
 
 
 _TAKEN = re.compile(r"^Key \(stream_id, version\)=\((?P<stream>.+), (?P<version>\d+)\) ")

@@ -80,6 +80,9 @@ class Config:
     # <instance>/exports); beat looks for due schedules every export_schedule_interval_s.
     export_dir: Path | None = None
     export_schedule_interval_s: float = 60.0
+    # PostgreSQL event log (docs/operations.md, "Event log partitions"): monthly partitions
+    # are kept made this many months ahead by upgrade, the nightly task and the CLI.
+    event_partition_months_ahead: int = 3
     # Test hook only: a fixed "now" (ISO instant) for notice scans in a worker subprocess.
     fake_now: str | None = None
     instance_dir: Path = field(default_factory=lambda: Path("instance"))
@@ -119,6 +122,8 @@ class Config:
             "export_dir": Path(_env("LECTOR_EXPORT_DIR") or instance / "exports").resolve(),
             "export_schedule_interval_s": float(
                 _env("LECTOR_EXPORT_SCHEDULE_INTERVAL_S", "60") or 60),
+            "event_partition_months_ahead": int(
+                _env("LECTOR_EVENT_PARTITION_MONTHS_AHEAD", "3") or 3),
             **_notice_settings(),
             **_login_settings(),
             **_beat_settings(),

@@ -13,7 +13,7 @@ from service.config import Config
 from workers.schedule import beat_schedule
 
 TASK_MODULES = ["workers.projection_tasks", "workers.notice_tasks", "workers.scan_tasks",
-                "workers.relationship_tasks", "workers.export_tasks"]
+                "workers.relationship_tasks", "workers.export_tasks", "workers.partition_tasks"]
 TASK_COUNTS = "lector:metrics:tasks"
 
 

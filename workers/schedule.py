@@ -26,6 +26,11 @@ def beat_schedule(config: Config) -> dict[str, dict[str, Any]]:
             "task": "exports.deliver_scheduled",
             "schedule": schedule(config.export_schedule_interval_s),
         },
+        # PostgreSQL: next months' event log partitions, made long before their first append.
+        "events-partitions-nightly": {
+            "task": "events.ensure_partitions",
+            "schedule": crontab(hour=3, minute=15),
+        },
     }
 
 

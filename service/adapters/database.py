@@ -8,6 +8,8 @@ from alembic import command
 from alembic.config import Config as AlembicConfig
 from sqlalchemy import MetaData
 
+from events.partitions import MONTHS_AHEAD
+
 MIGRATIONS = Path(__file__).parents[1] / "migrations"
 
 
@@ -33,11 +35,27 @@ def alembic_config(database_url: str) -> AlembicConfig:
     return cfg
 
 
-def upgrade(database_url: str, revision: str = "head") -> None:
-    """Bring the database schema up to date."""
+def upgrade(database_url: str, revision: str = "head",
+            months_ahead: int = MONTHS_AHEAD) -> None:
+    """Bring the database schema up to date (at head on PostgreSQL, with the event log's
+    monthly partitions made ``months_ahead`` months ahead)."""
     if database_url.startswith("sqlite:///"):
         Path(database_url[len("sqlite:///"):]).parent.mkdir(parents=True, exist_ok=True)
     command.upgrade(alembic_config(database_url), revision)
+    if revision == "head" and not database_url.startswith("sqlite"):
+        ensure_log_partitions(database_url, months_ahead)
+
+
+def ensure_log_partitions(database_url: str, months_ahead: int = MONTHS_AHEAD) -> list[str]:
+    """Create the event log's missing monthly partitions (none on SQLite); their names."""
+    from events.engine import make_engine
+    from events.partitions import ensure_partitions
+
+    engine = make_engine(database_url)
+    try:
+        return ensure_partitions(engine, months_ahead)
+    finally:
+        engine.dispose()
 
 
 def current_revision(database_url: str) -> str | None:

@@ -32,8 +32,33 @@ def db_upgrade() -> None:
     from service.adapters.database import upgrade
 
     config = _config()
-    upgrade(config.database_url)
+    upgrade(config.database_url, months_ahead=config.event_partition_months_ahead)
     click.echo(f"database is up to date ({_safe_url(config.database_url)})")
+
+
+@db.command("partitions")
+@click.option("--months-ahead", type=int, default=None,
+              help="Months to have partitions for after this one (default from config).")
+def db_partitions(months_ahead: int | None) -> None:
+    """Create the event log's missing monthly partitions and list them with row counts."""
+    from events.engine import make_engine
+    from events.partitions import ensure_partitions, list_partitions
+
+    config = _config()
+    engine = make_engine(config.database_url)
+    try:
+        ahead = config.event_partition_months_ahead if months_ahead is None else months_ahead
+        for name in ensure_partitions(engine, ahead):
+            click.echo(f"created {name}")
+        with engine.connect() as conn:
+            found = list_partitions(conn)
+        if not found:
+            click.echo("the event log is not partitioned (SQLite, or before migration 0025)")
+        for part in found:
+            month = part.month.strftime("%Y-%m") if part.month else "default"
+            click.echo(f"{part.name:<16} {month:<8} {part.rows:>12} rows")
+    finally:
+        engine.dispose()
 
 
 def _safe_url(url: str) -> str:
