@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -103,6 +102,13 @@ def test_a_query_is_answered_by_the_replica(world: dict[str, Any]) -> None:
     assert world["on_replica"].statements > before
     with world["direct"].connect() as conn:
         assert conn.scalar(text("SELECT pg_is_in_recovery()")) is True
+
+
+def test_an_export_streams_from_the_replica(world: dict[str, Any]) -> None:
+    before = world["on_replica"].statements
+    export = world["lib"].get("/api/v1/exports/marc/titles?format=marc21")
+    assert export.status_code == 200 and len(export.get_data()) > 0
+    assert world["on_replica"].statements > before
 
 
 def test_a_command_never_touches_the_replica(world: dict[str, Any]) -> None:

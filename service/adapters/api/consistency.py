@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from flask import current_app, request
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, Engine, func, select
 from sqlalchemy.exc import DBAPIError
 
 from events.schema import events
@@ -72,6 +72,18 @@ def read_model(*projection_names: str) -> Iterator[Connection]:
     wait_for(projection_names)
     with lector.engine.connect() as conn:
         yield conn
+
+
+def query_engine(*projection_names: str) -> Engine:
+    """The engine for a streamed read (exports) that opens its own connections: the replica
+    exactly when ``read_model`` would read there, else the primary after its usual wait."""
+    lector = current_app.extensions["lector"]
+    replica = replica_for(lector, projection_names)
+    if replica is not None:
+        replica.close()
+        return lector.replica  # type: ignore[no-any-return]
+    wait_for(projection_names)
+    return lector.engine  # type: ignore[no-any-return]
 
 
 def replica_for(lector: Any, names: Sequence[str]) -> Connection | None:
