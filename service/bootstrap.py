@@ -13,6 +13,7 @@ from events.sqlalchemy_store import SqlEventStore
 from projections.base import Projection
 from projections.registry import all_projections
 from service.adapters.dispatch import CeleryCatchUp, InProcessCatchUp
+from service.adapters.replica import ReplicaRoute
 from service.application.context import AfterCommit, Ports, utc_now
 from service.application.snapshots import reader_snapshots
 from service.application.unit_of_work import sql_units
@@ -31,9 +32,14 @@ class Lector:
     redis: Any = None
     celery: Any = None
     extras: dict[str, Any] = field(default_factory=dict)
+    # Query reads only (service/adapters/replica.py decides when); None without a replica.
+    replica: Engine | None = None
+    replica_route: ReplicaRoute | None = None
 
     def dispose(self) -> None:
         self.engine.dispose()
+        if self.replica is not None:
+            self.replica.dispose()
         if self.redis is not None:
             self.redis.close()
 
@@ -69,4 +75,14 @@ def bootstrap(config: Config | None = None, *, after_commit: AfterCommit | None 
     ports = Ports(engine=engine, store=store, after_commit=after_commit,
                   uow=sql_units(engine, store),
                   clock=clock or utc_now, timezone=config.timezone)
-    return Lector(config, engine, store, projections, ports, redis, celery)
+    replica = None
+    if config.database_replica_url:
+        if not config.database_replica_url.startswith("postgresql"):
+            raise ValueError("DATABASE_REPLICA_URL must be a PostgreSQL streaming replica")
+        # Pre-ping (one round trip per read): a replica restarted or stopped shows at connect,
+        # where the read can still go to the primary, not midway through the query.
+        replica = make_engine(config.database_replica_url, pool_pre_ping=True, connect_args={
+            "connect_timeout": config.replica_connect_timeout_s})
+    route = None if replica is None else ReplicaRoute(config.replica_retry_s, redis)
+    return Lector(config, engine, store, projections, ports, redis, celery, replica=replica,
+                  replica_route=route)

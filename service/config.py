@@ -23,6 +23,12 @@ class Config:
 
     database_url: str
     redis_url: str | None = None
+    # A PostgreSQL streaming replica that serves query (GET) reads (docs/operations.md
+    # "Read replica"); None = every read goes to database_url.
+    database_replica_url: str | None = None
+    # After the replica failed to answer, reads skip it for this long (per process).
+    replica_retry_s: float = 5.0
+    replica_connect_timeout_s: int = 2
     secret_key: str = ""
     timezone: str = DEFAULT_TIMEZONE
     currency: str = "CNY"
@@ -107,6 +113,7 @@ class Config:
         values: dict[str, Any] = {
             "database_url": _normalise_db_url(database_url),
             "redis_url": _env("REDIS_URL"),
+            "database_replica_url": _replica_url(),
             "secret_key": secret,
             "timezone": _env("LECTOR_TIMEZONE", DEFAULT_TIMEZONE),
             "library_name": _env("LECTOR_LIBRARY_NAME", "Lector Library"),
@@ -166,7 +173,9 @@ def _beat_settings() -> dict[str, Any]:
     """LECTOR_CATCH_UP_INTERVAL_S and the single-beat lock; unset ones keep the defaults."""
     kinds = {"catch_up_interval_s": ("LECTOR_CATCH_UP_INTERVAL_S", float),
              "beat_lock_timeout_s": ("LECTOR_BEAT_LOCK_TIMEOUT_S", int),
-             "beat_max_interval_s": ("LECTOR_BEAT_MAX_INTERVAL_S", float)}
+             "beat_max_interval_s": ("LECTOR_BEAT_MAX_INTERVAL_S", float),
+             "replica_retry_s": ("LECTOR_REPLICA_RETRY_S", float),
+             "replica_connect_timeout_s": ("LECTOR_REPLICA_CONNECT_TIMEOUT_S", int)}
     return {name: kind(_env(var) or 0) for name, (var, kind) in kinds.items()
             if _env(var) is not None}
 
@@ -189,6 +198,12 @@ def _login_settings() -> dict[str, Any]:
         if value is not None:
             out[field_name] = kind(value)
     return out
+
+
+def _replica_url() -> str | None:
+    """DATABASE_REPLICA_URL (or LECTOR_DATABASE_REPLICA_URL), normalised like DATABASE_URL."""
+    url = _env("DATABASE_REPLICA_URL") or _env("LECTOR_DATABASE_REPLICA_URL")
+    return None if url is None else _normalise_db_url(url)
 
 
 def _normalise_db_url(url: str) -> str:

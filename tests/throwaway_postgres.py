@@ -65,3 +65,18 @@ class ThrowawayCluster:
         with contextlib.suppress(subprocess.CalledProcessError):  # already stopped
             self.stop()
         shutil.rmtree(self.folder, ignore_errors=True)
+
+
+class ThrowawayReplica(ThrowawayCluster):
+    """A hot-standby streaming replica of a running throwaway cluster (pg_basebackup -R)."""
+
+    def __init__(self, primary: ThrowawayCluster) -> None:  # noqa: super-init: no initdb here
+        self.folder = Path(tempfile.mkdtemp(prefix="lector-pg-replica-"))
+        self.data, self.log = self.folder / "data", self.folder / "server.log"
+        self.port = _free_port()
+        self.bin = server_bin()
+        owner = pwd.getpwnam("postgres")
+        os.chown(self.folder, owner.pw_uid, owner.pw_gid)
+        # -R writes primary_conninfo and standby.signal: started, it follows the primary.
+        self._as_postgres(self.bin / "pg_basebackup", "-D", self.data, "-R", "-X", "stream",
+                          "--no-sync", "-h", "127.0.0.1", "-p", primary.port, "-U", "postgres")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Iterator, Sequence
@@ -9,11 +10,15 @@ from contextlib import contextmanager
 from typing import Any
 
 from flask import current_app, request
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, Engine, func, select
+from sqlalchemy.exc import DBAPIError
 
 from events.schema import events
 from projections.schema import checkpoints
+from service.adapters.replica import lowest_checkpoint
 from service.domain.errors import DomainError
+
+logger = logging.getLogger(__name__)
 
 
 class ProjectionBehind(DomainError):
@@ -56,9 +61,70 @@ def read_model(*projection_names: str) -> Iterator[Connection]:
     connection come together, so no view can read before it waited. A view using it takes
     ``min_position`` in its query schema, which makes the OpenAPI document show the 503.
     """
+    lector = current_app.extensions["lector"]
+    replica = replica_for(lector, projection_names)
+    if replica is not None:
+        try:
+            yield replica
+        finally:
+            replica.close()
+        return
     wait_for(projection_names)
-    with current_app.extensions["lector"].engine.connect() as conn:
+    with lector.engine.connect() as conn:
         yield conn
+
+
+def query_engine(*projection_names: str) -> Engine:
+    """The engine for a streamed read (exports) that opens its own connections: the replica
+    exactly when ``read_model`` would read there, else the primary after its usual wait."""
+    lector = current_app.extensions["lector"]
+    replica = replica_for(lector, projection_names)
+    if replica is not None:
+        replica.close()
+        return lector.replica  # type: ignore[no-any-return]
+    wait_for(projection_names)
+    return lector.engine  # type: ignore[no-any-return]
+
+
+def replica_for(lector: Any, names: Sequence[str]) -> Connection | None:
+    """The one decision point for reading from the replica; None means read the primary.
+
+    Only query (GET/HEAD) requests go there. With ``min_position`` the replica must have
+    applied it within ``min_position_wait_s``, else the primary answers (after its own usual
+    check): a client that saw its write never gets an answer from before it.
+    """
+    route = lector.replica_route
+    if lector.replica is None or request.method not in ("GET", "HEAD") or not route.usable():
+        return None
+    position = requested_position()
+    try:
+        if position is not None and not _replica_reached(lector, names, position):
+            route.count("behind")
+            return None
+        return lector.replica.connect()  # type: ignore[no-any-return]
+    except DBAPIError:
+        logger.warning("read replica unreachable; reading from the primary", exc_info=True)
+        route.failed()
+        return None
+
+
+def _replica_reached(lector: Any, names: Sequence[str], position: int) -> bool:
+    deadline = time.monotonic() + lector.config.min_position_wait_s
+    delay = 0.005
+    if lowest_checkpoint(lector.replica, names) >= position:
+        return True
+    slots = _slots(lector.config.min_position_waiters)
+    if not slots.acquire(blocking=False):
+        return False  # no slot to wait in: the primary's check answers at once
+    try:
+        while time.monotonic() < deadline:
+            time.sleep(delay)
+            delay = min(delay * 2, 0.1)
+            if lowest_checkpoint(lector.replica, names) >= position:
+                return True
+        return False
+    finally:
+        slots.release()
 
 
 def wait_for(projection_names: Sequence[str]) -> None:

@@ -11,7 +11,8 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
 from service.adapters.api.auth import require
-from service.adapters.api.common import lector, ports
+from service.adapters.api.common import ports
+from service.adapters.api.consistency import query_engine
 from service.adapters.api.schemas.imports import ExportArgsSchema, MarcExportArgsSchema
 from service.application.collection_reports import query_from
 from service.application.report_settings import current_report_settings
@@ -54,7 +55,7 @@ class EventLogExport(MethodView):
     @require("admin")
     def get(self, args: dict[str, Any]) -> Any:
         """Download the event log itself (admin): for audits and for moving data out."""
-        opened = open_event_log(lector().engine, args["after"], args["until"], args["pii"])
+        opened = open_event_log(query_engine(), args["after"], args["until"], args["pii"])
         name = f"lector-events-{opened.after + 1}-{opened.until}-{args['pii']}.jsonl"
         response = Response(stream_with_context(opened.stream()), mimetype=MEDIA_TYPE)
         response.call_on_close(opened.close)
@@ -81,7 +82,7 @@ class ExportFile(MethodView):
         if "collection" in chosen.projections:  # the settings in force and the question asked
             params = replace(params, collection=query_from(args),
                              report_settings=current_report_settings(ports()))
-        export = open_export(lector().engine, chosen, params, args["lang"])
+        export = open_export(query_engine(*chosen.projections), chosen, params, args["lang"])
         fmt = args["format"]
         names = export_filename(chosen, args["lang"], fmt, export.position, today)
         response = Response(stream_with_context(export.stream(fmt)), mimetype=FORMATS[fmt])
@@ -104,7 +105,7 @@ class MarcTitlesExport(MethodView):
 
         from projections.catalogue import titles
 
-        engine, fmt = lector().engine, args["format"]
+        engine, fmt = query_engine("catalogue"), args["format"]
 
         def records() -> Any:
             with engine.connect() as conn:

@@ -12,6 +12,7 @@ from sqlalchemy import text
 from projections.failures import stuck_in
 from projections.runner import lag
 from service.adapters.api.common import lector
+from service.adapters.replica import replica_lag
 
 blp = Blueprint("ops", __name__)
 
@@ -35,6 +36,10 @@ def health() -> Response:
     except Exception as exc:  # report, never raise: this is the page that says what is wrong
         report["database"] = {"status": "down", "error": type(exc).__name__}
         report["status"] = "down"
+    if app.replica is not None:  # its absence only slows reads down: never "down" for it
+        report["replica"] = replica_lag(app.engine, app.replica)
+        if report["replica"]["status"] != "ok" and report["status"] == "ok":
+            report["status"] = "degraded"
     if app.redis is None:
         report["broker"] = {"status": "embedded"}
     else:
@@ -84,6 +89,14 @@ class _LectorCollector:
                 name, _, state = field.decode().rpartition(":")
                 tasks.add_metric([name, state], float(count))
         yield tasks
+        if app.replica_route is not None:
+            fallbacks = CounterMetricFamily(
+                "lector_replica_fallbacks",
+                "Query reads sent to the primary instead of the replica, by reason.",
+                labels=["reason"])
+            for reason, count in app.replica_route.counts().items():
+                fallbacks.add_metric([reason], float(count))
+            yield fallbacks
 
 
 def _stuck(app: Any) -> dict[str, Any]:
