@@ -255,3 +255,20 @@ def test_a_worker_killed_mid_fold_leaves_the_others_to_finish_and_equal_a_rebuil
     with lector.engine.connect() as conn:
         assert len(conn.execute(select(titles.c.title_id)).all()) == titles_n + 4
     assert incremental == rebuilt
+
+
+def test_a_shard_claimed_by_one_runner_is_refused_to_a_second_until_it_lets_go(
+    postgres_url: str,
+) -> None:
+    from events.engine import make_engine
+    from projections.shards import claim
+
+    engine = make_engine(postgres_url)
+    try:
+        with claim(engine, "circulation") as first:
+            with claim(engine, "circulation") as second, claim(engine, "readers") as other:
+                assert (first, second, other) == (True, False, True)
+        with claim(engine, "circulation") as again:
+            assert again
+    finally:
+        engine.dispose()
