@@ -265,9 +265,9 @@ def test_a_shard_claimed_by_one_runner_is_refused_to_a_second_until_it_lets_go(
 
     engine = make_engine(postgres_url)
     try:
-        with claim(engine, "circulation") as first:
-            with claim(engine, "circulation") as second, claim(engine, "readers") as other:
-                assert (first, second, other) == (True, False, True)
+        with claim(engine, "circulation") as first, claim(engine, "circulation") as second, \
+                claim(engine, "readers") as other:  # taken in this order
+            assert (first, second, other) == (True, False, True)
         with claim(engine, "circulation") as again:
             assert again
     finally:
