@@ -35,7 +35,8 @@ def _values(parameters: Any) -> list[Any]:
 @event.listens_for(Engine, "after_cursor_execute")
 def _watch(conn: Connection, cursor: Any, statement: str, parameters: Any, context: Any,
            executemany: bool) -> None:
-    if "pg_advisory_xact_lock(" in statement:
+    # Projection locks (pg_advisory_xact_lock, or its _shared form), not shard claims (_try_).
+    if "pg_advisory_xact_lock" in statement:
         names = [LOCK_KEYS[v] for v in _values(parameters) if v in LOCK_KEYS]
         conn.info["fold"] = {"names": names, "start": time.monotonic_ns(), "moved": False}
     elif "fold" in conn.info and statement.lstrip().upper().startswith(
