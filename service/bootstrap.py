@@ -12,6 +12,7 @@ from events.engine import make_engine
 from events.sqlalchemy_store import SqlEventStore
 from projections.base import Projection
 from projections.registry import all_projections
+from projections.shards import Shard, group_into_shards
 from service.adapters.dispatch import CeleryCatchUp, InProcessCatchUp
 from service.adapters.replica import ReplicaRoute
 from service.application.context import AfterCommit, Ports, utc_now
@@ -31,6 +32,7 @@ class Lector:
     ports: Ports
     redis: Any = None
     celery: Any = None
+    shards: list[Shard] = field(default_factory=list)  # config.projection_shards, resolved
     extras: dict[str, Any] = field(default_factory=dict)
     # Query reads only (service/adapters/replica.py decides when); None without a replica.
     replica: Engine | None = None
@@ -62,6 +64,7 @@ def bootstrap(config: Config | None = None, *, after_commit: AfterCommit | None 
     store = SqlEventStore(engine)
     store.snapshot_policies.append(reader_snapshots())
     projections = all_projections(config.timezone)
+    shards = group_into_shards(projections, config.projection_shards)  # a bad setting fails here
     redis = celery = None
     if after_commit is None:
         if config.embedded:
@@ -71,7 +74,7 @@ def bootstrap(config: Config | None = None, *, after_commit: AfterCommit | None 
 
             redis = redis_lib.Redis.from_url(config.redis_url)
             celery = producer_celery(config)
-            after_commit = CeleryCatchUp(redis, celery)
+            after_commit = CeleryCatchUp(redis, celery, [s.name for s in shards])
     ports = Ports(engine=engine, store=store, after_commit=after_commit,
                   uow=sql_units(engine, store),
                   clock=clock or utc_now, timezone=config.timezone)
@@ -84,5 +87,5 @@ def bootstrap(config: Config | None = None, *, after_commit: AfterCommit | None 
         replica = make_engine(config.database_replica_url, pool_pre_ping=True, connect_args={
             "connect_timeout": config.replica_connect_timeout_s})
     route = None if replica is None else ReplicaRoute(config.replica_retry_s, redis)
-    return Lector(config, engine, store, projections, ports, redis, celery, replica=replica,
+    return Lector(config, engine, store, projections, ports, redis, celery, shards, replica=replica,
                   replica_route=route)

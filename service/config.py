@@ -11,6 +11,21 @@ from typing import Any
 # The library's time zone when LECTOR_TIMEZONE is not set: the only place it is written out.
 DEFAULT_TIMEZONE = "Asia/Shanghai"
 
+# With workers (REDIS_URL set), a commit enqueues one catch-up per shard and each shard is
+# folded in one pass by whichever worker takes it, so up to this many fold at once
+# (docs/operations.md "Scaling workers"). Projections no shard names fold in a shard called
+# "other"; "*" in a list means "every projection no other shard names".
+# LECTOR_PROJECTION_SHARDS="circulation=current_loans,hold_queue;rest=*" overrides it.
+DEFAULT_PROJECTION_SHARDS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("circulation", ("current_loans", "hold_queue", "fines", "payments", "transits",
+                     "notice_outbox")),
+    ("readers", ("reader_profiles", "reading_history", "reader_timeline", "reader_segments",
+                 "families", "feedback_inbox", "surveys", "activities", "campaigns")),
+    ("reports", ("trends", "report_rollups", "lapse_model", "co_borrowing",
+                 "export_schedules")),
+    ("catalogue", ("catalogue", "title_keys", "title_search", "collection")),
+)
+
 
 def _env(name: str, default: str | None = None) -> str | None:
     value = os.environ.get(name)
@@ -41,6 +56,7 @@ class Config:
     # Reverse proxies in front of the app whose X-Forwarded-* headers are trusted (0 = none).
     trusted_proxies: int = 0
     catch_up_interval_s: float = 5.0
+    projection_shards: tuple[tuple[str, tuple[str, ...]], ...] = DEFAULT_PROJECTION_SHARDS
     # Exactly one beat schedules: it holds a Redis lock for this long and renews it every
     # tick (at most beat_max_interval_s apart); a second beat waits until the lock expires.
     beat_lock_timeout_s: int = 30
@@ -134,6 +150,7 @@ class Config:
             **_notice_settings(),
             **_login_settings(),
             **_beat_settings(),
+            **_shard_settings(),
             "instance_dir": instance,
         }
         return replace(cls(**values), **overrides)
@@ -178,6 +195,25 @@ def _beat_settings() -> dict[str, Any]:
              "replica_connect_timeout_s": ("LECTOR_REPLICA_CONNECT_TIMEOUT_S", int)}
     return {name: kind(_env(var) or 0) for name, (var, kind) in kinds.items()
             if _env(var) is not None}
+
+
+def _shard_settings() -> dict[str, Any]:
+    """LECTOR_PROJECTION_SHARDS: "name=projection,projection;name=..." (see above)."""
+    text = _env("LECTOR_PROJECTION_SHARDS")
+    return {} if text is None else {"projection_shards": parse_shards(text)}
+
+
+def parse_shards(text: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """"a=x,y;b=*" -> (("a", ("x", "y")), ("b", ("*",))); names are checked at bootstrap."""
+    shards = []
+    for part in (p.strip() for p in text.split(";")):
+        if not part:
+            continue
+        name, equals, names = part.partition("=")
+        if not equals or not name.strip():
+            raise ValueError(f"LECTOR_PROJECTION_SHARDS: {part!r} is not name=projection,...")
+        shards.append((name.strip(), tuple(n.strip() for n in names.split(",") if n.strip())))
+    return tuple(shards)
 
 
 def _login_settings() -> dict[str, Any]:

@@ -15,6 +15,8 @@ SLOW = (
     "tests/browser/test_admin_pages.py::test_each_admin_edit_shows_in_the_next_checkout",
     "tests/integration/test_celery_worker.py::test_a_worker_killed_mid_catch_up_resumes_and_equals_a_rebuild",
     "tests/integration/test_celery_worker.py::test_two_workers_catching_up_the_same_projections_at_once_equal_a_rebuild",
+    "tests/integration/test_scaled_workers.py::test_three_workers_fold_a_burst_shard_by_shard_and_never_one_projection_at_once",
+    "tests/integration/test_scaled_workers.py::test_a_worker_killed_mid_fold_leaves_the_others_to_finish_and_equal_a_rebuild",
     "tests/integration/test_circulation_state_machine.py::TestCirculationStateMachine::runTest",
     "tests/integration/test_collection_reports.py::test_collection_reports_built_in_random_batches_equal_a_rebuild_and_the_raw_log",
     "tests/integration/test_engagement_races.py::test_fifty_readers_signing_up_at_once_fill_the_seats_exactly_and_wait_in_order",

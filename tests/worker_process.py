@@ -29,28 +29,42 @@ class RedisLease:
 
     The claim is a key with an expiry in the configured database; an unreachable server
     raises here, so a configured but broken Redis fails the test instead of skipping it.
+    A URL naming a database other than 0 pins the tests to that one database (a developer
+    who was given one on a shared server): its claim is waited for, never another taken.
     """
 
-    def __init__(self, base_url: str, ttl_s: int = 900) -> None:
+    def __init__(self, base_url: str, ttl_s: int = 900, wait_s: float = 900) -> None:
         self.base_url = base_url
         self.admin = redis.Redis.from_url(base_url, socket_connect_timeout=5)
         self.admin.ping()
         self.token = uuid.uuid4().hex
         base_db = int(self.admin.connection_pool.connection_kwargs.get("db", 0))
-        for db in range(1, 16):
-            if db != base_db and self.admin.set(LEASE_KEY.format(db), self.token, nx=True,
-                                                ex=ttl_s):
-                self.db = db
-                break
+        if base_db != 0:
+            self.db = base_db
+            wait_until(lambda: self.admin.set(LEASE_KEY.format(base_db), self.token, nx=True,
+                                              ex=ttl_s), wait_s,
+                       f"Redis database {base_db} to be free of another test", interval_s=0.2)
         else:
-            raise RuntimeError("every Redis test database is leased; is a run stuck?")
+            for db in range(1, 16):
+                if self.admin.set(LEASE_KEY.format(db), self.token, nx=True, ex=ttl_s):
+                    self.db = db
+                    break
+            else:
+                raise RuntimeError("every Redis test database is leased; is a run stuck?")
         self.url = _with_db(base_url, self.db)
         self.client = redis.Redis.from_url(self.url)
-        self.client.flushdb()
+        self._empty()
+
+    def _empty(self) -> None:
+        """Every key of the leased database but a pinned database's own claim."""
+        claim = LEASE_KEY.format(self.db).encode()
+        for key in self.client.scan_iter(count=1000):
+            if key != claim:
+                self.client.delete(key)
 
     def release(self) -> None:
         """Empty the database and give it back (only if the lease is still ours)."""
-        self.client.flushdb()
+        self._empty()
         self.client.close()
         if self.admin.get(LEASE_KEY.format(self.db)) == self.token.encode():
             self.admin.delete(LEASE_KEY.format(self.db))
@@ -67,13 +81,14 @@ class WorkerProcess:
     """One `celery worker` OS process (prefork, one child) with its own log file."""
 
     def __init__(self, name: str, database_url: str, redis_url: str, folder: Path,
-                 concurrency: int = 1) -> None:
-        self.name, self.folder, self.concurrency = name, folder, concurrency
+                 concurrency: int = 1, app: str = "workers.main",
+                 env: dict[str, str] | None = None) -> None:
+        self.name, self.folder, self.concurrency, self.app = name, folder, concurrency, app
         self.log_path = folder / f"{name}.log"
         self.env = {
             **os.environ, "DATABASE_URL": database_url, "REDIS_URL": redis_url,
             "LECTOR_SECRET_KEY": "worker-test-secret",
-            "LECTOR_INSTANCE_DIR": str(folder / f"{name}-instance"),
+            "LECTOR_INSTANCE_DIR": str(folder / f"{name}-instance"), **(env or {}),
         }
         self.proc: subprocess.Popen[bytes] | None = None
         self.starts = 0
@@ -84,7 +99,7 @@ class WorkerProcess:
         with self.log_path.open("ab") as log:
             log.write(f"\n=== start {self.starts} ===\n".encode())
             self.proc = subprocess.Popen(
-                [sys.executable, "-m", "celery", "-A", "workers.main", "worker",
+                [sys.executable, "-m", "celery", "-A", self.app, "worker",
                  "-n", f"{self.name}-{uuid.uuid4().hex[:6]}@%h", "-c", str(self.concurrency),
                  "-P", "prefork", "--loglevel=INFO", "--without-gossip", "--without-mingle",
                  "--without-heartbeat"],

@@ -14,9 +14,12 @@ from workers.relationship_timing import relationship_schedule
 def beat_schedule(config: Config) -> dict[str, dict[str, Any]]:
     """Task name, timing and arguments of every periodic job."""
     return {
-        # Safety net: catch-up is also enqueued after every commit, coalesced.
+        # Safety net: catch-up is also enqueued after every commit, coalesced. With workers
+        # it enqueues every shard's catch-up, so the net spreads over them too; embedded, it
+        # folds everything in one pass, as each commit does.
         "projections-safety-net": {
-            "task": "projections.catch_up_all",
+            "task": ("projections.catch_up_all" if config.embedded
+                     else "projections.catch_up_shards"),
             "schedule": schedule(config.catch_up_interval_s),
         },
         **notice_schedule(config),
