@@ -80,6 +80,9 @@ class Config:
     # <instance>/exports); beat looks for due schedules every export_schedule_interval_s.
     export_dir: Path | None = None
     export_schedule_interval_s: float = 60.0
+    # SIP2 server processes sharing one port with SO_REUSEPORT (docs/sip2.md "Processes"):
+    # one is the embedded default; more lets kiosks use more than one core (one GIL each).
+    sip2_processes: int = 1
     # Test hook only: a fixed "now" (ISO instant) for notice scans in a worker subprocess.
     fake_now: str | None = None
     instance_dir: Path = field(default_factory=lambda: Path("instance"))
@@ -116,6 +119,7 @@ class Config:
             "webhook_url": _env("LECTOR_WEBHOOK_URL"),
             "webhook_secret": _env("LECTOR_WEBHOOK_SECRET"),
             "trusted_proxies": int(_env("LECTOR_TRUSTED_PROXIES", "0") or 0),
+            "sip2_processes": int(_env("LECTOR_SIP2_PROCESSES", "1") or 1),
             "export_dir": Path(_env("LECTOR_EXPORT_DIR") or instance / "exports").resolve(),
             "export_schedule_interval_s": float(
                 _env("LECTOR_EXPORT_SCHEDULE_INTERVAL_S", "60") or 60),
