@@ -111,8 +111,13 @@ def tls_context(cert: str, key: str | None) -> ssl.SSLContext:
 @click.option("--processes", type=click.IntRange(min=1), default=None,
               help="Server processes sharing the port (SO_REUSEPORT, Linux); "
                    "default LECTOR_SIP2_PROCESSES or 1.")
+@click.option("--rate-per-second", default=10.0, show_default=True, type=float,
+              help="Requests per second one connection may send (0: no pacing).")
+@click.option("--rate-burst", default=30, show_default=True, type=int,
+              help="Requests one connection may send at once before pacing starts.")
 def sip2(host: str, port: int, tls_cert: str | None, tls_key: str | None,
-         idle_timeout: float, processes: int | None) -> None:
+         idle_timeout: float, processes: int | None, rate_per_second: float,
+         rate_burst: int) -> None:
     """Run the SIP2 server for self-check kiosks (accounts: `lector kiosk create`)."""
     from service.adapters.sip2.processes import Supervisor
 
@@ -128,18 +133,20 @@ def sip2(host: str, port: int, tls_cert: str | None, tls_key: str | None,
                         "[pid %(process)d] %(message)s")
     _engine(config).dispose()  # migrations, as `lector serve` does (before any fork)
     transport = "TLS" if tls_cert else "plain TCP"
+    pacing = {"idle_timeout": idle_timeout, "rate_per_second": rate_per_second,
+              "rate_burst": rate_burst}
     if count == 1:
         click.echo(f"Lector SIP2 is listening on {host}:{port} ({transport}; Ctrl+C to stop)")
-        _serve(config, host, port, tls_cert, tls_key, idle_timeout, reuse_port=False)
+        _serve(config, host, port, tls_cert, tls_key, pacing, reuse_port=False)
         return
     click.echo(f"Lector SIP2 is listening on {host}:{port} with {count} processes "
                f"({transport}; Ctrl+C to stop)")
-    Supervisor(count, lambda slot: _serve(config, host, port, tls_cert, tls_key, idle_timeout,
+    Supervisor(count, lambda slot: _serve(config, host, port, tls_cert, tls_key, pacing,
                                           reuse_port=True)).run()
 
 
 def _serve(config: Config, host: str, port: int, tls_cert: str | None, tls_key: str | None,
-           idle_timeout: float, *, reuse_port: bool) -> None:
+           pacing: dict[str, Any], *, reuse_port: bool) -> None:
     """Run one server process until SIGTERM or Ctrl+C; its engine is built here, after any
     fork, so no database connection crosses processes."""
     from zoneinfo import ZoneInfo
@@ -150,7 +157,7 @@ def _serve(config: Config, host: str, port: int, tls_cert: str | None, tls_key: 
 
     lector = bootstrap(config)
     settings = Sip2Settings(zone=ZoneInfo(config.timezone), currency=config.currency,
-                            idle_timeout=idle_timeout)
+                            **pacing)
     backend = LectorSip2Backend(lector)
     server = Sip2Server(backend, host=host, port=port, settings=settings,
                         ssl_context=tls_context(tls_cert, tls_key) if tls_cert else None,
