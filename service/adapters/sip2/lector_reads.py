@@ -110,16 +110,12 @@ def checkin_parties(ports: Ports, outcome: Outcome, barcode: str, reader_id: str
     """The copy and the returning reader as the check-in decided on them (read again only for
     a replayed key, whose streams were not loaded)."""
     if outcome.loaded is None:
-        view = reads_reader(ports, reader_id)
+        view = reader_by_id(ports, reader_id) if reader_id else None
         return load_copy(ports, barcode), view.state if view else None
     copy = fold_copy(outcome.loaded.events, barcode)
     reader = reader_from(outcome.loaded, reader_id) if reader_id else None
     return (copy if copy.title_id is not None else None,
             reader if reader is not None and reader.exists else None)
-
-
-def reads_reader(ports: Ports, reader_id: str | None) -> ReaderView | None:
-    return reader_by_id(ports, reader_id) if reader_id else None
 
 
 def decided_title(ports: Ports, outcome: Outcome, barcode: str) -> str:
