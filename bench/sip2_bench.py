@@ -56,12 +56,13 @@ BLANK = " " * 18
 class Kiosk:
     """One self-check machine: a socket, a sequence number and a clock for its requests."""
 
-    def __init__(self, port: int, number: int) -> None:
+    def __init__(self, port: int, number: int, run: int = 0) -> None:
         self.sock = socket.create_connection(("127.0.0.1", port), timeout=30)
         self.buffer, self.sequence = b"", 0
         # Each request gets its own transaction second, so no two requests of one kiosk
-        # share (date, AY) and a new request is never mistaken for a resend.
-        self.moment = datetime.now(UTC) - timedelta(days=1) + timedelta(hours=number)
+        # share (date, AY) and a new request is never mistaken for a resend; each run of a
+        # comparison starts a day further back, so runs never share a key either.
+        self.moment = (datetime.now(UTC) - timedelta(days=1 + run) + timedelta(hours=number))
         self.latencies: dict[str, list[float]] = defaultdict(list)
 
     def ask(self, code: str, fixed: dict[str, str], *fields: tuple[str, str]) -> Message:
@@ -94,10 +95,11 @@ class Kiosk:
 
 
 def run_kiosk(port: int, number: int, args: argparse.Namespace, cards: list[str],
-              barcodes: list[str], out: dict[str, Any], lock: threading.Lock) -> None:
+              barcodes: list[str], out: dict[str, Any], lock: threading.Lock,
+              run: int = 0) -> None:
     """Lend ``args.checkouts`` times (random reader, random copy), returning as it goes."""
-    rng = random.Random(args.seed * 1000 + number)
-    kiosk = Kiosk(port, number)
+    rng = random.Random(args.seed * 1000 + number + 100 * run)
+    kiosk = Kiosk(port, number, run)
     login = kiosk.ask("93", {"uid_algorithm": "0", "pwd_algorithm": "0"},
                       ("CN", f"kiosk{number:02d}"), ("CO", PASSWORD), ("CP", "MAIN"))
     assert login.fixed.get("ok") == "1", "kiosk login refused"
@@ -197,6 +199,106 @@ def report(out: dict[str, Any], elapsed: float, args: argparse.Namespace) -> Non
               f"  p99 {percentile(values, .99):7.1f} ms  mean {statistics.fmean(values) * 1000:7.1f} ms")
 
 
+def start_server(url: str, processes: int, args: argparse.Namespace) -> tuple[Any, int]:
+    """`lector sip2 --processes N` as a subprocess on a free port; wait until it answers."""
+    import subprocess
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = int(probe.getsockname()[1])
+    env = {**os.environ, "DATABASE_URL": url, "LECTOR_SECRET_KEY": "bench",
+           "LECTOR_INSTANCE_DIR": "/tmp/lector-sip2-bench",
+           "LECTOR_LOGIN_RATE_LIMIT": "100000 per minute"}
+    env.pop("REDIS_URL", None)
+    if args.redis_url:
+        env["REDIS_URL"] = args.redis_url
+    log = open(f"/tmp/lector-sip2-bench-{processes}.log", "wb")  # noqa: SIM115 - lives on
+    server = subprocess.Popen(
+        [sys.executable, "-m", "service.cli", "sip2", "--port", str(port), "--processes",
+         str(processes), "--rate-per-second", "0"], env=env, stdout=log,
+        stderr=subprocess.STDOUT, cwd=Path(__file__).resolve().parents[1])
+    for _ in range(600):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            time.sleep(1.0 if processes > 1 else 0.2)  # let every child bind
+            return server, port
+        except OSError:
+            time.sleep(0.05)
+    server.kill()
+    raise RuntimeError(f"sip2 with {processes} processes did not start")
+
+
+def one_run(port: int, kiosks: int, args: argparse.Namespace, cards: list[str],
+            barcodes: list[str], run: int, totals: dict[str, int]) -> dict[str, float]:
+    out: dict[str, Any] = {"lent": 0, "refused": 0, "returned": 0,
+                           "latencies": defaultdict(list)}
+    lock = threading.Lock()
+    threads = [threading.Thread(target=run_kiosk, args=(port, n, args, cards, barcodes, out,
+                                                        lock, run)) for n in range(kiosks)]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    elapsed = time.perf_counter() - started
+    for name in ("lent", "refused", "returned"):
+        totals[name] += out[name]
+    every = [v for values in out["latencies"].values() for v in values]
+    figures = {"rps": len(every) / elapsed}
+    for code, name in (("11", "checkout"), ("09", "checkin")):
+        figures[f"{name} p50"] = percentile(out["latencies"][code], .5)
+        figures[f"{name} p99"] = percentile(out["latencies"][code], .99)
+    return figures
+
+
+def compare_processes(lector: Any, url: str, args: argparse.Namespace, cards: list[str],
+                      barcodes: list[str]) -> int:
+    """Interleaved rounds of: 1 kiosk on 1 process (baseline), then ``--kiosks`` kiosks on
+    each process count; medians over the rounds, ratios against the baseline."""
+    counts = [int(n) for n in args.processes.split(",")]
+    servers = {n: start_server(url, n, args) for n in sorted(set([1, *counts]))}
+    cases = [("1 kiosk, 1 process", 1, 1)] + [
+        (f"{args.kiosks} kiosks, {n} process{'es' if n > 1 else ''}", n, args.kiosks)
+        for n in counts]
+    seen: dict[str, list[dict[str, float]]] = defaultdict(list)
+    totals = {"lent": 0, "refused": 0, "returned": 0}
+    run = 0
+    try:
+        for round_ in range(args.rounds):
+            for name, processes, kiosks in cases:
+                run += 1
+                figures = one_run(servers[processes][1], kiosks, args, cards, barcodes, run,
+                                  totals)
+                seen[name].append(figures)
+                print(f"round {round_ + 1} {name:22s} " + "  ".join(
+                    f"{key} {value:7.1f}" for key, value in figures.items()), flush=True)
+    finally:
+        for server, _port in servers.values():
+            server.terminate()
+            server.wait(30)
+        if args.redis_url:
+            import redis
+
+            redis.Redis.from_url(args.redis_url).flushdb()  # the tasks nobody will run
+    print(f"\nmedians of {args.rounds} rounds (ms; rps = SIP2 requests per second; "
+          f"load average {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f}):")
+    baseline = {k: statistics.median(f[k] for f in seen[cases[0][0]]) for k in seen[cases[0][0]][0]}
+    for name, _processes, _kiosks in cases:
+        median = {k: statistics.median(f[k] for f in seen[name]) for k in seen[name][0]}
+        print(f"  {name:22s} " + "  ".join(
+            f"{key} {value:7.1f}" + ("" if key == "rps" else f" (x{value / baseline[key]:.1f})")
+            for key, value in median.items()))
+    out = {**totals, "latencies": {}}
+    problems = check_invariants(lector, out, limit=10)
+    lector.dispose()
+    for problem in problems:
+        print("INVARIANT BROKEN:", problem)
+    if not problems:
+        print("invariants hold over every run: each copy on loan to at most one reader, no "
+              "reader over the loan limit, log and kiosk counts agree, projections match")
+    return 1 if problems else 0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--admin-url", default=os.environ.get(
@@ -210,6 +312,14 @@ def main() -> int:
                         help="deferred: folded at the end, as a Celery worker would; inline: "
                              "after every command, as the embedded mode does")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--processes", default=None,
+                        help="compare server process counts, e.g. 1,2: each runs as `lector "
+                             "sip2 --processes N` in its own processes (not sharing the "
+                             "kiosks' GIL), with a 1-kiosk baseline, in interleaved rounds")
+    parser.add_argument("--rounds", type=int, default=3, help="rounds of the comparison")
+    parser.add_argument("--redis-url", default=None,
+                        help="REDIS_URL for the server processes (projections then deferred "
+                             "to Celery, as in production; the database is flushed at the end)")
     args = parser.parse_args()
 
     from service.config import _normalise_db_url
@@ -228,6 +338,8 @@ def main() -> int:
         cards, barcodes = seed(lector, args)
         for projection in lector.projections:
             catch_up(lector.engine, lector.store, projection)
+        if args.processes:
+            return compare_processes(lector, url, args, cards, barcodes)
         # Kiosks send far below this; the bench measures the server, not the rate limiter.
         settings = Sip2Settings(zone=ZONE, rate_per_second=10_000, rate_burst=10_000)
         server = Sip2Server(LectorSip2Backend(lector), host="127.0.0.1", port=0, settings=settings)

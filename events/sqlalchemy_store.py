@@ -192,6 +192,11 @@ class SqlEventStore:
             # The primary key refused a version another writer took first; this transaction
             # is aborted, so the winner is named from the refusal itself.
             raise _refused(exc, expected) from exc
+        except DBAPIError as exc:
+            if not _deadlocked(exc):
+                raise
+            first = next(iter(expected))
+            raise ConcurrencyError(first, expected[first], expected[first]) from exc
         if positions is None:  # the key was used already, or a stream is not where expected
             replay = _replay(conn, key) if key is not None else None
             if replay is not None:
@@ -230,7 +235,12 @@ class SqlEventStore:
         Appends take the same lock in shared mode, so they never wait for each other; it no
         longer orders commits (the in-flight markers of events/pg_log.py do)."""
         if self._pg:
-            conn.execute(select(func.pg_advisory_xact_lock(APPEND_LOCK_ID)))
+            try:
+                conn.execute(select(func.pg_advisory_xact_lock(APPEND_LOCK_ID)))
+            except DBAPIError as exc:
+                if not _deadlocked(exc):
+                    raise
+                raise ConcurrencyError("(append lock)", 0, 0) from exc
 
     def load(self, stream_ids: Sequence[str], conn: Connection | None = None,
              snapshots: bool = False) -> LoadedStreams:
@@ -274,7 +284,12 @@ class SqlEventStore:
 
         loaded = self._decoded.lookup(positions, decode)
         if covered and take:
-            found = take_snapshots(conn, covered, found, entries, loaded)
+            try:
+                found = take_snapshots(conn, covered, found, entries, loaded)
+            except DBAPIError as exc:
+                if not _deadlocked(exc):
+                    raise
+                raise ConcurrencyError("(snapshot)", 0, 0) from exc
         return LoadedStreams(versions, loaded, found)
 
     def read_all(
@@ -349,6 +364,14 @@ def _utc_now() -> datetime:
 
 
 _TAKEN = re.compile(r"^Key \(stream_id, version\)=\((?P<stream>.+), (?P<version>\d+)\) ")
+
+
+def _deadlocked(exc: DBAPIError) -> bool:
+    """PostgreSQL broke a deadlock by aborting this transaction (SQLSTATE 40P01): a lost race
+    like any other, so the command is tried again rather than failed. Seen with kiosks on
+    several processes: a locked retry waiting for the append lock, an append waiting for the
+    shared lock queued behind it, and a third transaction between them."""
+    return getattr(exc.orig, "sqlstate", None) == "40P01"
 
 
 def _refused(exc: IntegrityError, expected: Mapping[str, int]) -> ConcurrencyError:

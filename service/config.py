@@ -105,6 +105,9 @@ class Config:
     # PostgreSQL event log (docs/operations.md, "Event log partitions"): monthly partitions
     # are kept made this many months ahead by upgrade, the nightly task and the CLI.
     event_partition_months_ahead: int = 3
+    # SIP2 server processes sharing one port with SO_REUSEPORT (docs/sip2.md "Processes"):
+    # one is the embedded default; more lets kiosks use more than one core (one GIL each).
+    sip2_processes: int = 1
     # Test hook only: a fixed "now" (ISO instant) for notice scans in a worker subprocess.
     fake_now: str | None = None
     instance_dir: Path = field(default_factory=lambda: Path("instance"))
@@ -142,6 +145,7 @@ class Config:
             "webhook_url": _env("LECTOR_WEBHOOK_URL"),
             "webhook_secret": _env("LECTOR_WEBHOOK_SECRET"),
             "trusted_proxies": int(_env("LECTOR_TRUSTED_PROXIES", "0") or 0),
+            "sip2_processes": int(_env("LECTOR_SIP2_PROCESSES", "1") or 1),
             "export_dir": Path(_env("LECTOR_EXPORT_DIR") or instance / "exports").resolve(),
             "export_schedule_interval_s": float(
                 _env("LECTOR_EXPORT_SCHEDULE_INTERVAL_S", "60") or 60),

@@ -10,7 +10,7 @@ at most ``MAX_ATTEMPTS`` times in all, then the caller gets a conflict, never a 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from events.store import AppendResult, ConcurrencyError, LoadedStreams
@@ -78,6 +78,9 @@ class Outcome:
     result: Mapping[str, Any]
     position: int
     replayed: bool = False
+    # The streams the decision was taken on (None for a replay): an adapter may build its
+    # reply from them instead of reading the same streams again after the command.
+    loaded: LoadedStreams | None = field(default=None, compare=False, repr=False)
 
 
 def execute(
@@ -163,4 +166,5 @@ def _attempt(uow: UnitOfWork, actor: Actor, command: str, locate: Locate, key: s
         return _replayed(appended, fingerprint), False
     if decision.also is not None:
         uow.also(decision.also)
-    return Outcome(appended.result or {}, appended.last_position), bool(appended.positions)
+    return (Outcome(appended.result or {}, appended.last_position, loaded=loaded),
+            bool(appended.positions))

@@ -74,7 +74,12 @@ class SqlUnitOfWork:
         self.conn = write_connection(self.engine)
         self.conn.begin()
         if self.locked:
-            self.store.lock_for_append(self.conn)
+            try:
+                self.store.lock_for_append(self.conn)
+            except BaseException:  # a deadlock lost while waiting: no __exit__ will run
+                self.conn.rollback()
+                self.conn.close()
+                raise
         return self
 
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,

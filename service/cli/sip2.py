@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import signal
+import socket
 import ssl
 import threading
 from typing import Any
@@ -107,38 +108,71 @@ def tls_context(cert: str, key: str | None) -> ssl.SSLContext:
               help="PEM private key (if not in the certificate file).")
 @click.option("--idle-timeout", default=300.0, show_default=True, type=float,
               help="Seconds of silence before a kiosk connection is closed.")
+@click.option("--processes", type=click.IntRange(min=1), default=None,
+              help="Server processes sharing the port (SO_REUSEPORT, Linux); "
+                   "default LECTOR_SIP2_PROCESSES or 1.")
+@click.option("--rate-per-second", default=10.0, show_default=True, type=float,
+              help="Requests per second one connection may send (0: no pacing).")
+@click.option("--rate-burst", default=30, show_default=True, type=int,
+              help="Requests one connection may send at once before pacing starts.")
 def sip2(host: str, port: int, tls_cert: str | None, tls_key: str | None,
-         idle_timeout: float) -> None:
+         idle_timeout: float, processes: int | None, rate_per_second: float,
+         rate_burst: int) -> None:
     """Run the SIP2 server for self-check kiosks (accounts: `lector kiosk create`)."""
+    from service.adapters.sip2.processes import Supervisor
+
+    if tls_key and not tls_cert:
+        raise click.UsageError("--tls-key needs --tls-cert")
+    config = Config.from_env()
+    count = processes or config.sip2_processes
+    if count > 1 and port == 0:
+        raise click.UsageError("--processes above 1 needs a fixed --port (they share it)")
+    if count > 1 and not hasattr(socket, "SO_REUSEPORT"):
+        raise click.UsageError("--processes above 1 needs SO_REUSEPORT (Linux)")
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s "
+                        "[pid %(process)d] %(message)s")
+    _engine(config).dispose()  # migrations, as `lector serve` does (before any fork)
+    transport = "TLS" if tls_cert else "plain TCP"
+    pacing = {"idle_timeout": idle_timeout, "rate_per_second": rate_per_second,
+              "rate_burst": rate_burst}
+    if count == 1:
+        click.echo(f"Lector SIP2 is listening on {host}:{port} ({transport}; Ctrl+C to stop)")
+        _serve(config, host, port, tls_cert, tls_key, pacing, reuse_port=False)
+        return
+    click.echo(f"Lector SIP2 is listening on {host}:{port} with {count} processes "
+               f"({transport}; Ctrl+C to stop)")
+    Supervisor(count, lambda slot: _serve(config, host, port, tls_cert, tls_key, pacing,
+                                          reuse_port=True)).run()
+
+
+def _serve(config: Config, host: str, port: int, tls_cert: str | None, tls_key: str | None,
+           pacing: dict[str, Any], *, reuse_port: bool) -> None:
+    """Run one server process until SIGTERM or Ctrl+C; its engine is built here, after any
+    fork, so no database connection crosses processes."""
     from zoneinfo import ZoneInfo
 
     from service.adapters.sip2 import Sip2Server, Sip2Settings
     from service.adapters.sip2.lector_backend import LectorSip2Backend
     from service.bootstrap import bootstrap
 
-    if tls_key and not tls_cert:
-        raise click.UsageError("--tls-key needs --tls-cert")
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    config = Config.from_env()
-    _engine(config).dispose()  # migrations, as `lector serve` does
     lector = bootstrap(config)
     settings = Sip2Settings(zone=ZoneInfo(config.timezone), currency=config.currency,
-                            idle_timeout=idle_timeout)
+                            **pacing)
     backend = LectorSip2Backend(lector)
     server = Sip2Server(backend, host=host, port=port, settings=settings,
                         ssl_context=tls_context(tls_cert, tls_key) if tls_cert else None,
-                        clock=lector.ports.clock, login_gate=backend.login_allowed_from)
+                        clock=lector.ports.clock, login_gate=backend.login_allowed_from,
+                        reuse_port=reuse_port)
     stopped = threading.Event()
 
     def stop() -> None:
         server.stop()
         stopped.set()
 
-    # docker stop sends SIGTERM: close connections cleanly instead of dying mid-command.
+    # docker stop (or the supervising parent) sends SIGTERM: close connections cleanly
+    # instead of dying mid-command.
     signal.signal(signal.SIGTERM, lambda *_: threading.Thread(target=stop).start())
     server.start()
-    click.echo(f"Lector SIP2 is listening on {host}:{server.port} "
-               f"({'TLS' if tls_cert else 'plain TCP'}; Ctrl+C to stop)")
     try:
         stopped.wait()
     except KeyboardInterrupt:

@@ -109,14 +109,15 @@ class LectorSip2Backend(LoginChecks, HoldAndFeeCommands):
         except DomainError as error:
             return refused(CheckinResult, error)
         result = outcome.result
-        copy = reads.load_copy(self.ports, barcode)
+        # The copy's home and the returner's card and language are what the command decided
+        # on (a return changes neither): no second read of those streams for the reply.
+        copy, returner = reads.checkin_parties(self.ports, outcome, barcode,
+                                               result.get("reader_id"))
         home = copy.branch if copy else ""
-        returner = reads.reader_by_id(self.ports, result["reader_id"]) \
-            if result.get("reader_id") else None
         common: dict[str, Any] = {
             "ok": True, "title": str(result.get("title") or ""), "permanent_location": home,
-            "card": returner.state.card_number if returner else None,
-            "language": returner.state.language if returner else None,
+            "card": returner.card_number if returner else None,
+            "language": returner.language if returner else None,
         }
         holder_id = result.get("hold_reader_id")
         if not holder_id:
@@ -156,7 +157,7 @@ class LectorSip2Backend(LoginChecks, HoldAndFeeCommands):
                              Renew(barcode, only_reader=reader_id), idempotency_key)
         except DomainError as error:
             return refused(RenewResult, error, title=self._title_of(barcode))
-        return RenewResult(ok=True, title=self._title_of(barcode),
+        return RenewResult(ok=True, title=reads.decided_title(self.ports, outcome, barcode),
                            due_date=as_day(outcome.result.get("due_on")))
 
     def _title_of(self, barcode: str) -> str:

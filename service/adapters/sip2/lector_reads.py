@@ -25,7 +25,8 @@ from projections.fines import list_fines
 from service.adapters.sip2.results import ItemInfo, ItemStatus, PatronInfo
 from service.adapters.sip2.status import format_fen
 from service.application.context import Ports
-from service.application.readers import reader_id_for_card
+from service.application.execute import Outcome
+from service.application.readers import reader_from, reader_id_for_card
 from service.application.settings import current_rules
 from service.domain.catalogue.title_state import TitleState, fold_title
 from service.domain.circulation.copy_state import CopyState, fold_copy
@@ -102,6 +103,33 @@ def last_lent_at(ports: Ports, barcode: str, *, default: datetime) -> datetime:
                for e in ports.store.load([copy_stream(barcode)]).events
                if isinstance(e.event, LoanOpened | LoanRenewed)]
     return max(moments, default=default)
+
+
+def checkin_parties(ports: Ports, outcome: Outcome, barcode: str, reader_id: str | None
+                    ) -> tuple[CopyState | None, ReaderState | None]:
+    """The copy and the returning reader as the check-in decided on them (read again only for
+    a replayed key, whose streams were not loaded)."""
+    if outcome.loaded is None:
+        view = reader_by_id(ports, reader_id) if reader_id else None
+        return load_copy(ports, barcode), view.state if view else None
+    copy = fold_copy(outcome.loaded.events, barcode)
+    reader = reader_from(outcome.loaded, reader_id) if reader_id else None
+    return (copy if copy.title_id is not None else None,
+            reader if reader is not None and reader.exists else None)
+
+
+def decided_title(ports: Ports, outcome: Outcome, barcode: str) -> str:
+    """The title name of the copy a command decided on, from its loaded title stream."""
+    copy = fold_copy(outcome.loaded.events, barcode) if outcome.loaded is not None else None
+    if copy is None or copy.title_id is None:
+        copy = load_copy(ports, barcode)
+    if copy is None or copy.title_id is None:
+        return ""
+    if outcome.loaded is not None:
+        name = fold_title(outcome.loaded.events, copy.title_id).title
+        if name:
+            return name
+    return load_title(ports, copy.title_id).title or copy.title_id
 
 
 def load_title(ports: Ports, title_id: str) -> TitleState:

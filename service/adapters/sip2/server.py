@@ -41,9 +41,13 @@ class Sip2Server:
         ssl_context: ssl.SSLContext | None = None,
         clock: Callable[[], datetime] = _utc_now,
         login_gate: Callable[[str], bool] | None = None,
+        reuse_port: bool = False,
     ) -> None:
         self.backend, self.host, self._port = backend, host, port
         self.login_gate = login_gate  # address -> may it try another login (shared counts)
+        # Several server processes bind the same port and the kernel spreads the
+        # connections over them (SO_REUSEPORT, Linux): see service.adapters.sip2.processes.
+        self.reuse_port = reuse_port
         self.settings = settings or Sip2Settings()
         self.ssl_context, self.clock = ssl_context, clock
         self._listener: socket.socket | None = None
@@ -67,7 +71,8 @@ class Sip2Server:
 
     def start(self) -> None:
         """Bind, listen and accept connections in a background thread."""
-        listener = socket.create_server((self.host, self._port), reuse_port=False)
+        listener = socket.create_server((self.host, self._port),
+                                          reuse_port=self.reuse_port)
         listener.settimeout(0.2)
         self._listener = listener
         self._stopping.clear()
