@@ -76,7 +76,8 @@ class _Build:
 
     def __post_init__(self) -> None:
         if not self.mirrors:
-            self.mirrors = [TableMirror(t) for t in self.projection.tables]
+            self.mirrors = [TableMirror(t, target=b.name)
+                            for t, b in zip(self.projection.tables, self.tables, strict=True)]
 
 
 # How the last rebuild in this process wrote each projection (diagnostics and tests only):
