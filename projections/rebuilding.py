@@ -76,7 +76,8 @@ class _Build:
 
     def __post_init__(self) -> None:
         if not self.mirrors:
-            self.mirrors = [TableMirror(t) for t in self.projection.tables]
+            self.mirrors = [TableMirror(t, target=b.name)
+                            for t, b in zip(self.projection.tables, self.tables, strict=True)]
 
 
 # How the last rebuild in this process wrote each projection (diagnostics and tests only):
@@ -311,8 +312,9 @@ def _fold_together(engine: Engine, store: SqlEventStore, builds: list[_Build],
         try:
             with redirected(conn, names):
                 events = store.read_all(low, batch, types=types, until=head, conn=conn)
+                folding = _by_type(builds)
                 for stored in events:
-                    for build in builds:
+                    for build in folding.get(stored.event.type_name, ()):
                         if stored.position > build.position:
                             _apply(target, build.projection, stored)
                             build.last = stored
@@ -325,3 +327,13 @@ def _fold_together(engine: Engine, store: SqlEventStore, builds: list[_Build],
         for build in builds:
             build.position = max(build.position, reached)
         return reached >= head
+
+
+def _by_type(builds: list[_Build]) -> dict[str, list[_Build]]:
+    """The builds that handle each event type, in the builds' order (name order), so an
+    event is offered only to the projections that fold it."""
+    out: dict[str, list[_Build]] = {}
+    for build in builds:
+        for type_name in build.projection.handled_types:
+            out.setdefault(type_name, []).append(build)
+    return out

@@ -109,6 +109,19 @@ def document(*texts: str | None) -> str:
     return " ".join(seen)
 
 
+def extend_document(doc: str, *texts: str | None) -> str:
+    """``doc`` with the new terms of ``texts`` appended: ``extend_document(document(*a), *b)``
+    equals ``document(*a, *b)``, without tokenising ``a`` again."""
+    seen = dict.fromkeys(doc.split(" ")) if doc else {}
+    added: list[str] = []
+    for text in texts:
+        for term in tokens(text):
+            if term not in seen:
+                seen[term] = None
+                added.append(term)
+    return " ".join([doc, *added] if doc else added)
+
+
 def query_terms(q: str | None) -> list[tuple[str, bool]]:
     """(term, is_prefix) pairs that must all match: whole words (a word ending in ``*`` is
     a prefix, as in library catalogues: ``dvor*``), and Chinese as bigrams."""

@@ -11,14 +11,25 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import JSON, Column, Connection, Integer, String, Table, Text, select, update
+from sqlalchemy import (
+    JSON,
+    Column,
+    Connection,
+    Integer,
+    String,
+    Table,
+    Text,
+    bindparam,
+    select,
+    update,
+)
 
 from events.catalogue import CopyAdded, TitleCatalogued, TitleUpdated
 from events.codec import to_data
 from events.store import StoredEvent
 from projections.base import Projection, handles
 from projections.schema import metadata
-from projections.search_text import document, fold, isbn_forms
+from projections.search_text import document, extend_document, fold, isbn_forms
 
 search = Table(
     "rm_title_search",
@@ -63,6 +74,11 @@ def _clc(data: dict[str, Any]) -> str | None:
     return str(mark)[:1].upper() if mark else None
 
 
+def copy_parts(copies: list[list[Any]]) -> list[str]:
+    """The index texts of copies (shelf marks, enumerations, chronologies), in order."""
+    return [str(part) for copy in copies for part in copy if part]
+
+
 def build_row(title_id: str, data: dict[str, Any], copies: list[list[Any]]) -> dict[str, Any]:
     """The search row of one title from its fields (either shape) and its copies."""
     def texts(*keys: str) -> list[str | None]:
@@ -81,7 +97,7 @@ def build_row(title_id: str, data: dict[str, Any], copies: list[list[Any]]) -> d
         "subject_doc": document(*texts("subjects", "series")),
         "other_doc": document(
             *texts("publisher", "publisher_original"), *isbn_forms(data.get("isbn")),
-            *_classes(data), *(str(part) for copy in copies for part in copy if part)),
+            *_classes(data), *copy_parts(copies)),
         "sort_key": fold(str(data.get("sort_title") or title))[:500],
         "cls": _clc(data), "format": data.get("format"),
         "language": languages[0] if languages else None,
@@ -143,20 +159,34 @@ class TitleSearch(Projection):
 
     @handles(TitleUpdated)
     def updated(self, conn: Connection, e: TitleUpdated, s: StoredEvent) -> None:
-        self._rewrite(conn, e.title_id, changes=to_data(e)["changes"])
+        self._rewrite(conn, e.title_id, to_data(e)["changes"])
 
     @handles(CopyAdded)
     def copy_added(self, conn: Connection, e: CopyAdded, s: StoredEvent) -> None:
-        self._rewrite(conn, e.title_id, copy=[e.shelf_mark, e.enumeration, e.chronology])
+        # A copy only adds its shelf mark and volume to the end of other_doc: append its new
+        # terms (the same document build_row makes, see search_text.extend_document) instead
+        # of re-deriving every column, pinyin included, once per copy.
+        copy = [e.shelf_mark, e.enumeration, e.chronology]
+        if not any(copy):
+            return
+        row = conn.execute(_COPIES, {"t": e.title_id}).first()
+        if row is None:
+            return
+        conn.execute(_ADD_COPY, {"t": e.title_id, "copies": [*row.copies, copy],
+                                 "other_doc": extend_document(row.other_doc,
+                                                              *copy_parts([copy]))})
 
-    def _rewrite(self, conn: Connection, title_id: str, changes: dict[str, Any] | None = None,
-                 copy: list[Any] | None = None) -> None:
+    def _rewrite(self, conn: Connection, title_id: str, changes: dict[str, Any]) -> None:
         row = conn.execute(select(search.c.data, search.c.copies)
                            .where(search.c.title_id == title_id)).first()
         if row is None:
             return
-        data = {**row.data, **(changes or {})}
-        copies = list(row.copies) + ([copy] if copy and any(copy) else [])
-        values = build_row(title_id, data, copies)
+        values = build_row(title_id, {**row.data, **changes}, list(row.copies))
         del values["title_id"]
         conn.execute(update(search).where(search.c.title_id == title_id).values(**values))
+
+
+# Built once: copies arrive by the thousand in an import or a rebuild.
+_COPIES = select(search.c.copies, search.c.other_doc).where(search.c.title_id == bindparam("t"))
+_ADD_COPY = (update(search).where(search.c.title_id == bindparam("t"))
+             .values(copies=bindparam("copies"), other_doc=bindparam("other_doc")))

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import unicodedata
 
-from projections.search_text import document, fold, isbn_forms, query_terms, tokens
+from projections.search_text import (
+    document,
+    extend_document,
+    fold,
+    isbn_forms,
+    query_terms,
+    tokens,
+)
 
 
 def test_folding_removes_case_width_accents_and_marks_but_keeps_japanese_voicing() -> None:
@@ -43,3 +50,13 @@ def test_isbn_13_is_indexed_with_its_isbn_10_form() -> None:
 
 def test_a_document_lists_each_term_once() -> None:
     assert document("Symphony symphony", "SYMPHONY no. 9") == "symphony no 9"
+
+
+def test_extending_a_document_with_more_texts_equals_the_document_of_all_of_them() -> None:
+    first = ("三体 II", "I247.55", "978-7-5366-9293-0", "Liu Cixin")
+    later = ("I247.55/L74", "v.2", "2008 中国", "三体")
+    for split in range(len(first) + 1):
+        head, tail = first[:split], first[split:] + later
+        assert extend_document(document(*head), *tail) == document(*first, *later)
+    assert extend_document("", None, "") == ""
+    assert extend_document(document("a b"), "b a") == "a b"
