@@ -183,6 +183,7 @@ class TableMirror:
         processed = [(i, c, p) for i, (c, p) in enumerate(zip(self.columns, self._copy_types,
                                                                strict=True)) if p is not None]
         width = len(self.columns)
+        assert self.target is not None  # the caller copies only into a named build table
         cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
         try:
             with cursor.copy(f"COPY {quote(self.target)} ({columns}) FROM STDIN") as copy:

@@ -70,7 +70,7 @@ class ThrowawayCluster:
 class ThrowawayReplica(ThrowawayCluster):
     """A hot-standby streaming replica of a running throwaway cluster (pg_basebackup -R)."""
 
-    def __init__(self, primary: ThrowawayCluster) -> None:  # noqa: super-init: no initdb here
+    def __init__(self, primary: ThrowawayCluster) -> None:  # no super().__init__: no initdb here
         self.folder = Path(tempfile.mkdtemp(prefix="lector-pg-replica-"))
         self.data, self.log = self.folder / "data", self.folder / "server.log"
         self.port = _free_port()
