@@ -20,19 +20,16 @@ import argparse
 import json
 import os
 import statistics
-import subprocess
 import sys
 import time
-import uuid
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import psycopg
-from sqlalchemy import create_engine, make_url, text
 
-from bench.store_bench import RAW_TABLE, append_rate, server_libpq
-from service.adapters.database import upgrade
+from bench.circulation_bench import fresh_database
+from bench.store_bench import RAW_TABLE, append_rate, server_libpq, started_together
 from service.application import catalogue, circulation, readers
 from service.application.context import Actor, Principal
 from service.bootstrap import bootstrap
@@ -70,24 +67,9 @@ def command_child(url: str, n: int, tag: str) -> None:
 def command_rate(url: str, writers: int, n: int, round_: int) -> float:
     """Commands per second of ``writers`` processes doing n commands in all, started together
     once every one is ready (wall clock from the first start to the last end)."""
-    procs = [subprocess.Popen([sys.executable, __file__, url, "--child", str(n // writers),
-                               f"w{writers}r{round_}p{w}"],
-                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-             for w in range(writers)]
-    for proc in procs:
-        assert proc.stdout is not None and proc.stdout.readline().strip() == "ready"
-    for proc in procs:
-        assert proc.stdin is not None
-        proc.stdin.write("go\n")
-        proc.stdin.flush()
-    done = []
-    for proc in procs:
-        out, _ = proc.communicate(timeout=1800)
-        if proc.returncode:
-            raise RuntimeError("a command process failed")
-        done.append(json.loads(out.strip().splitlines()[-1]))
-    span = max(d["end"] for d in done) - min(d["start"] for d in done)
-    return sum(d["n"] for d in done) / span
+    return started_together([[sys.executable, __file__, url, "--child", str(n // writers),
+                              f"w{writers}r{round_}p{w}"] for w in range(writers)],
+                            "command process")
 
 
 def main() -> None:
@@ -102,14 +84,7 @@ def main() -> None:
         return command_child(args.url, int(args.child), extra[0])
     if not args.url:
         parser.error("give a PostgreSQL URL or set LECTOR_BENCH_DATABASE_URL")
-    server = make_url(_normalise_db_url(args.url))
-    name = f"lector_bench_{uuid.uuid4().hex[:8]}"
-    url = server.set(database=name).render_as_string(hide_password=False)
-    admin = create_engine(server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        upgrade(url)
+    with fresh_database(server_libpq(_normalise_db_url(args.url))) as url:
         with psycopg.connect(server_libpq(url)) as raw:
             raw.execute(RAW_TABLE)
         lector = bootstrap(Config(database_url=url, secret_key="bench",
@@ -133,10 +108,6 @@ def main() -> None:
             mine, base = med[f"commands {writers}"], med[f"raw {writers}"]
             print(f"  check-out + check-in, {writers} process(es): {mine:8,.1f}/s  vs "
                   f"{base:9,.1f}/s  = {mine / base:.3f}")
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 if __name__ == "__main__":

@@ -166,10 +166,17 @@ def run_child(mode: str, url: str) -> dict[str, Any]:
 def append_rate(mode: str, url: str, writers: int, n: int, round_: int) -> float:
     """Events per second of ``writers`` processes doing n appends in all, started together
     once every one is connected (wall clock from the first start to the last end)."""
-    procs = [subprocess.Popen([sys.executable, __file__, "--child", mode, url,
-                               str(n // writers), f"{mode[7]}{writers}r{round_}p{w}"],
-                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-             for w in range(writers)]
+    return started_together([[sys.executable, __file__, "--child", mode, url, str(n // writers),
+                              f"{mode[7]}{writers}r{round_}p{w}"] for w in range(writers)],
+                            f"{mode} writer")
+
+
+def started_together(commands: list[list[str]], what: str) -> float:
+    """Items per second of one child process per command: each prints "ready", all are told
+    "go" at once, each ends with a JSON line {start, end, n}; the rate is all n over the wall
+    clock from the first start to the last end."""
+    procs = [subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+             for command in commands]
     for proc in procs:
         assert proc.stdout is not None and proc.stdout.readline().strip() == "ready"
     for proc in procs:
@@ -180,7 +187,7 @@ def append_rate(mode: str, url: str, writers: int, n: int, round_: int) -> float
     for proc in procs:
         out, _ = proc.communicate(timeout=1800)
         if proc.returncode:
-            raise RuntimeError(f"{mode} writer failed")
+            raise RuntimeError(f"a {what} failed")
         done.append(json.loads(out.strip().splitlines()[-1]))
     span = max(d["end"] for d in done) - min(d["start"] for d in done)
     return sum(d["n"] for d in done) / span
