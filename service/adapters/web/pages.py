@@ -19,37 +19,42 @@ blp = Blueprint("web", __name__, template_folder="templates", static_folder="sta
 class StaffPage:
     """One staff page, named once for both the shell's navigation and the landing page:
     its navigation key, where it goes, its name in the navigation (with the browser-side word
-    key for client-rendered pages) and, if it is a door of the landing page, its name and one
-    line about it there."""
+    key for client-rendered pages) and, if it is a door of the landing page, one line about it
+    there (and a longer name, where the navigation's is short)."""
 
     key: str
     href: str
     word: str
     nav: str
-    name: str | None = None
     about: str | None = None
+    long_name: str | None = None
+
+    @property
+    def name(self) -> str:
+        """Its name on the landing page."""
+        return self.long_name or self.nav
 
 
 def staff_pages() -> list[StaffPage]:
     """Every staff page in navigation order (built per request: the names are translated)."""
     return [
-        StaffPage("desk", "/desk", "nav.desk", _("Front desk"), _("Front desk"),
+        StaffPage("desk", "/desk", "nav.desk", _("Front desk"),
                   _("Lend, return, renew and reserve with a scanner.")),
-        StaffPage("reports", "/reports", "nav.reports", _("Reports"), _("Reports"),
+        StaffPage("reports", "/reports", "nav.reports", _("Reports"),
                   _("Collection, readers and service: what to buy, what to weed, who is lapsing.")),
-        StaffPage("activities", "/activities", "nav.activities", _("Activities"), _("Activities"),
+        StaffPage("activities", "/activities", "nav.activities", _("Activities"),
                   _("Reading clubs, lectures and storytimes: sign-ups, attendance; reader surveys.")),
-        StaffPage("campaigns", "/campaigns", "nav.campaigns", _("Campaigns"), _("Campaigns"),
+        StaffPage("campaigns", "/campaigns", "nav.campaigns", _("Campaigns"),
                   _("Reach a segment of readers and measure the effect against a hold-out group.")),
-        StaffPage("classes", "/classes", "nav.classes", _("Classes"), _("Classes"),
+        StaffPage("classes", "/classes", "nav.classes", _("Classes"),
                   _("Teachers: class reading lists and each pupil's progress.")),
         StaffPage("readers", "/desk#readers", "nav.readers", _("Readers")),
-        StaffPage("admin", "/admin", "nav.admin", _("Administration"), _("Administration"),
+        StaffPage("admin", "/admin", "nav.admin", _("Administration"),
                   _("Branches, categories, circulation policy, calendars, staff, kiosks, notices.")),
-        StaffPage("mailbox", "/mailbox", "nav.mailbox", _("Mailbox"), _("Mailbox"),
+        StaffPage("mailbox", "/mailbox", "nav.mailbox", _("Mailbox"),
                   _("Notices delivered here while no mail server is set.")),
-        StaffPage("api", "/api/v1/docs", "nav.api", _("API docs"), _("API documentation"),
-                  _("Every command and query of the HTTP API.")),
+        StaffPage("api", "/api/v1/docs", "nav.api", _("API docs"),
+                  _("Every command and query of the HTTP API."), _("API documentation")),
         StaffPage("portal", "/portal", "nav.portal", _("Reader portal")),
     ]
 
