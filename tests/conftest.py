@@ -15,6 +15,7 @@ from service.bootstrap import Lector, bootstrap
 from service.config import Config
 from tests.databases import PostgresFactory, SqliteFactory, postgres_admin_url
 from tests.slow_tests import mark_slow
+from tests.worker_process import RedisLease, redis_test_url
 
 BACKENDS = ["sqlite"] + (["postgres"] if os.environ.get("LECTOR_TEST_DATABASE_URL") else [])
 # Argon2's cheapest costs for hashes made in the test processes (production keeps
@@ -66,6 +67,17 @@ def postgres_url(request: pytest.FixtureRequest) -> Iterator[str]:
     url = factory.new()
     yield url
     factory.drop(url)
+
+
+@pytest.fixture
+def redis_url() -> Iterator[str]:
+    """A Redis database of this test's own (leased), at LECTOR_TEST_REDIS_URL's server."""
+    base = redis_test_url()
+    if base is None:
+        pytest.skip("LECTOR_TEST_REDIS_URL is not set (CI sets it; this never skips there)")
+    lease = RedisLease(base)  # unreachable: raises, so the test errors instead of skipping
+    yield lease.url
+    lease.release()
 
 
 @pytest.fixture

@@ -13,7 +13,6 @@ from service.adapters.app import build_app
 from service.application.accounts import create_staff
 from service.bootstrap import Lector, bootstrap
 from service.config import Config
-from tests.worker_process import RedisLease, redis_test_url
 
 NOW = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 PASSWORD = "desk-pass-1"
@@ -160,15 +159,6 @@ def test_verify_secret_says_no_to_anything_but_a_string() -> None:
     assert verify_secret(stored, "right-secret") is True
     assert [verify_secret(stored, v) for v in (None, 1, b"right-secret", ["x"])] == [False] * 4
 
-
-@pytest.fixture
-def redis_url() -> Iterator[str]:
-    base = redis_test_url()
-    if base is None:
-        pytest.skip("LECTOR_TEST_REDIS_URL is not set (CI sets it)")
-    lease = RedisLease(base)
-    yield lease.url
-    lease.release()
 
 
 def test_two_processes_on_redis_share_one_accounts_failures(

@@ -27,19 +27,10 @@ from service.adapters.dispatch import CATCH_UP_TASK
 from service.application.accounts import create_staff
 from service.bootstrap import Lector, bootstrap, producer_celery
 from service.config import DEFAULT_TIMEZONE, Config
-from tests.worker_process import RedisLease, WorkerProcess, redis_test_url, wait_until
+from tests.worker_process import WorkerProcess, wait_until
 
 pytestmark = [pytest.mark.redis, pytest.mark.postgres]
 
-
-@pytest.fixture
-def redis_url() -> Iterator[str]:
-    base = redis_test_url()
-    if base is None:
-        pytest.skip("LECTOR_TEST_REDIS_URL is not set (CI sets it; this never skips there)")
-    lease = RedisLease(base)  # unreachable: raises, so the test errors instead of skipping
-    yield lease.url
-    lease.release()
 
 
 @pytest.fixture

@@ -36,7 +36,7 @@ from tests.integration.test_celery_worker import (
     checkpoints_now,
     rebuilt_equals_incremental,
 )
-from tests.worker_process import RedisLease, WorkerProcess, redis_test_url, wait_until
+from tests.worker_process import WorkerProcess, wait_until
 
 pytestmark = [pytest.mark.redis, pytest.mark.postgres]
 
@@ -52,15 +52,6 @@ AUDIT = [
     " FOR EACH ROW EXECUTE FUNCTION test_note_checkpoint_move()",
 ]
 
-
-@pytest.fixture
-def redis_url() -> Iterator[str]:
-    base = redis_test_url()
-    if base is None:
-        pytest.skip("LECTOR_TEST_REDIS_URL is not set (CI sets it; this never skips there)")
-    lease = RedisLease(base)  # unreachable: raises, so the test errors instead of skipping
-    yield lease.url
-    lease.release()
 
 
 @pytest.fixture

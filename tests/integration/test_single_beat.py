@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 import redis
 
-from tests.worker_process import REPO, RedisLease, redis_test_url, wait_until
+from tests.worker_process import REPO, wait_until
 
 pytestmark = pytest.mark.redis
 
@@ -68,15 +68,6 @@ class BeatProcess:
         with contextlib.suppress(subprocess.TimeoutExpired):
             self.proc.wait(timeout=30)
 
-
-@pytest.fixture
-def redis_url() -> Iterator[str]:
-    base = redis_test_url()
-    if base is None:
-        pytest.skip("LECTOR_TEST_REDIS_URL is not set (CI sets it; this never skips there)")
-    lease = RedisLease(base)
-    yield lease.url
-    lease.release()
 
 
 @pytest.fixture
