@@ -21,7 +21,6 @@ from projections.trends import Trends, report
 from service.bootstrap import Lector, bootstrap, producer_celery
 from service.cli import main
 from service.config import Config
-from tests.integration.test_celery_worker import redis_url  # noqa: F401  (a fixture)
 from tests.worker_process import WorkerProcess, wait_until
 
 ZONE = "America/Los_Angeles"
@@ -77,7 +76,7 @@ def test_lector_rebuild_counts_an_evening_return_on_the_local_day(
 
 
 @pytest.fixture
-def worker_lector(postgres_url: str, redis_url: str,  # noqa: F811
+def worker_lector(postgres_url: str, redis_url: str,
                   tmp_path: Path) -> Iterator[tuple[Lector, WorkerProcess]]:
     config = Config(database_url=postgres_url, redis_url=redis_url, secret_key="s",
                     instance_dir=tmp_path, testing=True, timezone=ZONE)
