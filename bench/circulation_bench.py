@@ -60,8 +60,8 @@ def free_port() -> int:
 
 
 @contextmanager
-def fresh_database(admin_url: str) -> Iterator[str]:
-    """A new migrated database, dropped afterwards; yields its SQLAlchemy URL."""
+def fresh_database(admin_url: str, keep: bool = False) -> Iterator[str]:
+    """A new migrated database, dropped afterwards unless ``keep``; yields its SQLAlchemy URL."""
     name = f"lector_bench_{os.getpid()}_{uuid.uuid4().hex[:6]}"
     with psycopg.connect(admin_url, autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
@@ -71,8 +71,9 @@ def fresh_database(admin_url: str) -> Iterator[str]:
         upgrade(url)
         yield url
     finally:
-        with psycopg.connect(admin_url, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        if not keep:
+            with psycopg.connect(admin_url, autocommit=True) as conn:
+                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def seed(url: str, clients: int, tmp: Path) -> list[tuple[str, list[str]]]:

@@ -24,6 +24,8 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import text
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
@@ -84,13 +86,31 @@ def sqlite_database(folder: str, name: str, reuse: bool = False) -> Iterator[str
     yield url
 
 
-def build(url: str, events: int, per_day: int) -> tuple[int, float, float]:
-    """Write about ``events`` events ending on LAST, then fold; (written, write s, fold s)."""
+@contextmanager
+def kept_database(url: str) -> Iterator[str]:
+    """A database a previous run kept (--urls): migrated to head, never dropped."""
+    upgrade(url)
+    yield url
+
+
+def written_events(url: str) -> int:
+    engine = make_engine(url)
+    try:
+        with engine.connect() as conn:
+            return int(conn.execute(text("SELECT count(*) FROM events")).scalar_one())
+    finally:
+        engine.dispose()
+
+
+def write_history(url: str, events: int, per_day: int, titles: int, readers: int
+                  ) -> tuple[int, float]:
+    """Write about ``events`` events ending on LAST for a library of ``titles`` titles and
+    ``readers`` readers (the same library at every size, so only history differs)."""
     engine = make_engine(url)
     store = SqlEventStore(engine)
     density = per_day * 2.4  # checkouts plus their returns, renewals, holds and messages
     days = max(int(events / density), 1)
-    work = Workload(11, readers=max(2000, events // 200), titles=max(1000, events // 100),
+    work = Workload(11, readers=readers, titles=titles,
                     start=LAST - timedelta(days=days - 1), zone=ZONE,
                     per_day=(per_day // 2, per_day * 3 // 2))
     began = time.perf_counter()
@@ -101,14 +121,22 @@ def build(url: str, events: int, per_day: int) -> tuple[int, float, float]:
                                  for item in work.day(d)), batch=1000)
         offset += 30
     wrote = time.perf_counter() - began
-    began = time.perf_counter()  # the set-based rebuild: one pass, buffered writes
+    engine.dispose()
+    return written, wrote
+
+
+def fold(url: str) -> float:
+    """The set-based rebuild of the report projections (one pass, buffered writes); seconds."""
+    engine = make_engine(url)
+    store = SqlEventStore(engine)
+    began = time.perf_counter()
     _reached, failed = rebuild_all(
         engine, store, [p for p in all_projections(ZONE) if p.name in NAMES], 5000)
     if failed:
         raise SystemExit(f"rebuild failed: {failed}")
     folded = time.perf_counter() - began
     engine.dispose()
-    return written, wrote, folded
+    return folded
 
 
 def measure(urls: list[str], rounds: int) -> dict[str, list[list[float]]]:
@@ -136,19 +164,47 @@ def main() -> None:
                         help="Use SQLite files in this folder instead of PostgreSQL.")
     parser.add_argument("--reuse", action="store_true",
                         help="SQLite: measure the histories a previous run left in --sqlite-dir.")
+    parser.add_argument("--titles", type=int, default=5000,
+                        help="Titles in the library, the same at both sizes.")
+    parser.add_argument("--readers", type=int, default=5000,
+                        help="Readers in the library, the same at both sizes.")
+    parser.add_argument("--urls", nargs=2, metavar=("SMALL", "LARGE"), default=None,
+                        help="PostgreSQL databases a run with --keep left: their histories "
+                             "are not written again, only folded (unless --no-fold).")
+    parser.add_argument("--keep", action="store_true",
+                        help="PostgreSQL: keep the new databases and print their URLs.")
+    parser.add_argument("--no-fold", action="store_true",
+                        help="With --urls: measure the read models as they are.")
+    parser.add_argument("--write-only", action="store_true",
+                        help="With --keep: write the histories and stop (fold and measure "
+                             "later with --urls).")
     args = parser.parse_args()
-    databases = ((sqlite_database(args.sqlite_dir, "small", args.reuse),
-                  sqlite_database(args.sqlite_dir, "large", args.reuse))
-                 if args.sqlite_dir else
-                 (fresh_database(args.admin_url), fresh_database(args.admin_url)))
+    if args.sqlite_dir:
+        databases = (sqlite_database(args.sqlite_dir, "small", args.reuse),
+                     sqlite_database(args.sqlite_dir, "large", args.reuse))
+    elif args.urls:
+        databases = (kept_database(args.urls[0]), kept_database(args.urls[1]))
+    else:
+        databases = (fresh_database(args.admin_url, keep=args.keep),
+                     fresh_database(args.admin_url, keep=args.keep))
+    reused = bool(args.urls) or (args.reuse and bool(args.sqlite_dir))
     with databases[0] as small, databases[1] as large:
+        print(f"library: {args.titles:,} titles, {args.readers:,} readers; "
+              f"databases {small} {large}", flush=True)
         for url, size in zip((small, large), args.sizes, strict=True):
-            if args.reuse and args.sqlite_dir:
-                break
-            written, wrote, folded = build(url, size, args.per_day)
-            print(f"history {written:>9,} events: written in {wrote:7.1f} s "
-                  f"({written / wrote:,.0f} ev/s), folded in {folded:7.1f} s "
+            written = written_events(url)
+            if not reused or not written:
+                written, wrote = write_history(url, size, args.per_day, args.titles,
+                                               args.readers)
+                print(f"history {written:>9,} events: written in {wrote:7.1f} s "
+                      f"({written / wrote:,.0f} ev/s)", flush=True)
+            if (reused and args.no_fold) or args.write_only:
+                continue
+            folded = fold(url)
+            print(f"history {written:>9,} events: folded in {folded:7.1f} s "
                   f"({written / folded:,.0f} ev/s)", flush=True)
+        if args.write_only:
+            return
         times = measure([small, large], args.rounds)
     title = f"report (median of {args.rounds} rounds, ms)"
     print(f"\n{title:<36}{'small':>10}{'large':>10}"

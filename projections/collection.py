@@ -87,7 +87,8 @@ coll_loans = Table(
     Column("barcode", String(64), nullable=False, index=True),
     Column("title_id", String(64), nullable=False, index=True),
     Column("opened_at", DateTime(timezone=True), nullable=False, index=True),
-    Column("closed_at", DateTime(timezone=True)),
+    # Indexed so a past date finds the loans that ended after it (projections/collection_scope.py).
+    Column("closed_at", DateTime(timezone=True), index=True),
 )
 
 coll_renewals = Table(
@@ -96,7 +97,21 @@ coll_renewals = Table(
     Column("loan_id", String(64), primary_key=True),
     Column("renewals_used", Integer, primary_key=True),
     Column("barcode", String(64), nullable=False, index=True),
-    Column("renewed_at", DateTime(timezone=True), nullable=False),
+    Column("renewed_at", DateTime(timezone=True), nullable=False, index=True),
+)
+
+# Each copy's circulation to date: what the per-copy reports need for today, one row a copy
+# whatever the length of the history. A past date recounts from rm_coll_loans only the
+# copies that circulated after it.
+coll_copy_use = Table(
+    "rm_coll_copy_use",
+    metadata,
+    Column("barcode", String(64), primary_key=True),
+    Column("circulations", Integer, nullable=False),
+    Column("renewals", Integer, nullable=False),
+    Column("open_loans", Integer, nullable=False),
+    Column("last_opened_at", DateTime(timezone=True)),
+    Column("last_closed_at", DateTime(timezone=True)),
 )
 
 coll_holds = Table(
@@ -106,7 +121,8 @@ coll_holds = Table(
     Column("title_id", String(64), nullable=False, index=True),
     Column("pickup_branch", String(64), nullable=False),
     Column("placed_at", DateTime(timezone=True), nullable=False),
-    Column("ended_at", DateTime(timezone=True)),
+    # Indexed: the holds active on a date are those not ended by then (most have ended).
+    Column("ended_at", DateTime(timezone=True), index=True),
 )
 
 _LCC = re.compile(r"[A-Z]{1,3}")
@@ -167,7 +183,8 @@ def _title_row(values: Mapping[str, Any]) -> dict[str, Any]:
 
 class Collection(Projection):
     name = "collection"
-    tables = (coll_titles, coll_copies, coll_spans, coll_loans, coll_renewals, coll_holds)
+    tables = (coll_titles, coll_copies, coll_spans, coll_loans, coll_renewals, coll_holds,
+              coll_copy_use)
 
     @handles(TitleCatalogued)
     def catalogued(self, conn: Connection, e: TitleCatalogued, s: StoredEvent) -> None:
@@ -224,6 +241,7 @@ class Collection(Projection):
         conn.execute(coll_loans.insert(), {"loan_id": e.loan_id, "barcode": e.barcode,
                                            "title_id": e.title_id, "opened_at": _utc(e.opened_at),
                                            "closed_at": None})
+        _count_use(conn, e.barcode, opened=_utc(e.opened_at))
         if e.hold_id:  # the hold ends when its reader takes the copy home
             conn.execute(update(coll_holds).where(coll_holds.c.hold_id == e.hold_id)
                          .values(ended_at=_utc(e.opened_at)))
@@ -237,6 +255,7 @@ class Collection(Projection):
         conn.execute(coll_renewals.insert(), {"loan_id": e.loan_id,
                                               "renewals_used": e.renewals_used,
                                               "barcode": e.barcode, "renewed_at": _utc(e.renewed_at)})
+        _count_use(conn, e.barcode, renewed=True)
 
     @handles(HoldPlaced)
     def placed(self, conn: Connection, e: HoldPlaced, s: StoredEvent) -> None:
@@ -258,6 +277,41 @@ def _utc(moment: datetime) -> datetime:
 
 
 def _close(conn: Connection, loan_id: str, at: datetime) -> None:
-    conn.execute(update(coll_loans).where(coll_loans.c.loan_id == loan_id,
-                                          coll_loans.c.closed_at.is_(None))
-                 .values(closed_at=at))
+    loan = conn.execute(select(coll_loans.c.barcode, coll_loans.c.closed_at)
+                        .where(coll_loans.c.loan_id == loan_id)).first()
+    if loan is None or loan.closed_at is not None:  # unknown, or ended already (lost, then closed)
+        return
+    conn.execute(update(coll_loans).where(coll_loans.c.loan_id == loan_id).values(closed_at=at))
+    _count_use(conn, loan.barcode, closed=at)
+
+
+def _later(a: datetime | None, b: datetime) -> datetime:
+    if a is None:
+        return b
+    a = a.replace(tzinfo=UTC) if a.tzinfo is None else a  # SQLite hands back naive UTC
+    return max(a, b)
+
+
+def _count_use(conn: Connection, barcode: str, *, opened: datetime | None = None,
+               closed: datetime | None = None, renewed: bool = False) -> None:
+    """Add one checkout, return or renewal to the copy's totals. Counts and latest times
+    commute, so the totals are the same whatever order the log delivers a backfill in."""
+    row = conn.execute(select(coll_copy_use).where(coll_copy_use.c.barcode == barcode)
+                       ).mappings().first()
+    use: dict[str, Any] = dict(row) if row is not None else {
+        "barcode": barcode, "circulations": 0, "renewals": 0, "open_loans": 0,
+        "last_opened_at": None, "last_closed_at": None}
+    if opened is not None:
+        use["circulations"] += 1
+        use["open_loans"] += 1
+        use["last_opened_at"] = _later(use["last_opened_at"], opened)
+    if closed is not None:
+        use["open_loans"] -= 1
+        use["last_closed_at"] = _later(use["last_closed_at"], closed)
+    if renewed:
+        use["renewals"] += 1
+    if row is None:
+        conn.execute(coll_copy_use.insert(), use)
+    else:
+        conn.execute(update(coll_copy_use).where(coll_copy_use.c.barcode == barcode)
+                     .values({k: v for k, v in use.items() if k != "barcode"}))

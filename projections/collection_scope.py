@@ -9,10 +9,11 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, and_, case, func, or_, select
+from sqlalchemy import Connection, and_, case, func, or_, select, union
 
 from projections.collection import (
     coll_copies,
+    coll_copy_use,
     coll_loans,
     coll_renewals,
     coll_spans,
@@ -95,34 +96,47 @@ def held_copies(conn: Connection, scope: Scope) -> list[dict[str, Any]]:
     return out
 
 
-def loan_stats(conn: Connection, scope: Scope, since: datetime | None = None
-               ) -> dict[str, dict[str, Any]]:
-    """Per copy, up to the end of ``as_of``: checkouts, checkouts since ``since``, the last
-    checkout, the last return, whether on loan then, and renewals."""
-    end, loans = scope.end, coll_loans.c
-    open_then = or_(loans.closed_at.is_(None), loans.closed_at >= end)
-    recent = (loans.opened_at >= since) if since is not None else loans.opened_at.is_(None)
-    rows = conn.execute(
-        select(loans.barcode, func.count(), func.sum(case((recent, 1), else_=0)),
-               func.max(loans.opened_at),
-               func.max(case((and_(loans.closed_at.is_not(None), loans.closed_at < end),
-                              loans.closed_at), else_=None)),
-               func.sum(case((open_then, 1), else_=0)))
-        .where(loans.opened_at < end).group_by(loans.barcode))
+def loan_stats(conn: Connection, scope: Scope) -> dict[str, dict[str, Any]]:
+    """Per copy, up to the end of ``as_of``: checkouts, the last checkout, the last return,
+    whether on loan then, and renewals.
+
+    A copy with no checkout, return or renewal after ``as_of`` has today's totals
+    (rm_coll_copy_use, one row a copy); only the others are recounted from their loans. So a
+    report for today reads one row per copy however long the history, and a past date costs
+    what happened after it."""
+    end, loans, renewals, use = scope.end, coll_loans.c, coll_renewals.c, coll_copy_use.c
+    changed = union(select(loans.barcode).where(loans.opened_at >= end),
+                    select(loans.barcode).where(loans.closed_at >= end),
+                    select(renewals.barcode).where(renewals.renewed_at >= end)).subquery()
+    later = select(changed.c.barcode)
     stats = {
-        r[0]: {"circulations": int(r[1]), "recent": int(r[2] or 0), "last_circulated": utc(r[3]),
-               "last_returned": utc(r[4]), "on_loan": bool(r[5]), "renewals": 0}
-        for r in rows
+        r.barcode: {"circulations": int(r.circulations), "last_circulated": utc(r.last_opened_at),
+                    "last_returned": utc(r.last_closed_at), "on_loan": r.open_loans > 0,
+                    "renewals": int(r.renewals)}
+        for r in conn.execute(select(use.barcode, use.circulations, use.renewals,
+                                     use.open_loans, use.last_opened_at, use.last_closed_at)
+                              .where(use.barcode.not_in(later)))
+        if r.circulations or r.renewals
     }
+    open_then = or_(loans.closed_at.is_(None), loans.closed_at >= end)
+    for r in conn.execute(
+            select(loans.barcode, func.count(), func.max(loans.opened_at),
+                   func.max(case((and_(loans.closed_at.is_not(None), loans.closed_at < end),
+                                  loans.closed_at), else_=None)),
+                   func.sum(case((open_then, 1), else_=0)))
+            .where(loans.opened_at < end, loans.barcode.in_(later)).group_by(loans.barcode)):
+        stats[r[0]] = {"circulations": int(r[1]), "last_circulated": utc(r[2]),
+                       "last_returned": utc(r[3]), "on_loan": bool(r[4]), "renewals": 0}
     for barcode, count in conn.execute(
-            select(coll_renewals.c.barcode, func.count())
-            .where(coll_renewals.c.renewed_at < end).group_by(coll_renewals.c.barcode)):
+            select(renewals.barcode, func.count())
+            .where(renewals.renewed_at < end, renewals.barcode.in_(later))
+            .group_by(renewals.barcode)):
         stats.setdefault(barcode, _never())["renewals"] = int(count)
     return stats
 
 
 def _never() -> dict[str, Any]:
-    return {"circulations": 0, "recent": 0, "last_circulated": None, "last_returned": None,
+    return {"circulations": 0, "last_circulated": None, "last_returned": None,
             "on_loan": False, "renewals": 0}
 
 

@@ -68,11 +68,11 @@ def report_dead_stock(conn: Connection, scope: Scope, months: int) -> list[dict[
     """Copies in the holdings on ``as_of``, added at least ``months`` months before it, with
     no checkout in those months ('idle') or none ever ('never'); longest unused first."""
     cutoff = dead_stock_cutoff(scope, months)
-    recent = loan_stats(conn, scope, since=scope.start_of(cutoff))
-    copies = {c["barcode"]: c for c in report_copies(conn, scope)}
     rows = []
-    for barcode, copy in copies.items():
-        if copy["added_on"] > cutoff or stats_for(recent, barcode)["recent"]:
+    for copy in report_copies(conn, scope):
+        # A checkout on the cutoff day or later (local time) is a recent one.
+        last = copy["last_circulated_on"]
+        if copy["added_on"] > cutoff or (last is not None and last >= cutoff):
             continue
         last_use = copy["last_circulated_on"] or copy["added_on"]
         rows.append({**copy, "reason": "idle" if copy["circulations"] else "never",

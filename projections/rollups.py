@@ -90,7 +90,7 @@ loan_dues = Table("rm_rr_loan_dues", metadata, Column("loan_id", S, primary_key=
 
 holds = Table("rm_rr_holds", metadata, Column("hold_id", S, primary_key=True),
               Column("branch", S, nullable=False), Column("category", String(32), nullable=False),
-              Column("placed_at", DateTime(timezone=True), nullable=False),
+              Column("placed_at", DateTime(timezone=True), nullable=False, index=True),
               Column("trapped_at", DateTime(timezone=True), nullable=True, index=True),
               Column("fulfilled_at", DateTime(timezone=True), nullable=True),
               Column("ended_at", DateTime(timezone=True), nullable=True))
