@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from events.catalogue import TitleCatalogued
+from events.catalogue import CopyAdded, TitleCatalogued
 from events.feedback import FeedbackAnswered, FeedbackSubmitted, SuggestionDecided, SuggestionSubmitted
 from events.holds import HoldCancelled, HoldExpired, HoldPlaced, HoldTrapped
 from events.loans import LoanClosed, LoanOpened, LoanRenewed
@@ -32,9 +32,15 @@ class Workload:
 
     def __init__(self, seed: int, *, readers: int = 60, titles: int = 40,
                  start: date = date(2025, 11, 3), zone: str = "Asia/Shanghai",
-                 per_day: tuple[int, int] = (3, 12)) -> None:
+                 per_day: tuple[int, int] = (3, 12), copies: int = 6) -> None:
         self.rng = random.Random(seed)
         self.readers, self.titles, self.start, self.zone = readers, titles, start, ZoneInfo(zone)
+        # Each title has 1..copies copies, added the day before the history starts; a checkout
+        # takes a copy on the shelf (none: the reader leaves without it) and a return puts it
+        # back or sets it aside for the title's first waiting hold.
+        self.copies = {f"t{i}": [f"B{i}-{k}" for k in range(1 + i % copies)]
+                       for i in range(titles)}
+        self.shelf = {title: list(barcodes) for title, barcodes in self.copies.items()}
         self.open: dict[str, dict[str, object]] = {}  # loan id -> facts
         self.waiting: dict[str, dict[str, object]] = {}  # hold id -> facts
         self.trapped: dict[str, dict[str, object]] = {}
@@ -60,6 +66,12 @@ class Workload:
             yield "desk", PendingEvent(ReaderRegistered(
                 f"r{i}", f"C{i:05d}", f"读者{i}", self.category[f"r{i}"],
                 home_branch=self.rng.choice(BRANCHES)), (f"reader-r{i}",))
+        added = self._at(self.start - timedelta(days=1))
+        for title, barcodes in self.copies.items():
+            for barcode in barcodes:
+                yield "api", PendingEvent(CopyAdded(
+                    barcode, title, self.rng.choice(BRANCHES), added_at=added),
+                    (f"copy-{barcode}", f"title-{title}"))
 
     def day(self, offset: int) -> Iterator[tuple[str, PendingEvent]]:
         """One simulated day of activity (a few dozen events)."""
@@ -68,6 +80,8 @@ class Workload:
             yield from self._checkout(day, rng.choice(CHANNELS), None)
         for loan_id in sorted(self.open):
             facts = self.open[loan_id]
+            if facts["day"] == day:  # returned or renewed from tomorrow on, never before it left
+                continue
             roll = rng.random()
             if roll < 0.12:
                 yield from self._close(day, loan_id, facts)
@@ -83,8 +97,9 @@ class Workload:
                 yield from self._checkout(day, str(facts["channel"]), (hold_id, facts))
             elif roll < 0.5:
                 facts = self.trapped.pop(hold_id)
+                self.shelf[str(facts["title"])].append(str(facts["barcode"]))
                 yield str(facts["channel"]), PendingEvent(HoldExpired(
-                    hold_id, str(facts["title"]), str(facts["reader"]), "X", self._at(day)),
+                    hold_id, str(facts["title"]), str(facts["reader"]), str(facts["barcode"]), self._at(day)),
                     (f"hold-{hold_id}",))
         yield from self._messages(day)
 
@@ -93,11 +108,18 @@ class Workload:
         rng = self.rng
         reader = str(hold[1]["reader"]) if hold else f"r{rng.randrange(self.readers)}"
         title = str(hold[1]["title"]) if hold else f"t{rng.randrange(self.titles)}"
+        shelf = self.shelf[title]
+        if hold:
+            barcode = str(hold[1]["barcode"])  # the copy set aside for this hold
+        elif shelf:
+            barcode = shelf.pop(rng.randrange(len(shelf)))
+        else:
+            return
         loan_id, opened = self._id("L"), self._at(day)
         facts: dict[str, object] = {
-            "reader": reader, "title": title, "branch": rng.choice(BRANCHES),
+            "reader": reader, "title": title, "branch": rng.choice(BRANCHES), "day": day,
             "clc": CLASSES[int(title[1:]) % len(CLASSES)], "channel": channel, "renewals": 0,
-            "due": day + timedelta(days=rng.choice((7, 14, 30))), "barcode": f"B{loan_id}"}
+            "due": day + timedelta(days=rng.choice((7, 14, 30))), "barcode": barcode}
         self.open[loan_id] = facts
         yield channel, PendingEvent(LoanOpened(
             loan_id, str(facts["barcode"]), title, reader, str(facts["branch"]), "book",
@@ -128,12 +150,15 @@ class Workload:
         for hold_id, hold in sorted(self.waiting.items()):
             if hold["title"] == facts["title"]:
                 del self.waiting[hold_id]
+                hold["barcode"] = facts["barcode"]
                 self.trapped[hold_id] = hold
                 yield str(hold["channel"]), PendingEvent(HoldTrapped(
                     hold_id, str(hold["title"]), str(hold["reader"]), str(facts["barcode"]),
                     str(hold["branch"]), day + timedelta(days=7), self._at(day), "first"),
                     (f"hold-{hold_id}",))
                 break
+        else:
+            self.shelf[str(facts["title"])].append(str(facts["barcode"]))
 
     def _hold(self, day: date) -> Iterator[tuple[str, PendingEvent]]:
         rng = self.rng
