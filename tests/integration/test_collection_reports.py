@@ -9,8 +9,10 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
+from alembic import command
+from sqlalchemy import func, select
 
-from projections.collection import Collection
+from projections.collection import Collection, coll_copy_use
 from projections.collection_holds import report_buy_list, report_holds_pressure
 from projections.collection_scope import Scope
 from projections.collection_stock import (
@@ -21,6 +23,7 @@ from projections.collection_stock import (
 )
 from projections.collection_use import report_class_use
 from projections.runner import catch_up, catch_up_batch, rebuild
+from service.adapters.database import alembic_config, upgrade
 from service.application import catalogue, circulation, readers
 from service.application.context import Actor, Principal
 from service.bootstrap import Lector, bootstrap
@@ -168,5 +171,33 @@ def test_collection_reports_built_in_random_batches_equal_a_rebuild_and_the_raw_
         assert all(now[name] for name in now), str({k: len(v) for k, v in now.items()})
         assert any(r["reason"] == "never" for r in now["dead_stock"])
         assert any(r["reason"] == "idle" for r in now["dead_stock"])
+    finally:
+        lector.dispose()
+
+
+def test_upgrading_a_library_to_copy_totals_refolds_the_collection_to_the_same_reports(
+    database_url: str, tmp_path: Any,
+) -> None:
+    """Migration 0026 adds each copy's totals to date; a library that upgrades has them
+    filled by the next catch-up, and every report reads as it did."""
+    clock = Clock()
+    config = Config(database_url=database_url, secret_key="t", instance_dir=tmp_path,
+                    timezone=ZONE, testing=True)
+    lector = bootstrap(config, after_commit=lambda position: None, clock=clock)
+    projection = next(p for p in lector.projections if isinstance(p, Collection))
+    try:
+        build_workload(lector, clock, random.Random(5), 300, lambda step: None)
+        catch_up(lector.engine, lector.store, projection, 100)
+        end = clock.now.date()
+        before = {s: projected(lector, s) for s in scopes(end)}
+        lector.engine.dispose()
+        command.downgrade(alembic_config(database_url), "0025_event_log_partitions")
+        upgrade(database_url)
+        with lector.engine.connect() as conn:
+            assert conn.scalar(select(func.count()).select_from(coll_copy_use)) == 0
+        catch_up(lector.engine, lector.store, projection, 100)
+        with lector.engine.connect() as conn:
+            assert conn.scalar(select(func.count()).select_from(coll_copy_use)) > 0
+        assert {s: projected(lector, s) for s in scopes(end)} == before
     finally:
         lector.dispose()
