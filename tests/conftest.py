@@ -14,6 +14,7 @@ from service.application.context import Actor, Principal
 from service.bootstrap import Lector, bootstrap
 from service.config import Config
 from tests.databases import PostgresFactory, SqliteFactory, postgres_admin_url
+from tests.shared_demo import drop_run_demos
 from tests.slow_tests import mark_slow
 from tests.worker_process import RedisLease, redis_test_url
 
@@ -29,6 +30,11 @@ def pytest_configure(config: pytest.Config) -> None:
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     mark_slow(items)
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    if not hasattr(session.config, "workerinput"):  # the controller, or a run without -n
+        drop_run_demos(session.config)  # every worker has finished with the shared demos
 
 
 @pytest.fixture(scope="session")

@@ -26,6 +26,16 @@ def _admin_engine(url: str):
     return create_engine(make_url(url).set(database="postgres"), isolation_level="AUTOCOMMIT")
 
 
+def drop_postgres_database(url: str, name: str) -> None:
+    """Drop database ``name`` on the server at ``url``, whoever is still connected to it."""
+    admin = _admin_engine(url)
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    finally:
+        admin.dispose()
+
+
 class PostgresFactory:
     """Migrates one template database per run, then clones it for each test (fast)."""
 
@@ -42,11 +52,20 @@ class PostgresFactory:
     def _url_for(self, name: str) -> str:
         return make_url(self.url).set(database=name).render_as_string(hide_password=False)
 
-    def new(self) -> str:
+    def new(self, template: str | None = None) -> str:
+        """A clone of the migrated template, or of the database at URL ``template`` (which
+        nothing may be connected to: PostgreSQL refuses to copy a database in use)."""
         name = f"{self.prefix}_{len(self.created)}"
+        source = self.template if template is None else make_url(template).database
+        with self.admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{source}"'))
+        self.created.append(name)
+        return self._url_for(name)
+
+    def new_untracked(self, name: str) -> str:
+        """A migrated database named ``name`` that this factory never drops (its creator does)."""
         with self.admin.connect() as conn:
             conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{self.template}"'))
-        self.created.append(name)
         return self._url_for(name)
 
     def drop(self, url: str) -> None:
@@ -61,6 +80,10 @@ class PostgresFactory:
         self.admin.dispose()
 
 
+def sqlite_path(url: str) -> Path:
+    return Path(url[len("sqlite:///"):])
+
+
 class SqliteFactory:
     """Migrates one template file per run and copies it for each test."""
 
@@ -70,14 +93,16 @@ class SqliteFactory:
         upgrade(f"sqlite:///{self.template}")
         self.count = 0
 
-    def new(self) -> str:
+    def new(self, template: str | None = None) -> str:
+        """A copy of the migrated template, or of the database at URL ``template`` (closed, its
+        write-ahead log checkpointed into the file)."""
         self.count += 1
         path = self.folder / f"test_{self.count}.db"
-        shutil.copyfile(self.template, path)
+        shutil.copyfile(self.template if template is None else sqlite_path(template), path)
         return f"sqlite:///{path}"
 
     def drop(self, url: str) -> None:
-        path = Path(url[len("sqlite:///"):])
+        path = sqlite_path(url)
         for suffix in ("", "-wal", "-shm"):
             Path(str(path) + suffix).unlink(missing_ok=True)
 

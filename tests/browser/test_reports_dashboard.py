@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
-from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -14,8 +13,9 @@ from werkzeug.serving import make_server
 from service.adapters.app import build_app
 from service.bootstrap import bootstrap
 from service.config import Config
-from service.data.demo.executor import build_demo
 from tests.browser import test_pages as pages
+from tests.conftest import BACKENDS, _factory
+from tests.shared_demo import demo_database, run_folder
 
 chromium_path, browser = pages.chromium_path, pages.browser  # the same fixtures
 
@@ -28,19 +28,27 @@ TABLE_CARDS = ("dead_stock", "buy_list")
 KPIS = ("loans_week", "active_readers", "overdue", "holds_waiting", "turnover")
 
 
-@pytest.fixture
-def demo_url(database_url: str, tmp_path: Path) -> Iterator[str]:
-    """A small demo library (a year of loans ending today) served on a free port."""
-    config = Config(database_url=database_url, secret_key="t", instance_dir=tmp_path)
-    build_demo(config, seed=7, start=date.today() - timedelta(days=364), target_loans=1500)
-    lector = bootstrap(config)
+@pytest.fixture(params=BACKENDS)
+def demo(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory,
+         tmp_path: Path) -> Iterator[tuple[str, str]]:
+    """A copy of the run's small demo library (a year of loans ending today; built once per
+    run and back end, tests/shared_demo.py) served on a free port: (URL, back end)."""
+    factory = _factory(request, request.param)
+    database_url = factory.new(demo_database(request.param, factory, run_folder(tmp_path_factory)))
+    lector = bootstrap(Config(database_url=database_url, secret_key="t", instance_dir=tmp_path))
     server = make_server("127.0.0.1", 0, build_app(lector), threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
+    yield f"http://127.0.0.1:{server.server_port}", request.param
     server.shutdown()
     thread.join(timeout=10)
     lector.dispose()
+    factory.drop(database_url)
+
+
+@pytest.fixture
+def demo_url(demo: tuple[str, str]) -> str:
+    return demo[0]
 
 
 def open_dashboard(browser: Any, url: str, lang: str, width: int) -> tuple[Any, list[str]]:
@@ -57,10 +65,10 @@ def open_dashboard(browser: Any, url: str, lang: str, width: int) -> tuple[Any, 
 
 
 def test_every_chart_and_table_of_the_dashboard_shows_demo_data_in_both_languages(
-        demo_url: str, browser: Any, database_url: str) -> None:
+        demo: tuple[str, str], browser: Any) -> None:
     from playwright.sync_api import expect
 
-    kind = pages.backend_of(database_url)
+    demo_url, kind = demo
     for lang, width, heading in (("zh-CN", 1366, "报表"), ("en", 768, "Reports")):
         page, complaints = open_dashboard(browser, demo_url, lang, width)
         expect(page.locator("h1")).to_contain_text(heading)
