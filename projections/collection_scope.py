@@ -6,6 +6,7 @@ from __future__ import annotations
 from calendar import monthrange
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -34,6 +35,26 @@ def months_before(day: date, months: int) -> date:
     return date(year, month + 1, min(day.day, monthrange(year, month + 1)[1]))
 
 
+@lru_cache(maxsize=65536)
+def _hour_offset(timezone: str, hour: datetime) -> timedelta | None:
+    """The zone's UTC offset throughout the UTC hour that starts at ``hour``, or None when
+    it changes inside that hour (a transition, some of which fall on odd minutes)."""
+    zone = ZoneInfo(timezone)
+    first = hour.astimezone(zone).utcoffset()
+    last = (hour + timedelta(hours=1, microseconds=-1)).astimezone(zone).utcoffset()
+    return first if first == last else None
+
+
+def local_day(moment: datetime, timezone: str) -> date:
+    """The local date of an aware instant. The per-copy reports convert three instants a copy;
+    a zone conversion is most of their time, so the offset is looked up once per hour."""
+    moment = moment.astimezone(UTC)
+    offset = _hour_offset(timezone, moment.replace(minute=0, second=0, microsecond=0))
+    if offset is None:
+        return moment.astimezone(ZoneInfo(timezone)).date()
+    return (moment + offset).date()
+
+
 @dataclass(frozen=True)
 class Scope:
     """A report's date (the state at the end of that day, library time) and its filters."""
@@ -59,7 +80,7 @@ class Scope:
         return self.start_of(self.as_of + timedelta(days=1))
 
     def local_day(self, moment: datetime) -> date:
-        return moment.astimezone(self.zone).date()
+        return local_day(moment, self.timezone)
 
     def class_of(self, title: dict[str, Any]) -> str | None:
         return title.get(self.scheme)

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from projections.collection import class_keys, clc_key, ddc_key, lcc_key
-from projections.collection_scope import months_before
+from projections.collection_scope import local_day, months_before
 from projections.collection_stock import weeding_rule
 from service.application.report_settings import DEFAULT_WEEDING, ReportSettings, parse_report_settings
 from service.domain.errors import Invalid
@@ -67,3 +70,22 @@ def test_bad_settings_name_every_field_at_fault() -> None:
     assert set(refused.value.fields) == {
         "dead_stock_months", "colour", "holds_per_copy.书 名", "holds_per_copy.book",
         "weeding.clc.TP.idle_years", "weeding.clc.TP.x"}
+
+
+@settings(derandomize=True, max_examples=300, deadline=None)
+@given(st.datetimes(min_value=datetime(1900, 1, 1), max_value=datetime(2100, 1, 1)),
+       st.sampled_from(["Asia/Shanghai", "Europe/Vilnius", "America/Goose_Bay",
+                        "Australia/Lord_Howe", "Asia/Kathmandu", "America/St_Johns",
+                        "Pacific/Chatham", "UTC"]))
+def test_the_local_day_with_cached_hour_offsets_is_the_zone_conversions(
+        moment: datetime, zone: str) -> None:
+    instant = moment.replace(tzinfo=UTC)
+    assert local_day(instant, zone) == instant.astimezone(ZoneInfo(zone)).date()
+
+
+def test_the_local_day_is_exact_across_an_odd_minute_transition() -> None:
+    # Goose Bay changed its clocks at 00:01 local (04:01 UTC) on 5 April 1987.
+    for minute in (0, 1, 2, 59):
+        instant = datetime(1987, 4, 5, 4, minute, tzinfo=UTC)
+        assert local_day(instant, "America/Goose_Bay") == \
+            instant.astimezone(ZoneInfo("America/Goose_Bay")).date()
