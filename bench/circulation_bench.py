@@ -2,7 +2,8 @@
 
     .venv/bin/python bench/circulation_bench.py [--admin-url postgresql://postgres@127.0.0.1/postgres]
         [--redis-url redis://127.0.0.1:6379/13] [--seconds 8] [--rounds 3] [--levels 1,8,32]
-        [--workers 4] [--profile] [--profile-workers DIR]
+        [--workers 4] [--after-commit inline|background] [--embedded-inline-too]
+        [--profile] [--profile-workers DIR]
 
 Two API variants (embedded: projections caught up in the worker after commit; celery:
 REDIS_URL set, catch-up enqueued to a `celery -A workers.main worker` subprocess), each on a
@@ -13,7 +14,11 @@ run. Each client is a thread with one http.client connection (reopened when a sy
 closes it) doing POST /checkouts then POST /checkins. The baseline is a raw single-row
 INSERT+COMMIT (psycopg, one connection per client) at the same concurrency.
 
-The three modes run interleaved: each round measures every mode at every level, the order
+Where the after-commit work runs is service/wsgi.py's default (embedded: background, on a
+thread of the worker after the answer; Celery: inline) unless --after-commit says otherwise;
+--embedded-inline-too adds a third API server, embedded with the catch-up in the request.
+
+The modes run interleaved: each round measures every mode at every level, the order
 rotated from round to round; the table gives the median over rounds of each figure and of
 each round's ratio API p99 / baseline p99. With --profile, cProfile of check_out+check_in on
 the handler path (embedded catch-up) is printed as well; with --profile-workers DIR, every
@@ -37,7 +42,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -104,13 +109,16 @@ def seed(url: str, clients: int, tmp: Path) -> list[tuple[str, list[str]]]:
 
 @contextmanager
 def server(url: str, workers: int, redis_url: str | None, tmp: Path,
-           profile_dir: str | None = None) -> Iterator[int]:
+           profile_dir: str | None = None, after_commit: str | None = None) -> Iterator[int]:
     """gunicorn (and with a broker a Celery worker) on this database; yields the port.
     With ``profile_dir``, every worker runs under cProfile (bench/gunicorn_profile.py)."""
     port = free_port()
     env = {**os.environ, "DATABASE_URL": url, "LECTOR_SECRET_KEY": "bench-secret",
            "LECTOR_INSTANCE_DIR": str(tmp), "PYTHONPATH": str(ROOT)}
     env.pop("REDIS_URL", None)
+    env.pop("LECTOR_AFTER_COMMIT", None)
+    if after_commit:  # unset: service/wsgi.py's choice (background)
+        env["LECTOR_AFTER_COMMIT"] = after_commit
     if redis_url:
         env["REDIS_URL"] = redis_url
     ready = tmp / "gunicorn-ready"
@@ -301,12 +309,13 @@ def profile(url: str, tmp: Path, rounds: int = 200) -> None:
 
 
 MODES = ("API, embedded catch-up", "API, Celery catch-up", "INSERT+COMMIT baseline")
+EMBEDDED_INLINE = "API, embedded, inline"  # --embedded-inline-too: LECTOR_AFTER_COMMIT=inline
 TARGET_P99_MS = 25.0  # issue 17's aim for 8 clients
 
 
 @contextmanager
 def api_target(admin_url: str, redis_url: str | None, args: Any, tmp: Path,
-               ) -> Iterator[Callable[[int], Any]]:
+               after_commit: str | None = None) -> Iterator[Callable[[int], Any]]:
     """A seeded database and its gunicorn (plus Celery worker with a broker), kept up for all
     rounds; yields the client factory, warmed up."""
     with fresh_database(admin_url) as url:
@@ -315,7 +324,8 @@ def api_target(admin_url: str, redis_url: str | None, args: Any, tmp: Path,
             import redis
 
             redis.Redis.from_url(redis_url).flushdb()  # our own database number only
-        with server(url, args.workers, redis_url, tmp, args.profile_workers) as port:
+        with server(url, args.workers, redis_url, tmp, args.profile_workers,
+                    after_commit or args.after_commit) as port:
             token = token_for(port)
             work = api_work(port, token, plan)
             measure(min(4, max(args.levels)), 1.0, work)  # warm up
@@ -357,7 +367,7 @@ def med(rows: list[dict[str, Any]], key: str) -> float:
 def report(results: dict[str, dict[int, list[dict[str, Any]]]], rounds: int) -> None:
     """Medians over rounds; the ratio is each round's API p99 over the same round's
     baseline p99 (then the median of those)."""
-    base = results["INSERT+COMMIT baseline"]
+    base = results[MODES[2]]
     print(f"\nmedian of {rounds} interleaved rounds")
     print(f"{'variant':<26}{'clients':>8}{'round trips/s':>15}{'p50 ms':>9}{'p99 ms':>9}"
           f"{'p99/base':>10}{'p99 per round':>24}{'p50 1st/last q':>16}")
@@ -385,20 +395,35 @@ def main() -> None:
                         default=[1, 8, 32])
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--embedded-inline-too", action="store_true",
+                        help="a third API server, embedded with LECTOR_AFTER_COMMIT=inline "
+                             "(the catch-up in the request), in the same interleaved rounds")
+    parser.add_argument("--after-commit", choices=("inline", "background"), default=None,
+                        help="LECTOR_AFTER_COMMIT for both servers (default: "
+                             "service/wsgi.py's, background embedded, inline with Celery)")
     parser.add_argument("--profile-workers", metavar="DIR", default=None,
                         help="cProfile every gunicorn worker; one .prof file per worker in DIR")
     args = parser.parse_args()
-    print(f"load average at the start: {os.getloadavg()}", flush=True)
-    with tempfile.TemporaryDirectory() as tmp_a, tempfile.TemporaryDirectory() as tmp_b, \
-            api_target(args.admin_url, None, args, Path(tmp_a)) as embedded, \
-            api_target(args.admin_url, args.redis_url, args, Path(tmp_b)) as celery, \
-            baseline_target(args.admin_url) as raw:
-        results = interleaved(dict(zip(MODES, (embedded, celery, raw), strict=True)),
-                              args.levels, args.rounds, args.seconds)
+    print(f"load average at the start: {os.getloadavg()}; after-commit work: "
+          f"{args.after_commit or 'service/wsgi.py default'}", flush=True)
+    with ExitStack() as stack:
+        def tmp() -> Path:
+            return Path(stack.enter_context(tempfile.TemporaryDirectory()))
+
+        targets = {
+            MODES[0]: stack.enter_context(api_target(args.admin_url, None, args, tmp())),
+            MODES[1]: stack.enter_context(api_target(args.admin_url, args.redis_url, args,
+                                                     tmp())),
+        }
+        if args.embedded_inline_too:  # the same run's answer to "and with the fold inline?"
+            targets[EMBEDDED_INLINE] = stack.enter_context(
+                api_target(args.admin_url, None, args, tmp(), after_commit="inline"))
+        targets[MODES[2]] = stack.enter_context(baseline_target(args.admin_url))
+        results = interleaved(targets, args.levels, args.rounds, args.seconds)
     report(results, args.rounds)
     missed = False
-    for name in MODES[:2]:
-        if 8 in results[name]:
+    for name in (*MODES[:2], EMBEDDED_INLINE):
+        if name in results and 8 in results[name]:
             p99 = med(results[name][8], "p99_ms")
             missed |= p99 >= TARGET_P99_MS
             print(f"target p99 < {TARGET_P99_MS:.0f} ms at 8 clients, {name}: "

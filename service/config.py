@@ -59,7 +59,8 @@ class Config:
     # Where a command's after-commit work (the embedded catch-up, or the enqueue to Celery)
     # runs: "inline" before the answer, "background" on a thread of the process after it
     # (service/adapters/dispatch.py InBackground). None = the entry point's choice: inline,
-    # except service/wsgi.py (gunicorn), which chooses background. LECTOR_AFTER_COMMIT.
+    # except service/wsgi.py (gunicorn) in embedded mode, which chooses background.
+    # LECTOR_AFTER_COMMIT.
     after_commit: str | None = None
     projection_shards: tuple[tuple[str, tuple[str, ...]], ...] = DEFAULT_PROJECTION_SHARDS
     # Exactly one beat schedules: it holds a Redis lock for this long and renews it every

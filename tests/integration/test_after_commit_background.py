@@ -1,4 +1,4 @@
-"""With LECTOR_AFTER_COMMIT=background (gunicorn's default) the embedded catch-up still folds
+"""With LECTOR_AFTER_COMMIT=background (gunicorn's embedded default) the catch-up still folds
 every command: the answer comes first, the projections follow on the process's thread."""
 
 from __future__ import annotations
