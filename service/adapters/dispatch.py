@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 import logging
 import os
 import threading
@@ -88,6 +89,10 @@ class InBackground:
         # that did not follow); a weak reference, so a dropped hook is not kept for ever.
         fresh = weakref.WeakMethod(self._fresh)
         os.register_at_fork(after_in_child=lambda: _call_if_alive(fresh))
+        # A worker stopped gracefully (gunicorn's TERM ends in sys.exit) finishes the pass it
+        # owes first, so a quiet library is not left behind until its next command.
+        drain = weakref.WeakMethod(self.drain)
+        atexit.register(lambda: _call_if_alive(drain, 5.0))
 
     def _fresh(self) -> None:
         self._cond = threading.Condition()
@@ -133,7 +138,7 @@ class InBackground:
         return True
 
 
-def _call_if_alive(method: weakref.WeakMethod[Any]) -> None:
+def _call_if_alive(method: weakref.WeakMethod[Any], *args: Any) -> None:
     bound = method()
     if bound is not None:
-        bound()
+        bound(*args)

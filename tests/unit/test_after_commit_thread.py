@@ -6,7 +6,11 @@ it was given, gated where a test needs a run to be in progress.
 
 from __future__ import annotations
 
+import subprocess
+import sys
+import textwrap
 import threading
+from pathlib import Path
 
 import pytest
 
@@ -67,3 +71,22 @@ def test_the_setting_is_read_from_the_environment_and_checked(
     monkeypatch.setenv("LECTOR_AFTER_COMMIT", "later")
     with pytest.raises(ValueError, match="LECTOR_AFTER_COMMIT"):
         Config.from_env()
+
+
+def test_a_process_that_exits_finishes_the_pass_it_owes_first(tmp_path: Path) -> None:
+    done = tmp_path / "folded"
+    script = textwrap.dedent(f"""
+        import time
+        from pathlib import Path
+        from service.adapters.dispatch import InBackground
+
+        def hook(position):
+            time.sleep(0.3)  # a fold still running when the process is told to stop
+            Path({str(done)!r}).write_text(str(position))
+
+        later = InBackground(hook)
+        later(42)
+    """)
+    subprocess.run([sys.executable, "-c", script], check=True, timeout=30,
+                   cwd=Path(__file__).resolve().parents[2])
+    assert done.read_text() == "42"
