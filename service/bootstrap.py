@@ -13,7 +13,7 @@ from events.sqlalchemy_store import SqlEventStore
 from projections.base import Projection
 from projections.registry import all_projections
 from projections.shards import Shard, group_into_shards
-from service.adapters.dispatch import CeleryCatchUp, InProcessCatchUp
+from service.adapters.dispatch import CeleryCatchUp, InBackground, InProcessCatchUp
 from service.adapters.replica import ReplicaRoute
 from service.application.context import AfterCommit, Ports, utc_now
 from service.application.snapshots import reader_snapshots
@@ -39,6 +39,9 @@ class Lector:
     replica_route: ReplicaRoute | None = None
 
     def dispose(self) -> None:
+        drain = getattr(self.ports.after_commit, "drain", None)
+        if drain is not None:  # InBackground: let a catch-up in progress finish first
+            drain(10.0)
         self.engine.dispose()
         if self.replica is not None:
             self.replica.dispose()
@@ -75,6 +78,8 @@ def bootstrap(config: Config | None = None, *, after_commit: AfterCommit | None 
             redis = redis_lib.Redis.from_url(config.redis_url)
             celery = producer_celery(config)
             after_commit = CeleryCatchUp(redis, celery, [s.name for s in shards])
+        if config.after_commit == "background":
+            after_commit = InBackground(after_commit)
     ports = Ports(engine=engine, store=store, after_commit=after_commit,
                   uow=sql_units(engine, store),
                   clock=clock or utc_now, timezone=config.timezone)

@@ -56,6 +56,12 @@ class Config:
     # Reverse proxies in front of the app whose X-Forwarded-* headers are trusted (0 = none).
     trusted_proxies: int = 0
     catch_up_interval_s: float = 5.0
+    # Where a command's after-commit work (the embedded catch-up, or the enqueue to Celery)
+    # runs: "inline" before the answer, "background" on a thread of the process after it
+    # (service/adapters/dispatch.py InBackground). None = the entry point's choice: inline,
+    # except service/wsgi.py (gunicorn) in embedded mode, which chooses background.
+    # LECTOR_AFTER_COMMIT.
+    after_commit: str | None = None
     projection_shards: tuple[tuple[str, tuple[str, ...]], ...] = DEFAULT_PROJECTION_SHARDS
     # Exactly one beat schedules: it holds a Redis lock for this long and renews it every
     # tick (at most beat_max_interval_s apart); a second beat waits until the lock expires.
@@ -145,6 +151,7 @@ class Config:
             "webhook_url": _env("LECTOR_WEBHOOK_URL"),
             "webhook_secret": _env("LECTOR_WEBHOOK_SECRET"),
             "trusted_proxies": int(_env("LECTOR_TRUSTED_PROXIES", "0") or 0),
+            "after_commit": _after_commit_mode(_env("LECTOR_AFTER_COMMIT")),
             "sip2_processes": int(_env("LECTOR_SIP2_PROCESSES", "1") or 1),
             "export_dir": Path(_env("LECTOR_EXPORT_DIR") or instance / "exports").resolve(),
             "export_schedule_interval_s": float(
@@ -158,6 +165,15 @@ class Config:
             "instance_dir": instance,
         }
         return replace(cls(**values), **overrides)
+
+
+AFTER_COMMIT_MODES = ("inline", "background")
+
+
+def _after_commit_mode(value: str | None) -> str | None:
+    if value is not None and value not in AFTER_COMMIT_MODES:
+        raise ValueError(f"LECTOR_AFTER_COMMIT must be one of {', '.join(AFTER_COMMIT_MODES)}")
+    return value
 
 
 def _notice_settings() -> dict[str, Any]:

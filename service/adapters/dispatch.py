@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import atexit
 import logging
+import os
+import threading
+import time
+import weakref
 from collections.abc import Sequence
 from typing import Any
 
@@ -60,3 +65,80 @@ class CeleryCatchUp:
                     self.celery.send_task(CATCH_UP_SHARD_TASK, args=[shard])
         except Exception:  # the beat safety net will catch up; a command never fails here
             log.exception("could not enqueue projection catch-up")
+
+
+class InBackground:
+    """Run an after-commit hook on one thread of this process, after the command returns.
+
+    Under gunicorn a sync worker otherwise folds (embedded) or enqueues (Celery) before it
+    answers, and the embedded folds of four workers wait on each other's projection locks:
+    that wait was most of a desk checkout's time (bench/README.md, circulation_bench).
+    Here the request only records the position and wakes the thread; the thread runs the
+    hook once for everything signalled since its last run began, so a burst costs one pass.
+
+    Nothing the command promised moves: its events are committed before the hook is called,
+    read-your-writes is the response's ``position`` (queries wait for it with
+    ``min_position``), and a hook that never runs (the process dies first) leaves only a
+    lag the next command's pass folds, as when the database drops during an inline catch-up.
+    """
+
+    def __init__(self, hook: Any) -> None:
+        self.hook = hook
+        self._fresh()
+        # A forked child has no thread and no waiters (and maybe a lock held by a thread
+        # that did not follow); a weak reference, so a dropped hook is not kept for ever.
+        fresh = weakref.WeakMethod(self._fresh)
+        os.register_at_fork(after_in_child=lambda: _call_if_alive(fresh))
+        # A worker stopped gracefully (gunicorn's TERM ends in sys.exit) finishes the pass it
+        # owes first, so a quiet library is not left behind until its next command.
+        drain = weakref.WeakMethod(self.drain)
+        atexit.register(lambda: _call_if_alive(drain, 5.0))
+
+    def _fresh(self) -> None:
+        self._cond = threading.Condition()
+        self._latest = 0  # highest position signalled
+        self._pending = False  # signalled since the thread last started a run
+        self._running = False
+        self._thread: threading.Thread | None = None
+
+    def __call__(self, position: int) -> None:
+        with self._cond:
+            self._latest = max(self._latest, position)
+            self._pending = True
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._loop, name="lector-after-commit",
+                                                daemon=True)
+                self._thread.start()
+            self._cond.notify_all()
+
+    def _loop(self) -> None:
+        while True:
+            with self._cond:
+                while not self._pending:
+                    self._cond.wait()
+                self._pending, self._running, position = False, True, self._latest
+            try:
+                self.hook(position)
+            except Exception:  # the thread must outlive one failed run; the next one retries
+                log.exception("after-commit work failed")
+            finally:
+                with self._cond:
+                    self._running = False
+                    self._cond.notify_all()
+
+    def drain(self, timeout_s: float = 30.0) -> bool:
+        """Wait until every signalled position has been handled; False on timeout."""
+        deadline = time.monotonic() + timeout_s
+        with self._cond:
+            while self._pending or self._running:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return False
+                self._cond.wait(left)
+        return True
+
+
+def _call_if_alive(method: weakref.WeakMethod[Any], *args: Any) -> None:
+    bound = method()
+    if bound is not None:
+        bound(*args)
