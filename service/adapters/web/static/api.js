@@ -48,9 +48,20 @@ export class Api {
     this.session = null;
   }
 
-  async call(method, path, body, authed = true) {
+  // Read your writes: the log position of the last command this tab sent goes with every
+  // read (Lector-Min-Position), so a list read right after a checkout shows it even when the
+  // server folds its read models after answering (gunicorn, Celery).
+  get seen() { return Number(sessionStorage.getItem("lector.position") || 0); }
+
+  set seen(position) {
+    if (position) sessionStorage.setItem("lector.position", String(position));
+    else sessionStorage.removeItem("lector.position");
+  }
+
+  async call(method, path, body, authed = true, attempt = 0) {
     const headers = { "Accept-Language": lang() === "en" ? "en" : "zh-CN",
                       "X-Lector-Channel": this.channel };
+    if (method === "GET" && this.seen) headers["Lector-Min-Position"] = String(this.seen);
     if (body !== undefined) headers["Content-Type"] = "application/json";
     if (authed && this.session) headers.Authorization = `Bearer ${this.session.token}`;
     if (method !== "GET") headers["Idempotency-Key"] = crypto.randomUUID
@@ -63,6 +74,17 @@ export class Api {
       throw new ApiError(0, { code: "network", title: t("error.network") });
     }
     const data = await reply.json().catch(() => ({}));
+    if (method === "GET" && attempt < 3 && data.code === "projection_behind") {
+      const wait = Math.min(Number(reply.headers.get("Retry-After")) || 1, 2);
+      await new Promise((done) => setTimeout(done, wait * 1000));
+      return this.call(method, path, body, authed, attempt + 1);
+    }
+    if (method === "GET" && attempt < 1 && data.code === "position_not_reached") {
+      this.seen = 0;  // a position from a library since rebuilt: read without it
+      return this.call(method, path, body, authed, attempt + 1);
+    }
+    if (reply.ok && method !== "GET" && Number.isInteger(data.position)
+        && data.position > this.seen) this.seen = data.position;
     if (!reply.ok) {
       if (reply.status === 401 && authed) {
         this.session = null;
