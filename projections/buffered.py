@@ -28,6 +28,7 @@ every projection check both paths. The live, incremental runner never uses this 
 from __future__ import annotations
 
 import operator
+import weakref
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
@@ -606,13 +607,21 @@ def _returning(stmt: Insert, mirror: TableMirror) -> list[str] | None:
     return names
 
 
-def _bind_keys(stmt: Any) -> set[str]:
-    found: set[str] = set()
-    for criterion in stmt._where_criteria:
-        _collect_binds(criterion, found)
-    for value in (stmt._values or {}).values():
-        _collect_binds(value, found)
+def _bind_keys(stmt: Any) -> frozenset[str]:
+    # Statements are immutable and a handler's are often built once and run per event:
+    # walk each one's tree once (weakly held, so statements built per call still go).
+    found = _BINDS.get(stmt)
+    if found is None:
+        keys: set[str] = set()
+        for criterion in stmt._where_criteria:
+            _collect_binds(criterion, keys)
+        for value in (stmt._values or {}).values():
+            _collect_binds(value, keys)
+        found = _BINDS[stmt] = frozenset(keys)
     return found
+
+
+_BINDS: weakref.WeakKeyDictionary[Any, frozenset[str]] = weakref.WeakKeyDictionary()
 
 
 def _collect_binds(expr: Any, found: set[str]) -> None:

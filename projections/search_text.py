@@ -111,22 +111,26 @@ def _han_terms(run: str) -> tuple[str, ...]:
 
 def tokens(text: str | None) -> list[str]:
     """Index terms of one piece of catalogue text (unique, in first-seen order)."""
-    if not text:
-        return []
+    return list(_tokens(text)) if text else []
+
+
+@lru_cache(maxsize=65536)
+def _tokens(text: str) -> tuple[str, ...]:
+    # Cached: authors, publishers, classes and series recur from title to title.
     out: dict[str, None] = {}
     for word in _words(fold(text)):
         for is_han, piece in _split_han(word):
             for term in (_han_terms(piece) if is_han else (piece,)):
                 out.setdefault(term, None)
-    return list(out)
+    return tuple(out)
 
 
 def document(*texts: str | None) -> str:
     """Space-separated unique terms of several texts (one index column)."""
     seen: dict[str, None] = {}
     for text in texts:
-        for term in tokens(text):
-            seen.setdefault(term, None)
+        if text:
+            seen.update(dict.fromkeys(_tokens(text)))
     return " ".join(seen)
 
 
@@ -136,7 +140,7 @@ def extend_document(doc: str, *texts: str | None) -> str:
     seen = dict.fromkeys(doc.split(" ")) if doc else {}
     added: list[str] = []
     for text in texts:
-        for term in tokens(text):
+        for term in _tokens(text) if text else ():
             if term not in seen:
                 seen[term] = None
                 added.append(term)
