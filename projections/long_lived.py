@@ -3,11 +3,12 @@
 A rebuild keeps every row of its build tables in memory (projections/buffered.py), hundreds
 of thousands of dicts that live until the rebuild ends. CPython's collector walks every
 tracked object of the oldest generation on each full collection, and full collections come
-more often as the heap grows, so the fold of a large log spent about a fifth of its time in
-the collector looking at rows that could never be garbage. Freezing the heap after each
-batch (``gc.freeze``: move what exists now out of the collector's sight) leaves the young
-generations collected as before, for the cycles a batch makes; unreferenced frozen objects
-are still freed by reference counting, and the rows are, when the rebuild drops them.
+more often as the heap grows, so the fold of a large log spent about a sixth of its CPU time
+in the collector looking at rows that could never be garbage (freezing halved that).
+Freezing the heap after each batch (``gc.freeze``: move what exists now out of the
+collector's sight) leaves the young generations collected as before, for the cycles a batch
+makes; unreferenced frozen objects are still freed by reference counting, and the rows are,
+when the rebuild drops them.
 """
 
 from __future__ import annotations

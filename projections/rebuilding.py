@@ -1,9 +1,10 @@
 """Rebuild beside, then swap (warehouse's reindex, for SQL tables).
 
 1. Start, under the projection's lock: drop what an unfinished rebuild left, create the
-   tables of generation N+1, note N+1 as the one being built.
+   tables of generation N+1 (keys and unique indexes only), note N+1 as the one being built.
 2. Fold the whole log into them in batches, one transaction each, without the projection's
-   lock: the live generation keeps answering queries and keeps catching up meanwhile.
+   lock: the live generation keeps answering queries and keeps catching up meanwhile. Then
+   make the other indexes, each in one pass over the rows (``_index``).
 3. Swap, in one transaction under the lock: fold the tail that arrived during the rebuild,
    replace the live tables by the new ones, move the checkpoint to the head, forget any
    recorded failure. Readers see the old generation until that commit and the new one after.
