@@ -69,7 +69,17 @@ def upcast(type_name: str, version: int, data: dict[str, Any]) -> dict[str, Any]
 
 def to_data(event: Event) -> dict[str, Any]:
     """Serialise an event's fields to JSON-safe values."""
-    return {f.name: _dump(getattr(event, f.name)) for f in dataclasses.fields(event)}
+    return {name: _dump(getattr(event, name)) for name in _field_names(type(event))}
+
+
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+
+
+def _field_names(cls: type) -> tuple[str, ...]:
+    names = _FIELD_NAMES.get(cls)
+    if names is None:
+        names = _FIELD_NAMES[cls] = tuple(f.name for f in dataclasses.fields(cls))
+    return names
 
 
 def from_data(
@@ -144,7 +154,13 @@ def _hints(cls: type) -> dict[str, Any]:
     return typing.get_type_hints(cls)
 
 
+# Values that are JSON as they are (exact types: an enum that is also a str is not one).
+_PLAIN = frozenset({str, int, float, bool, type(None)})
+
+
 def _dump(value: Any) -> Any:
+    if type(value) in _PLAIN:
+        return value
     if isinstance(value, enum.Enum):
         return value.value
     if isinstance(value, datetime):

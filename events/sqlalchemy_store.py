@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
@@ -295,13 +295,16 @@ class SqlEventStore:
     def read_all(
         self, after: int = 0, limit: int = 1000, *, types: Sequence[str] | None = None,
         until: int | None = None, conn: Connection | None = None,
+        decrypt: Collection[str] | None = None,
     ) -> list[StoredEvent]:
         """Events after a position, in position order (optionally only some types), never
         past the read bound: a reader that got position N has every event below N. A caller
-        giving ``until`` takes it from safe_position()."""
+        giving ``until`` takes it from safe_position(). ``decrypt``: the types whose personal
+        fields the caller reads (default all); the others come with those fields None,
+        unread and undecrypted (see pii.blank_encrypted)."""
         if conn is None:
-            return self._read(
-                lambda c: self.read_all(after, limit, types=types, until=until, conn=c))
+            return self._read(lambda c: self.read_all(after, limit, types=types, until=until,
+                                                      conn=c, decrypt=decrypt))
         if until is None and self._pg:
             until = read_bound(conn)
         if until is not None and until <= after:
@@ -311,9 +314,10 @@ class SqlEventStore:
             if until is not None:
                 query = query.where(events.c.position <= until)
             rows = conn.execute(query.order_by(events.c.position).limit(limit)).all()
-            return _decode_rows(conn, rows)
+            return _decode_rows(conn, rows, decrypt)
         return _decode_rows(conn, _typed_rows(conn, after, limit, list(types),
-                                              self.last_position(conn) if until is None else until))
+                                              self.last_position(conn) if until is None else until),
+                            decrypt)
 
     def iter_all(self, after: int = 0, chunk: int = 1000) -> Iterator[StoredEvent]:
         """Stream the log up to today's read bound in chunks; memory stays flat."""
@@ -449,22 +453,24 @@ def _key_for(conn: Connection, subject: str, now: datetime) -> bytes:
     return fresh
 
 
-def _decode_rows(conn: Connection, rows: Sequence[Any]) -> list[StoredEvent]:
+def _decode_rows(conn: Connection, rows: Sequence[Any],
+                 decrypt: Collection[str] | None = None) -> list[StoredEvent]:
     subjects: set[str] = set()
     for row in rows:
-        subjects |= pii.encrypted_subjects(row.data)
+        if decrypt is None or row.type in decrypt:
+            subjects |= pii.encrypted_subjects(row.data)
     keys: dict[str, bytes] = {}
     if subjects:
         found = conn.execute(
             select(pii_keys.c.subject, pii_keys.c.key).where(pii_keys.c.subject.in_(subjects))
         ).all()
         keys = {s: bytes(k) for s, k in found if k != pii.TOMBSTONE}
-    return [_decode(row, keys) for row in rows]
+    return [_decode(row, keys, decrypt is None or row.type in decrypt) for row in rows]
 
 
-def _decode(row: Any, keys: Mapping[str, bytes]) -> StoredEvent:
+def _decode(row: Any, keys: Mapping[str, bytes], decrypt: bool = True) -> StoredEvent:
     data = dict(row.data)
-    erased = pii.decrypt_fields(data, keys)
+    erased = pii.decrypt_fields(data, keys) if decrypt else pii.blank_encrypted(data)
     recorded = row.recorded_at
     if recorded.tzinfo is None:  # SQLite drops the zone; we only ever store UTC
         recorded = recorded.replace(tzinfo=UTC)

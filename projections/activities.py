@@ -95,6 +95,7 @@ def _signup(conn: Connection, activity_id: str, reader_id: str, **values: Any) -
 
 class Activities(Projection):
     name = "activities"
+    personal = False  # no handler reads a personal field (reader ids only)
     tables = (activities, signups, activity_readers)
 
     @handles(ActivityPublished)

@@ -24,6 +24,10 @@ class Projection:
 
     name: ClassVar[str]
     tables: ClassVar[tuple[Table, ...]]
+    # Whether handlers read events' personal (encrypted, events/pii.py) fields. A rebuild
+    # decrypts them only for the types some projection that reads them handles; the others
+    # see None there. True unless a projection is known to show no personal data.
+    personal: ClassVar[bool] = True
     _handlers: ClassVar[dict[type[Event], Handler]]
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
@@ -47,6 +51,10 @@ class Projection:
     def after_create(self, conn: Connection, built: dict[str, str]) -> None:
         """Database objects a Table cannot describe (a generated column, an index of a
         special kind), added to a rebuild's new tables; ``built`` maps live -> new names."""
+
+    def after_fold(self, conn: Connection, built: dict[str, str]) -> None:
+        """Indexes a Table cannot describe (GIN, ...) on a rebuild's new tables, made once
+        the bulk fold is done: one index build instead of an update per row folded."""
 
     def after_swap(self, conn: Connection) -> None:
         """Re-attach what dropping the old live tables took with them (e.g. triggers), inside

@@ -28,10 +28,11 @@ every projection check both paths. The live, incremental runner never uses this 
 from __future__ import annotations
 
 import operator
+import weakref
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
-from sqlalchemy import JSON, Connection, Table, UniqueConstraint, and_, bindparam
+from sqlalchemy import JSON, Connection, Index, Table, UniqueConstraint, and_, bindparam
 from sqlalchemy.sql import elements, operators
 from sqlalchemy.sql.dml import Delete, Insert, Update
 from sqlalchemy.sql.functions import Function
@@ -66,6 +67,7 @@ class TableMirror:
         self._copy_types: tuple[Any, ...] | None = None
         self.pk = tuple(c.name for c in table.primary_key.columns)
         self.columns = tuple(c.name for c in table.columns)
+        self.column_set = frozenset(self.columns)
         self.json = frozenset(c.name for c in table.columns if isinstance(c.type, JSON))
         self.defaults: dict[str, Any] = {}
         self.enabled = bool(self.pk)
@@ -78,10 +80,17 @@ class TableMirror:
         self.other_unique = any(c.unique for c in table.columns) or any(
             isinstance(c, UniqueConstraint) for c in table.constraints) or any(
             i.unique for i in table.indexes)
+        # A new row before its values: every column, with its default (in column order).
+        self.blank = {c: self.defaults.get(c) for c in self.columns}
         self.rows: dict[Key, dict[str, Any]] = {}
         self.in_db: set[Key] = set()  # keys whose row the database holds now
         self.dirty: set[Key] = set()  # keys whose row differs from the database's
         self.indexes: dict[str, dict[Any, set[Key]]] = {}
+        # The build table's secondary indexes not made yet (rebuilding._start leaves them
+        # out): made once the bulk fold is done, one sorted build each instead of an index
+        # update per row, or as soon as a statement on this table has to run on the database.
+        self.deferred: list[Index] = []
+        self.indexed = True  # whether the deferred indexes exist (rebuilding._start says)
         # What happened, for the rebuild's report and the tests that keep every projection
         # on this path: statements done in memory, rows flushed, and whether we gave up.
         self.in_memory = 0
@@ -135,6 +144,15 @@ class TableMirror:
         self.in_db.clear()
         self.dirty.clear()
         self.indexes.clear()
+        # Indexes made in a transaction that is now rolled back are gone: check again.
+        self.indexed = not self.deferred
+
+    def make_indexes(self, conn: Connection) -> None:
+        """Create the deferred indexes that do not exist yet (a no-op once made)."""
+        if not self.indexed:
+            for index in self.deferred:
+                index.create(conn, checkfirst=True)
+            self.indexed = True
 
     # -- flush -----------------------------------------------------------------------------
     def flush(self, conn: Connection) -> None:
@@ -197,14 +215,6 @@ class TableMirror:
         finally:
             cursor.close()
 
-    def out(self, row: dict[str, Any]) -> dict[str, Any]:
-        """A copy a handler may change without changing the mirror."""
-        out = dict(row)
-        for name in self.json:
-            if isinstance(out[name], (dict, list)):
-                out[name] = _copy_json(out[name])
-        return out
-
 
 class BufferedConnection:
     """Stands in for the rebuild's connection inside handlers (see the module's docstring)."""
@@ -236,6 +246,8 @@ class BufferedConnection:
 
     def exec_driver_sql(self, statement: str, *args: Any, **kw: Any) -> Any:
         self.flush()
+        for mirror in self.mirrors.values():
+            mirror.make_indexes(self.conn)
         if not statement.lstrip().lower().startswith("select"):
             for mirror in self.mirrors.values():
                 mirror.give_up()
@@ -261,6 +273,8 @@ class BufferedConnection:
         else:
             touched = list(self.mirrors.values())
         self.flush(touched)
+        for mirror in touched:  # the database may need them to run it (or keep them up)
+            mirror.make_indexes(self.conn)
         if not isinstance(statement, Select):
             written = (getattr(statement, "table", None),)
             for mirror in touched:
@@ -310,9 +324,9 @@ class BufferedConnection:
             raw = [dict(p) for p in given]
         rows = []
         for values in raw:
-            if any(k not in mirror.columns for k in values):
+            if not mirror.column_set.issuperset(values):
                 raise Unsupported
-            row = {c: values.get(c, mirror.defaults.get(c)) for c in mirror.columns}
+            row = {**mirror.blank, **values}
             if any(row[c] is None for c in mirror.pk):
                 raise Unsupported  # a key the database makes (autoincrement)
             for name in mirror.json:
@@ -352,9 +366,9 @@ class BufferedConnection:
             sets = {_name(k): v for k, v in (stmt._values or {}).items()}
             used = _bind_keys(stmt)
             for name, value in params.items():
-                if name in mirror.columns and name not in used and name not in sets:
+                if name in mirror.column_set and name not in used and name not in sets:
                     sets[name] = bindparam(name, value)
-            if not sets or any(n not in mirror.columns for n in sets):
+            if not sets or not mirror.column_set.issuperset(sets):
                 raise Unsupported
             for expr in sets.values():
                 _check(expr)
@@ -425,8 +439,11 @@ class BufferedConnection:
             return MemoryResult(names, [tuple(_aggregate(fn, col, keys, mirror)
                                               for fn, col in aggregates)])
         keys.sort(key=_order_key)  # stable: the same on every run, like an index scan
-        rows = [mirror.out(mirror.rows[k]) for k in keys]
-        return MemoryResult(plain, [tuple(r[c] for c in plain) for r in rows])
+        # Copies of the JSON values selected (a handler may change them), not of the rest.
+        copied = [(c, c in mirror.json) for c in plain]
+        rows = [mirror.rows[k] for k in keys]
+        return MemoryResult(plain, [tuple(_copy_json(r[c]) if json else r[c]
+                                          for c, json in copied) for r in rows])
 
 
 class MemoryResult:
@@ -590,13 +607,21 @@ def _returning(stmt: Insert, mirror: TableMirror) -> list[str] | None:
     return names
 
 
-def _bind_keys(stmt: Any) -> set[str]:
-    found: set[str] = set()
-    for criterion in stmt._where_criteria:
-        _collect_binds(criterion, found)
-    for value in (stmt._values or {}).values():
-        _collect_binds(value, found)
+def _bind_keys(stmt: Any) -> frozenset[str]:
+    # Statements are immutable and a handler's are often built once and run per event:
+    # walk each one's tree once (weakly held, so statements built per call still go).
+    found = _BINDS.get(stmt)
+    if found is None:
+        keys: set[str] = set()
+        for criterion in stmt._where_criteria:
+            _collect_binds(criterion, keys)
+        for value in (stmt._values or {}).values():
+            _collect_binds(value, keys)
+        found = _BINDS[stmt] = frozenset(keys)
     return found
+
+
+_BINDS: weakref.WeakKeyDictionary[Any, frozenset[str]] = weakref.WeakKeyDictionary()
 
 
 def _collect_binds(expr: Any, found: set[str]) -> None:

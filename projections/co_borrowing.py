@@ -80,6 +80,7 @@ _PAIR_ADD = (update(cob_pairs).where(cob_pairs.c.title_a == bindparam("a"),
 
 class CoBorrowing(Projection):
     name = "co_borrowing"
+    personal = False  # no handler reads a personal field (reader ids only)
     tables = (cob_keepers, cob_reader_titles, cob_pairs, cob_titles, recommendations)
 
     def __init__(self, timezone: str) -> None:

@@ -16,7 +16,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Connection, MetaData, Table, event, inspect, select, text
+from sqlalchemy import Connection, Index, MetaData, Table, event, inspect, select, text
+from sqlalchemy.schema import CreateTable
 
 from projections.base import Projection
 from projections.schema import generations
@@ -26,6 +27,20 @@ def build_tables(projection: Projection, generation: int) -> tuple[Table, ...]:
     """The projection's tables as generation ``generation`` names them (not yet created)."""
     meta = MetaData()
     return tuple(t.to_metadata(meta, name=f"{t.name}__g{generation}") for t in projection.tables)
+
+
+def create_keyed(conn: Connection, table: Table) -> list[Index]:
+    """Create ``table`` with its keys, constraints and unique indexes (what a fold's
+    ``ON CONFLICT`` and duplicate checks rely on), but not its other indexes: those are
+    returned, for the caller to make once the rows are in."""
+    conn.execute(CreateTable(table))
+    later = []
+    for index in sorted(table.indexes, key=lambda i: str(i.name)):
+        if index.unique:
+            index.create(conn)
+        else:
+            later.append(index)
+    return later
 
 
 def leftover_tables(conn: Connection, projection: Projection) -> list[str]:

@@ -89,6 +89,7 @@ def main_class(clc_class: str | None) -> str | None:
 
 class ReaderSegments(Projection):
     name = "reader_segments"
+    personal = False  # no handler reads a personal field (reader ids only)
     tables = (rfv_readers, rfv_loans, rfv_holds, segment_history)
 
     def __init__(self, timezone: str) -> None:

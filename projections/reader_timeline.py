@@ -72,6 +72,7 @@ def _plain(value: Any) -> Any:
 
 class ReaderTimeline(Projection):
     name = "reader_timeline"
+    personal = False  # no handler reads a personal field (reader ids only)
     tables = (timeline_keepers, timeline)
 
     @handles(*TRACKED)

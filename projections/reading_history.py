@@ -39,6 +39,7 @@ _KEEPS = select(keepers.c.keep).where(keepers.c.reader_id == bindparam("rid"))
 
 class ReadingHistory(Projection):
     name = "reading_history"
+    personal = False  # no handler reads a personal field (reader ids only)
     tables = (keepers, history)
 
     @handles(ReaderRegistered)

@@ -1,9 +1,10 @@
 """Rebuild beside, then swap (warehouse's reindex, for SQL tables).
 
 1. Start, under the projection's lock: drop what an unfinished rebuild left, create the
-   tables of generation N+1, note N+1 as the one being built.
+   tables of generation N+1 (keys and unique indexes only), note N+1 as the one being built.
 2. Fold the whole log into them in batches, one transaction each, without the projection's
-   lock: the live generation keeps answering queries and keeps catching up meanwhile.
+   lock: the live generation keeps answering queries and keeps catching up meanwhile. Then
+   make the other indexes, each in one pass over the rows (``_index``).
 3. Swap, in one transaction under the lock: fold the tail that arrived during the rebuild,
    replace the live tables by the new ones, move the checkpoint to the head, forget any
    recorded failure. Readers see the old generation until that commit and the new one after.
@@ -21,7 +22,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Table, delete, insert, update
+from sqlalchemy import Connection, Engine, Index, Table, delete, insert, update
 from sqlalchemy.exc import InterfaceError, OperationalError
 
 from events.engine import write_connection
@@ -32,12 +33,14 @@ from projections.buffered import BufferedConnection, TableMirror
 from projections.failures import FoldFailed
 from projections.generations import (
     build_tables,
+    create_keyed,
     drop_table,
     generation_row,
     leftover_tables,
     redirected,
     swap_in,
 )
+from projections.long_lived import settled_between_batches
 from projections.runner import Progress, _apply, _lock_all
 from projections.schema import checkpoints, failures, generations
 
@@ -73,6 +76,7 @@ class _Build:
     # In-memory copies of the (new, empty) build tables: set-based writes (buffered.py)
     mirrors: list[TableMirror] = field(default_factory=list)
     last: StoredEvent | None = None  # the last event folded, to blame a failed flush on
+    indexed: bool = False  # the secondary indexes left out at the start are made
 
     def __post_init__(self) -> None:
         if not self.mirrors:
@@ -116,9 +120,12 @@ def rebuild_beside(
     the checkpoint it went live at."""
     build = _start(engine, projection)
     try:
-        while not _fold(engine, store, build, batch):
-            if progress is not None:
-                progress(build.position, store.safe_position())
+        with settled_between_batches() as settle:
+            while not _fold(engine, store, build, batch):
+                settle()
+                if progress is not None:
+                    progress(build.position, store.safe_position())
+        _index(engine, build)
         reached = _swap_when_free(engine, store, build, batch)
     except Exception as exc:
         _abandon(engine, build)
@@ -139,18 +146,45 @@ def _start(engine: Engine, projection: Projection) -> _Build:
             drop_table(conn, name)
         generation = max(live, building or 0) + 1
         tables = build_tables(projection, generation)
-        for table in tables:
-            table.create(conn)
-        projection.after_create(
-            conn, {t.name: b.name for t, b in zip(projection.tables, tables, strict=True)})
+        built = {t.name: b.name for t, b in zip(projection.tables, tables, strict=True)}
+        # Set-based folds write the rows first and index them once at the end (_index); the
+        # row-by-row fold reads its tables on the database all along, so it needs them now.
+        later = [_create(conn, table) for table in tables]
+        projection.after_create(conn, built)
+        if not BUFFERED:
+            projection.after_fold(conn, built)
         values = {"generation": live, "building": generation}
         if row is None:
             conn.execute(insert(generations).values(name=projection.name, **values))
         else:
             conn.execute(update(generations).where(generations.c.name == projection.name)
                          .values(**values))
-    names = {live_t.name: new.name for live_t, new in zip(projection.tables, tables, strict=True)}
-    return _Build(projection, generation, tables, names=names)
+    build = _Build(projection, generation, tables, names=built, indexed=not BUFFERED)
+    for mirror, indexes in zip(build.mirrors, later, strict=True):
+        mirror.deferred, mirror.indexed = indexes, not indexes
+    return build
+
+
+def _create(conn: Connection, table: Table) -> list[Index]:
+    """Create a build table; return the indexes left for later (none folding row by row)."""
+    if BUFFERED:
+        return create_keyed(conn, table)
+    table.create(conn)
+    return []
+
+
+def _index(engine: Engine, build: _Build) -> None:
+    """Make the secondary indexes left out at the start, in one transaction once the bulk
+    fold is done and before the swap: each is built from the rows in one sorted pass, where
+    keeping it up during the fold cost an index update per row written."""
+    if build.indexed:
+        return
+    with write_connection(engine) as conn, conn.begin():
+        _still_ours(conn, build)
+        for mirror in build.mirrors:
+            mirror.make_indexes(conn)
+        build.projection.after_fold(conn, build.names)
+    build.indexed = True
 
 
 def _fold(engine: Engine, store: SqlEventStore, build: _Build, batch: int) -> bool:
@@ -175,7 +209,8 @@ def _fold_in(conn: Connection, store: SqlEventStore, build: _Build, batch: int) 
     target: Any = buffered if BUFFERED else conn
     try:
         with redirected(conn, build.names):
-            events = store.read_all(build.position, batch, types=types, until=head, conn=conn)
+            events = store.read_all(build.position, batch, types=types, until=head, conn=conn,
+                                    decrypt=_personal_types([build]))
             for stored in events:
                 _apply(target, build.projection, stored)
                 build.last = stored
@@ -266,19 +301,23 @@ def rebuild_all_beside(
     failed: list[RebuildFailed] = []
     reached: dict[str, int] = {}
     try:
-        while builds:
-            try:
-                done = _fold_together(engine, store, builds, batch)
-            except FoldFailed as exc:  # set that one aside; the batch is folded again
-                culprit = next(b for b in builds if b.projection.name == exc.name)
-                builds.remove(culprit)
-                _abandon(engine, culprit)
-                failed.append(RebuildFailed(exc))
-                continue
-            if progress is not None:
-                progress(min(b.position for b in builds), store.safe_position())
-            if done:
-                break
+        with settled_between_batches() as settle:
+            while builds:
+                try:
+                    done = _fold_together(engine, store, builds, batch)
+                except FoldFailed as exc:  # set that one aside; the batch is folded again
+                    culprit = next(b for b in builds if b.projection.name == exc.name)
+                    builds.remove(culprit)
+                    _abandon(engine, culprit)
+                    failed.append(RebuildFailed(exc))
+                    continue
+                settle()
+                if progress is not None:
+                    progress(min(b.position for b in builds), store.safe_position())
+                if done:
+                    break
+        for build in builds:
+            _index(engine, build)
         while builds:
             build = builds[0]
             try:
@@ -311,7 +350,8 @@ def _fold_together(engine: Engine, store: SqlEventStore, builds: list[_Build],
         target: Any = buffered if BUFFERED else conn
         try:
             with redirected(conn, names):
-                events = store.read_all(low, batch, types=types, until=head, conn=conn)
+                events = store.read_all(low, batch, types=types, until=head, conn=conn,
+                                        decrypt=_personal_types(builds))
                 folding = _by_type(builds)
                 for stored in events:
                     for build in folding.get(stored.event.type_name, ()):
@@ -327,6 +367,13 @@ def _fold_together(engine: Engine, store: SqlEventStore, builds: list[_Build],
         for build in builds:
             build.position = max(build.position, reached)
         return reached >= head
+
+
+def _personal_types(builds: list[_Build]) -> frozenset[str]:
+    """The event types whose personal fields some build reads: only those are decrypted
+    (the AES-GCM work and the key lookup are skipped for the rest)."""
+    return frozenset(t for b in builds if b.projection.personal
+                     for t in b.projection.handled_types)
 
 
 def _by_type(builds: list[_Build]) -> dict[str, list[_Build]]:

@@ -147,6 +147,7 @@ def _names(values: Any) -> list[str]:
 
 class ReportRollups(Projection):
     name = "report_rollups"
+    personal = False  # no handler reads a personal field (reader ids only)
     tables = (activity, title_use, actions, titles_seen, title_authors, registrations,
               loans, loan_dues, holds, messages)
 

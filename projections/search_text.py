@@ -40,19 +40,40 @@ def _t2s() -> OpenCC:
     return OpenCC("t2s")
 
 
+# ASCII text folds by lowering alone: NFKC, the letters above, diacritics and t2s leave
+# ASCII as it is (no t2s dictionary key holds an ASCII character).
+_ASCII_CONTROLS = {i: " " for i in (*range(32), 127)}
+
+
 @lru_cache(maxsize=65536)
 def fold(text: str) -> str:
     """Normalise text so that what a person types equals what was catalogued."""
+    if text.isascii():
+        return text.translate(_ASCII_CONTROLS).lower()
+    # Word by word: no step below lets a space compose, case-fold or convert with its
+    # neighbours (t2s splits its input at spaces too), and catalogue texts repeat words far
+    # more than whole texts, so each word is normalised and converted once (cached).
+    words = [w.translate(_ASCII_CONTROLS).lower() if w.isascii() else _normalised(w)
+             for w in text.split(" ")]
+    if any(_HAN.search(w) for w in words):  # after NFKC, which can make Han (㈠ -> (一))
+        words = [w if w.isascii() else _simplified(w) for w in words]
+    return " ".join(words)
+
+
+@lru_cache(maxsize=65536)
+def _normalised(text: str) -> str:
     # Control characters (NUL included) separate words like spaces; they are never content.
     text = "".join(" " if unicodedata.category(c) == "Cc" else c for c in text)
     text = unicodedata.normalize("NFKC", text).casefold().translate(_SPELLED)
     decomposed = unicodedata.normalize("NFD", text)
     text = "".join(c for c in decomposed
                    if unicodedata.category(c) != "Mn" or c in _KEEP_MARKS)
-    text = unicodedata.normalize("NFC", text)
-    if _HAN.search(text):
-        text = str(_t2s().convert(text))
-    return text
+    return unicodedata.normalize("NFC", text)
+
+
+@lru_cache(maxsize=65536)
+def _simplified(word: str) -> str:
+    return str(_t2s().convert(word))
 
 
 def _words(folded: str) -> list[str]:
@@ -90,22 +111,26 @@ def _han_terms(run: str) -> tuple[str, ...]:
 
 def tokens(text: str | None) -> list[str]:
     """Index terms of one piece of catalogue text (unique, in first-seen order)."""
-    if not text:
-        return []
+    return list(_tokens(text)) if text else []
+
+
+@lru_cache(maxsize=65536)
+def _tokens(text: str) -> tuple[str, ...]:
+    # Cached: authors, publishers, classes and series recur from title to title.
     out: dict[str, None] = {}
     for word in _words(fold(text)):
         for is_han, piece in _split_han(word):
             for term in (_han_terms(piece) if is_han else (piece,)):
                 out.setdefault(term, None)
-    return list(out)
+    return tuple(out)
 
 
 def document(*texts: str | None) -> str:
     """Space-separated unique terms of several texts (one index column)."""
     seen: dict[str, None] = {}
     for text in texts:
-        for term in tokens(text):
-            seen.setdefault(term, None)
+        if text:
+            seen.update(dict.fromkeys(_tokens(text)))
     return " ".join(seen)
 
 
@@ -115,7 +140,7 @@ def extend_document(doc: str, *texts: str | None) -> str:
     seen = dict.fromkeys(doc.split(" ")) if doc else {}
     added: list[str] = []
     for text in texts:
-        for term in tokens(text):
+        for term in _tokens(text) if text else ():
             if term not in seen:
                 seen[term] = None
                 added.append(term)

@@ -134,14 +134,19 @@ class TitleSearch(Projection):
     tables = (search,)
 
     def after_create(self, conn: Connection, built: dict[str, str]) -> None:
-        # PostgreSQL: the weighted document is a generated column, indexed with GIN, on the
-        # new table from the start. SQLite: the FTS5 index follows the live table's rowids,
-        # so it is rebuilt once at the swap instead (after_swap).
+        # PostgreSQL: the weighted document is a generated column of the new table from the
+        # start (adding it later would rewrite the table); its GIN index comes after the
+        # fold (after_fold). SQLite: the FTS5 index follows the live table's rowids, so it
+        # is rebuilt once at the swap instead (after_swap).
         if conn.dialect.name == "postgresql":
             table = built[search.name]
             conn.exec_driver_sql(f"ALTER TABLE {table} ADD COLUMN doc tsvector "
                                  f"GENERATED ALWAYS AS ({PG_DOC}) STORED")
-            conn.exec_driver_sql(f"CREATE INDEX ix_{table}_doc ON {table} USING gin (doc)")
+
+    def after_fold(self, conn: Connection, built: dict[str, str]) -> None:
+        if conn.dialect.name == "postgresql":
+            table = built[search.name]
+            conn.exec_driver_sql(f"CREATE INDEX IF NOT EXISTS ix_{table}_doc ON {table} USING gin (doc)")
 
     def after_swap(self, conn: Connection) -> None:
         if conn.dialect.name == "postgresql":

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import unicodedata
 
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+
+from projections import search_text
 from projections.search_text import (
     document,
     extend_document,
@@ -60,3 +64,31 @@ def test_extending_a_document_with_more_texts_equals_the_document_of_all_of_them
         assert extend_document(document(*head), *tail) == document(*first, *later)
     assert extend_document("", None, "") == ""
     assert extend_document(document("a b"), "b a") == "a b"
+
+
+def _fold_whole_text(text: str) -> str:
+    """The fold as it was before it went word by word: every step on the whole text."""
+    text = "".join(" " if unicodedata.category(c) == "Cc" else c for c in text)
+    text = unicodedata.normalize("NFKC", text).casefold().translate(search_text._SPELLED)
+    decomposed = unicodedata.normalize("NFD", text)
+    text = "".join(c for c in decomposed
+                   if unicodedata.category(c) != "Mn" or c in search_text._KEEP_MARKS)
+    text = unicodedata.normalize("NFC", text)
+    if search_text._HAN.search(text):
+        text = str(search_text._t2s().convert(text))
+    return text
+
+
+# Spaces of every kind, compatibility forms that turn into spaces or Han (㈠, U+00A8),
+# combining marks at word starts, controls, ligatures, traditional phrases, 𰻞 (a t2s key
+# outside the Han ranges), Greek sigma and Turkish dotted I.
+TRICKY = ("書名 三體II：黑暗森林 ㈠㈡\u3000\u00a0\u00a8\u0301e\u0308ǄßﬁⅫ①\t\x00\x7f éøŋ"
+          "𰻞乾隆頭髮発゛がﾊﾟＡｂ中國國際關係ΣΑΣİı-.'")
+
+
+@settings(max_examples=400, derandomize=True)
+@given(st.text(alphabet=TRICKY + "abc 12", max_size=16))
+@example("𰻞 書")  # a word converted because another word of the text is Han
+@example("㈠ 國")  # Han made by NFKC
+def test_folding_word_by_word_equals_folding_the_whole_text(text: str) -> None:
+    assert fold(text) == _fold_whole_text(text)
