@@ -17,7 +17,7 @@ run() {  # name, command...
   "$@" 2>&1 | tee -a "$OUT/$name.log"
   echo "== $name done in $((SECONDS - began)) s (exit ${PIPESTATUS[0]})" | tee -a "$OUT/$name.log"
 }
-run appends  "$PY" bench/store_bench.py "$URL" --appends 800 --events 50000 --writers 8 \
+run appends  "$PY" bench/store_bench.py "$URL" --appends 800 --events 20000 --writers 8 \
     --rounds 3 --rowwise-rounds 0
 run commands "$PY" bench/commands_bench.py "$URL" --commands 300 --writers 8 --rounds 3
 run desk     "$PY" bench/circulation_bench.py --admin-url "$URL"

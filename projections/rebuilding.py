@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Index, Table, delete, insert, update
+from sqlalchemy import Connection, Engine, Index, Table, delete, insert, text, update
 from sqlalchemy.exc import InterfaceError, OperationalError
 
 from events.engine import write_connection
@@ -184,6 +184,12 @@ def _index(engine: Engine, build: _Build) -> None:
         for mirror in build.mirrors:
             mirror.make_indexes(conn)
         build.projection.after_fold(conn, build.names)
+        if conn.dialect.name == "postgresql":
+            # The tables were just filled in bulk, before autovacuum has sampled them: without
+            # statistics the first reports after the swap were planned for empty tables.
+            quote = conn.dialect.identifier_preparer.quote
+            for table in build.tables:
+                conn.execute(text(f"ANALYZE {quote(table.name)}"))
     build.indexed = True
 
 
