@@ -2,8 +2,10 @@
 and a large generated history (PostgreSQL).
 
 Each history is the report workload (tests/report_workload.py) at one fixed density (about
-`--per-day` checkouts a day), written through the store's bulk path; the larger history is
-simply longer (more years before the window). Both are folded by the set-based rebuild
+`--per-day` checkouts a day) for the same library (`--titles`, `--readers`, copies per title),
+written through the store's bulk path; the larger history is simply longer (more years before
+the window). `--keep` keeps the databases, `--urls SMALL LARGE` measures them again later
+(folding them again unless `--no-fold`). Both are folded by the set-based rebuild
 (projections.runner.rebuild_all: one pass over the log, buffered writes). Then every report
 runs on both databases interleaved (round 1 small, large; round 2 ...), and the median of
 the rounds and the ratio large / small are printed. Reports read roll-ups, so the aim is a ratio within 1.5.
