@@ -42,7 +42,9 @@ def test_two_schedulers_and_a_killed_worker_still_send_each_reader_once(
 
     stack.sink.delay = 0.1
     stack.start_smtp(stack.smtp_port)  # type: ignore[attr-defined]
-    worker = stack.worker(concurrency=2)
+    # The workers' notice clock is the test's: the campaign was scheduled on its day, and a
+    # notice older than notice_max_age_h by the wall clock would never be sent.
+    worker = stack.worker(concurrency=2, LECTOR_FAKE_NOW=stack.clock.now.isoformat())
     now = ports.clock()
     threads = [threading.Thread(target=send_due_campaigns, args=(stack.lector, now))
                for _ in range(2)]
@@ -58,7 +60,7 @@ def test_two_schedulers_and_a_killed_worker_still_send_each_reader_once(
     at_kill = len(stack.sink.snapshot())
     assert at_kill < len(sent), "the batch finished before the kill: make the sink slower"
 
-    stack.worker(concurrency=2)
+    stack.worker(concurrency=2, LECTOR_FAKE_NOW=stack.clock.now.isoformat())
 
     def all_done() -> bool:
         stack.send("notices.dispatch")
