@@ -285,11 +285,16 @@ def _close(conn: Connection, loan_id: str, at: datetime) -> None:
     _count_use(conn, loan.barcode, closed=at)
 
 
+def utc(moment: datetime | None) -> datetime | None:
+    """An aware UTC instant (SQLite hands back naive UTC)."""
+    if moment is None:
+        return None
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
 def _later(a: datetime | None, b: datetime) -> datetime:
-    if a is None:
-        return b
-    a = a.replace(tzinfo=UTC) if a.tzinfo is None else a  # SQLite hands back naive UTC
-    return max(a, b)
+    a = utc(a)
+    return b if a is None else max(a, b)
 
 
 def _count_use(conn: Connection, barcode: str, *, opened: datetime | None = None,

@@ -19,14 +19,8 @@ from projections.collection import (
     coll_renewals,
     coll_spans,
     coll_titles,
+    utc,
 )
-
-
-def utc(moment: datetime | None) -> datetime | None:
-    """An aware UTC instant (SQLite hands back naive UTC)."""
-    if moment is None:
-        return None
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 def months_before(day: date, months: int) -> date:

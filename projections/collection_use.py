@@ -8,8 +8,8 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
-from projections.collection import coll_copies, coll_loans, coll_titles
-from projections.collection_scope import Scope, held_copies, months_before, utc
+from projections.collection import coll_copies, coll_loans, coll_titles, utc
+from projections.collection_scope import Scope, held_copies, months_before
 
 WINDOW_MONTHS = 12
 
